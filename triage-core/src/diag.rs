@@ -1,0 +1,244 @@
+//! Diagnostics: located, coded problems found while loading and validating a bundle.
+//!
+//! The core only records what went wrong and where; rendering (miette in the
+//! CLI, JSON in the browser) happens at the edge.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a diagnostic is. Errors stop a bundle from being compiled; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The bundle cannot be used until this is fixed.
+    Error,
+    /// Worth fixing, but the bundle is still safe to use.
+    Warning,
+}
+
+/// A place in a bundle file: 1-based line and column. Line 0 means "the whole file".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Loc {
+    /// Index of the file in [`crate::load::Sources`].
+    #[serde(skip)]
+    pub file: usize,
+    /// 1-based line; 0 when the problem is with the file as a whole.
+    pub line: u32,
+    /// 1-based column; 0 when unknown.
+    pub column: u32,
+}
+
+impl Loc {
+    /// A location for the file as a whole.
+    pub fn file(file: usize) -> Loc {
+        Loc {
+            file,
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// A location from a serde-saphyr location inside `file`.
+    pub fn at(file: usize, location: serde_saphyr::Location) -> Loc {
+        Loc {
+            file,
+            line: u32::try_from(location.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(location.column()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// This location moved `columns` to the right (for a spot inside a one-line value).
+    pub fn shifted(self, columns: usize) -> Loc {
+        if self.line == 0 {
+            return self;
+        }
+        Loc {
+            column: self
+                .column
+                .saturating_add(u32::try_from(columns).unwrap_or(u32::MAX)),
+            ..self
+        }
+    }
+}
+
+/// A stable diagnostic code. The list, with what each means and how to fix it,
+/// is in `docs/pathway-language.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code(pub &'static str);
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+/// One problem, with where it is and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `E203`.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where, in which file.
+    #[serde(flatten)]
+    pub loc: Loc,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// A second place that matters (the first definition of a duplicate, the start of a cycle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Related>,
+}
+
+/// A second location attached to a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// Where.
+    #[serde(flatten)]
+    pub loc: Loc,
+    /// Why it matters, e.g. "first defined here".
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at `loc`.
+    pub fn error(code: Code, loc: Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            loc,
+            message: message.into(),
+            help: None,
+            related: None,
+        }
+    }
+
+    /// A warning at `loc`.
+    pub fn warning(code: Code, loc: Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, loc, message)
+        }
+    }
+
+    /// Adds a fix hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a second location.
+    pub fn with_related(mut self, loc: Loc, message: impl Into<String>) -> Diagnostic {
+        self.related = Some(Related {
+            loc,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// True if any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}
+
+/// Every diagnostic code, with a one-line title. Kept in step with
+/// `docs/pathway-language.md` by a test.
+pub mod codes {
+    use super::Code;
+
+    macro_rules! codes {
+        ($($name:ident = $code:literal, $title:literal;)*) => {
+            $(#[doc = $title] pub const $name: Code = Code($code);)*
+            /// Every code with its title.
+            pub const ALL: &[(Code, &str)] = &[$(($name, $title)),*];
+        };
+    }
+
+    codes! {
+        // Loading: files and YAML.
+        FILE_UNREADABLE = "L001", "a bundle file or directory cannot be read";
+        NOT_UTF8 = "L002", "a file is not UTF-8 text";
+        FILE_TOO_LARGE = "L003", "a file, a line or the bundle is larger than the loader accepts";
+        YAML_SYNTAX = "L004", "the YAML is malformed";
+        UNKNOWN_KEY = "L005", "a key that the pathway language does not have";
+        MISSING_KEY = "L006", "a required key is missing";
+        WRONG_TYPE = "L007", "a value has the wrong type or is not one of the allowed words";
+        YAML_BUDGET = "L008", "the YAML is too deep, too large or uses too many aliases";
+        UNEXPECTED_FILE = "L009", "a file that is not part of the bundle layout";
+        DUPLICATE_KEY = "L010", "a key is repeated in one mapping";
+        BINARY_FILE = "L011", "a file holds binary data";
+        MISSING_FILE = "L012", "a required bundle file is missing";
+
+        // Catalogues.
+        DUPLICATE_DISPOSITION = "E101", "two dispositions have the same id";
+        DUPLICATE_RANK = "E102", "two dispositions have the same urgency rank";
+        DUPLICATE_ADVICE = "E103", "two care-advice entries have the same id";
+        DUPLICATE_CODE = "E104", "two dispositions have the same code";
+        MISSING_TIMEFRAME = "E105", "an urgent disposition has no timeframe";
+
+        // Identity and references.
+        DUPLICATE_UNIT = "E201", "two pathways or modules have the same id";
+        DUPLICATE_NODE = "E202", "two nodes in one file have the same id";
+        UNKNOWN_NODE = "E203", "a reference to a node that does not exist";
+        UNKNOWN_DISPOSITION = "E204", "a reference to a disposition that is not in the catalogue";
+        UNKNOWN_ADVICE = "E205", "a reference to care advice that is not in the catalogue";
+        UNKNOWN_MODULE = "E206", "a call to a module that does not exist";
+        UNKNOWN_PATHWAY = "E207", "a jump to a pathway that does not exist";
+        BAD_ID = "E208", "an id is empty, reserved or uses characters other than a-z, 0-9, '-' and '_'";
+        RETURN_OUTSIDE_MODULE = "E209", "`next: return` used outside a module";
+        UNKNOWN_VARIABLE = "E210", "a variable or score that is not declared";
+        VARIABLE_CONFLICT = "E211", "one variable declared with two types";
+        DUPLICATE_OPTION = "E212", "two options of one question have the same id";
+        VALUE_TYPE = "E213", "a `set` value does not match the variable's type";
+
+        // Structure of nodes and headers.
+        ANSWERS_FOR_KIND = "E301", "a question's answers do not match its kind";
+        FIELD_NOT_ALLOWED = "E302", "a field that does not apply here";
+        EMPTY_TEXT = "E303", "a text that people will see is empty";
+        BAD_RANGE = "E304", "a number range or band is empty or reversed";
+        BAD_AGES = "E305", "a pathway's age range is empty or negative";
+        NO_SOURCES = "E306", "a pathway or module cites no public source";
+        BRANCH_SHAPE = "E307", "a branch needs either `cases` with `otherwise`, or `on` with `bands`";
+        TOO_MANY_OPTIONS = "E308", "a question has more options than the engine supports";
+        NO_KEYWORDS = "W309", "a pathway has no search keywords";
+
+        // Journeys.
+        CYCLE = "E401", "a journey can loop back on itself";
+        NOT_SURE_SELF_CARE = "E402", "an \"I'm not sure\" answer can lead to self-care";
+        UNREACHABLE_NODE = "W403", "a node that no journey reaches";
+        GRAPH_TOO_LARGE = "E404", "modules expand to more nodes than the engine accepts";
+        MODULE_NEVER_RETURNS = "W405", "a module is called with `next`, but never returns";
+
+        // Expressions and numeric bands.
+        EXPR_SYNTAX = "E501", "an expression cannot be read";
+        EXPR_UNKNOWN_NAME = "E502", "an expression names something that does not exist";
+        EXPR_TYPE = "E503", "an expression compares things of different types";
+        BAND_GAP = "E504", "numeric bands leave a gap";
+        BAND_OVERLAP = "E505", "numeric bands overlap";
+        BAND_OUTSIDE_RANGE = "E506", "number bands do not match the question's range";
+        CASE_SHADOWED = "W507", "a branch case can never be chosen";
+        CASE_OVERLAP = "E508", "branch cases on one number overlap";
+
+        // Case packs.
+        CASE_UNKNOWN_PATHWAY = "E601", "a case pack names a pathway that does not exist";
+        CASE_UNKNOWN_QUESTION = "E602", "a case answers a question that does not exist";
+        CASE_UNKNOWN_OPTION = "E603", "a case gives an answer the question does not offer";
+        CASE_UNKNOWN_DISPOSITION = "E604", "a case expects a disposition that is not in the catalogue";
+        CASE_BAD_ANSWER = "E605", "a case answer is not a single `question: answer` pair";
+        CASE_BAD_PATIENT = "E606", "a case's patient cannot start the pathway";
+        CASE_UNKNOWN_ADVICE = "E607", "a case expects care advice that is not in the catalogue";
+    }
+}

@@ -1,0 +1,1 @@
+//! Loading: read a bundle's files and parse them into the spanned [`crate::model`].

@@ -1,0 +1,1 @@
+//! Validation: check a loaded bundle and resolve it into [`crate::ir`].
