@@ -1,1 +1,701 @@
 //! Loading: read a bundle's files and parse them into the spanned [`crate::model`].
+//!
+//! A bundle is a directory (natively) or a set of named texts (in the browser)
+//! laid out as:
+//!
+//! ```text
+//! dispositions.yaml          the disposition catalogue
+//! care-advice.yaml           the care-advice catalogue
+//! modules/NAME.yaml          shared modules
+//! pathways/NAME.yaml         symptom pathways
+//! */NAME.cases.yaml          case packs, beside the pathways they test
+//! ```
+//!
+//! Loading never stops at the first problem: every file is read and every
+//! problem reported. Input is bounded (file size, line length, file count,
+//! YAML depth, nodes and aliases) so hostile files are refused quickly.
+
+use crate::diag::{codes, Diagnostic, Loc};
+use crate::model::{
+    CareAdviceFileDoc, CasePackDoc, DispositionsFileDoc, ModuleFileDoc, PathwayFileDoc,
+};
+use serde::de::DeserializeOwned;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest file the loader reads, in bytes.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Largest bundle the loader reads, in bytes (all files together).
+pub const MAX_BUNDLE_BYTES: usize = 32 * 1024 * 1024;
+/// Longest line the loader reads, in bytes.
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+/// Most files a bundle may hold.
+pub const MAX_FILES: usize = 2_000;
+/// Deepest directory nesting the loader walks.
+const MAX_DIR_DEPTH: usize = 4;
+
+/// One source file of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the bundle root, with `/` separators, e.g. `pathways/chest-pain.yaml`.
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// The text of 1-based line `line`, without its line ending.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        self.text.lines().nth(index)
+    }
+}
+
+/// The files of a bundle, sorted by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// The files, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// The directory they were read from, if any (for messages).
+    pub root: Option<std::path::PathBuf>,
+}
+
+impl Sources {
+    /// Sources from named texts, as the browser gives them: `("pathways/x.yaml", text)`.
+    ///
+    /// Texts over the size limits are kept out and reported.
+    ///
+    /// ```
+    /// use triage_core::load::Sources;
+    /// let (sources, problems) = Sources::from_texts(vec![
+    ///     ("dispositions.yaml".to_string(), "dispositions: []\n".to_string()),
+    /// ]);
+    /// assert_eq!(sources.files.len(), 1);
+    /// assert!(problems.is_empty());
+    /// ```
+    pub fn from_texts(texts: Vec<(String, String)>) -> (Sources, Vec<Diagnostic>) {
+        let mut sources = Sources::default();
+        let mut problems = Vec::new();
+        let mut total = 0usize;
+        for (path, text) in texts {
+            let path = path.replace('\\', "/").trim_start_matches("./").to_string();
+            if sources.files.len() >= MAX_FILES {
+                problems.push(too_many_files(&path));
+                break;
+            }
+            if let Some(problem) = check_size(&path, text.len(), &mut total) {
+                problems.push(problem);
+                continue;
+            }
+            sources.files.push(SourceFile { path, text });
+        }
+        sources.files.sort_by(|a, b| a.path.cmp(&b.path));
+        let problems = problems
+            .into_iter()
+            .map(|p| p.into_diagnostic(&mut sources))
+            .collect();
+        (sources, problems)
+    }
+
+    /// Reads every YAML file under `dir`, bounded by the size limits.
+    ///
+    /// Symbolic links and hidden files are skipped. Problems (unreadable, too
+    /// large, not UTF-8, binary) are reported against the file's path.
+    pub fn from_dir(dir: &Path) -> (Sources, Vec<Diagnostic>) {
+        let mut found = Vec::new();
+        let mut problems = Vec::new();
+        walk(dir, "", 0, &mut found, &mut problems);
+        found.sort();
+        let mut sources = Sources {
+            files: Vec::new(),
+            root: Some(dir.to_path_buf()),
+        };
+        let mut total = 0usize;
+        for relative in found {
+            if sources.files.len() >= MAX_FILES {
+                problems.push(too_many_files(&relative));
+                break;
+            }
+            match read_bounded(&dir.join(&relative)) {
+                Err(problem) => problems.push(problem.at(&relative)),
+                Ok(bytes) => {
+                    if let Some(problem) = check_size(&relative, bytes.len(), &mut total) {
+                        problems.push(problem);
+                        continue;
+                    }
+                    if bytes.contains(&0) {
+                        problems.push(Problem::new(
+                            &relative,
+                            codes::BINARY_FILE,
+                            "this file holds binary data, not YAML text",
+                            "bundle files must be plain UTF-8 YAML; remove this file or replace it with the YAML it should hold",
+                        ));
+                        continue;
+                    }
+                    match String::from_utf8(bytes) {
+                        Ok(text) => sources.files.push(SourceFile {
+                            path: relative,
+                            text,
+                        }),
+                        Err(e) => problems.push(Problem::new(
+                            &relative,
+                            codes::NOT_UTF8,
+                            format!(
+                                "this file is not UTF-8 text (bad byte at offset {})",
+                                e.utf8_error().valid_up_to()
+                            ),
+                            "save the file as UTF-8",
+                        )),
+                    }
+                }
+            }
+        }
+        let problems = problems
+            .into_iter()
+            .map(|p| p.into_diagnostic(&mut sources))
+            .collect();
+        (sources, problems)
+    }
+
+    /// Index of the file at `path`, if loaded.
+    pub fn index_of(&self, path: &str) -> Option<usize> {
+        self.files.iter().position(|f| f.path == path)
+    }
+}
+
+/// A problem found before a file has an index in [`Sources`].
+struct Problem {
+    path: String,
+    code: crate::diag::Code,
+    message: String,
+    help: String,
+}
+
+impl Problem {
+    fn new(
+        path: &str,
+        code: crate::diag::Code,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            path: path.to_string(),
+            code,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    fn at(mut self, path: &str) -> Problem {
+        self.path = path.to_string();
+        self
+    }
+
+    /// Files that could not be loaded still get an entry (with empty text) so
+    /// a diagnostic can name them.
+    fn into_diagnostic(self, sources: &mut Sources) -> Diagnostic {
+        let file = match sources.index_of(&self.path) {
+            Some(i) => i,
+            None => {
+                sources.files.push(SourceFile {
+                    path: self.path.clone(),
+                    text: String::new(),
+                });
+                sources.files.len() - 1
+            }
+        };
+        Diagnostic::error(self.code, Loc::file(file), self.message).with_help(self.help)
+    }
+}
+
+fn too_many_files(path: &str) -> Problem {
+    Problem::new(
+        path,
+        codes::FILE_TOO_LARGE,
+        format!("the bundle has more than {MAX_FILES} files; this and later files were not read"),
+        "split the bundle, or remove files that are not part of it",
+    )
+}
+
+fn check_size(path: &str, len: usize, total: &mut usize) -> Option<Problem> {
+    if len > MAX_FILE_BYTES {
+        return Some(Problem::new(
+            path,
+            codes::FILE_TOO_LARGE,
+            format!(
+                "this file is {len} bytes; the largest file accepted is {MAX_FILE_BYTES} bytes"
+            ),
+            "split the content into smaller pathways or modules",
+        ));
+    }
+    *total += len;
+    if *total > MAX_BUNDLE_BYTES {
+        return Some(Problem::new(
+            path,
+            codes::FILE_TOO_LARGE,
+            format!("the bundle is larger than {MAX_BUNDLE_BYTES} bytes; this file was not read"),
+            "remove files that are not part of the bundle",
+        ));
+    }
+    None
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, Problem> {
+    let unreadable = |e: std::io::Error| {
+        Problem::new(
+            "",
+            codes::FILE_UNREADABLE,
+            format!("cannot read this file: {e}"),
+            "check that the file exists and is readable",
+        )
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit so an oversized file is detected without
+    // reading all of it.
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    Ok(bytes)
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    found: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(Problem::new(
+                if prefix.is_empty() { "." } else { prefix },
+                codes::FILE_UNREADABLE,
+                format!("cannot read directory {}: {e}", dir.display()),
+                "check that the bundle directory exists and is readable",
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        if found.len() > MAX_FILES {
+            return;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let relative = format!("{prefix}{name}");
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if depth < MAX_DIR_DEPTH {
+                walk(&entry.path(), &format!("{relative}/"), depth + 1, found, problems);
+            }
+        } else if kind.is_file() && is_yaml(&name) {
+            found.push(relative);
+        }
+    }
+}
+
+fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// What role a file plays in a bundle, from its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    /// `dispositions.yaml`.
+    Dispositions,
+    /// `care-advice.yaml`.
+    CareAdvice,
+    /// `modules/NAME.yaml`.
+    Module,
+    /// `pathways/NAME.yaml`.
+    Pathway,
+    /// `pathways/NAME.cases.yaml` or `modules/NAME.cases.yaml`.
+    CasePack,
+    /// Anything else (reported, not read).
+    Other,
+}
+
+impl FileRole {
+    /// The role of the file at `path`.
+    pub fn of(path: &str) -> FileRole {
+        let stem_ok = |rest: &str| !rest.contains('/') && is_yaml(rest);
+        match path {
+            "dispositions.yaml" | "dispositions.yml" => FileRole::Dispositions,
+            "care-advice.yaml" | "care-advice.yml" => FileRole::CareAdvice,
+            _ => {
+                let (dir, rest) = path.split_once('/').unwrap_or(("", path));
+                if !stem_ok(rest) || !matches!(dir, "modules" | "pathways") {
+                    FileRole::Other
+                } else if rest.ends_with(".cases.yaml") || rest.ends_with(".cases.yml") {
+                    FileRole::CasePack
+                } else if dir == "modules" {
+                    FileRole::Module
+                } else {
+                    FileRole::Pathway
+                }
+            }
+        }
+    }
+}
+
+/// Everything a bundle's files say, parsed. Each entry keeps its file index.
+#[derive(Debug, Clone, Default)]
+pub struct BundleDoc {
+    /// `dispositions.yaml`, if it parsed.
+    pub dispositions: Option<(usize, DispositionsFileDoc)>,
+    /// `care-advice.yaml`, if it parsed.
+    pub care_advice: Option<(usize, CareAdviceFileDoc)>,
+    /// Modules that parsed.
+    pub modules: Vec<(usize, ModuleFileDoc)>,
+    /// Pathways that parsed.
+    pub pathways: Vec<(usize, PathwayFileDoc)>,
+    /// Case packs that parsed.
+    pub case_packs: Vec<(usize, CasePackDoc)>,
+    /// Number of files that failed to parse (so summaries can count them).
+    pub failed_files: usize,
+}
+
+/// Parses every file of `sources`, collecting every problem.
+pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
+    let mut doc = BundleDoc::default();
+    let mut diagnostics = Vec::new();
+    let mut seen_dispositions = false;
+    let mut seen_advice = false;
+    for (index, file) in sources.files.iter().enumerate() {
+        if file.text.is_empty() && diagnostics.iter().any(|d: &Diagnostic| d.loc.file == index)
+        {
+            // A placeholder for a file that could not be read; already reported.
+            continue;
+        }
+        if let Some(line) = long_line(&file.text) {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::FILE_TOO_LARGE,
+                    Loc {
+                        file: index,
+                        line,
+                        column: 1,
+                    },
+                    format!("this line is longer than {MAX_LINE_BYTES} bytes"),
+                )
+                .with_help("break long text over several lines with a YAML block scalar (`>`)"),
+            );
+            doc.failed_files += 1;
+            continue;
+        }
+        let role = FileRole::of(&file.path);
+        let ok = match role {
+            FileRole::Dispositions => {
+                seen_dispositions = true;
+                parse_into(index, file, &mut diagnostics, &mut doc.dispositions)
+            }
+            FileRole::CareAdvice => {
+                seen_advice = true;
+                parse_into(index, file, &mut diagnostics, &mut doc.care_advice)
+            }
+            FileRole::Module => parse_push(index, file, &mut diagnostics, &mut doc.modules),
+            FileRole::Pathway => parse_push(index, file, &mut diagnostics, &mut doc.pathways),
+            FileRole::CasePack => parse_push(index, file, &mut diagnostics, &mut doc.case_packs),
+            FileRole::Other => {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        codes::UNEXPECTED_FILE,
+                        Loc::file(index),
+                        "this file is not part of the bundle layout and was not read",
+                    )
+                    .with_help(
+                        "pathways go in pathways/, modules in modules/, case packs end in .cases.yaml; \
+                         catalogues are dispositions.yaml and care-advice.yaml at the top",
+                    ),
+                );
+                true
+            }
+        };
+        if !ok {
+            doc.failed_files += 1;
+        }
+    }
+    for (seen, name, what) in [
+        (
+            seen_dispositions,
+            "dispositions.yaml",
+            "the disposition catalogue",
+        ),
+        (seen_advice, "care-advice.yaml", "the care-advice catalogue"),
+    ] {
+        if !seen {
+            let message = format!("the bundle has no {name} ({what})");
+            diagnostics.push(
+                Diagnostic::error(codes::MISSING_FILE, Loc::file(usize::MAX), message)
+                    .with_help(format!("add {name} at the top of the bundle directory")),
+            );
+        }
+    }
+    (doc, diagnostics)
+}
+
+fn long_line(text: &str) -> Option<u32> {
+    text.split('\n')
+        .position(|line| line.len() > MAX_LINE_BYTES)
+        .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX))
+}
+
+fn parse_into<T: DeserializeOwned>(
+    index: usize,
+    file: &SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+    slot: &mut Option<(usize, T)>,
+) -> bool {
+    match parse_file(index, file) {
+        Ok(value) => {
+            *slot = Some((index, value));
+            true
+        }
+        Err(d) => {
+            diagnostics.push(d);
+            false
+        }
+    }
+}
+
+fn parse_push<T: DeserializeOwned>(
+    index: usize,
+    file: &SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+    list: &mut Vec<(usize, T)>,
+) -> bool {
+    match parse_file(index, file) {
+        Ok(value) => {
+            list.push((index, value));
+            true
+        }
+        Err(d) => {
+            diagnostics.push(d);
+            false
+        }
+    }
+}
+
+/// The YAML budget: generous for real pathways, small enough that hostile
+/// input (alias bombs, deep nesting, millions of keys) fails fast.
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 48;
+    budget.max_nodes = 200_000;
+    budget.max_events = 600_000;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_documents = 1;
+    budget.max_total_scalar_bytes = MAX_FILE_BYTES * 2;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
+/// Parses one file as `T`, turning a YAML or shape error into a located diagnostic.
+pub fn parse_file<T: DeserializeOwned>(index: usize, file: &SourceFile) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options(&file.text, options()).map_err(|e| yaml_diagnostic(index, &e))
+}
+
+fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    let inner = error.without_snippet();
+    let loc = inner
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Loc::at(index, l))
+        .unwrap_or(Loc::file(index));
+    let message = strip_position(&inner.to_string());
+    let (code, help): (_, String) = match inner {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            codes::UNKNOWN_KEY,
+            if expected.is_empty() {
+                format!("remove `{field}`: nothing is allowed here")
+            } else {
+                format!(
+                    "remove `{field}` or correct its spelling; allowed here: {}",
+                    expected.join(", ")
+                )
+            },
+        ),
+        E::SerdeMissingField { field, .. } => (
+            codes::MISSING_KEY,
+            format!("add `{field}:` here (see docs/pathway-language.md)"),
+        ),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            codes::WRONG_TYPE,
+            format!(
+                "`{variant}` is not allowed here; use one of: {}",
+                expected.join(", ")
+            ),
+        ),
+        E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::InvalidScalar { .. }
+        | E::NullIntoString { .. }
+        | E::UnexpectedValueForUnit { .. }
+        | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
+        | E::ExpectedStringKeyForExternallyTaggedEnum { .. } => (
+            codes::WRONG_TYPE,
+            "check the value's type against docs/pathway-language.md".to_string(),
+        ),
+        E::Budget { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => (
+            codes::YAML_BUDGET,
+            "pathway files are small and shallow; remove deep nesting, anchors and aliases"
+                .to_string(),
+        ),
+        E::DuplicateMappingKey { .. } => (
+            codes::DUPLICATE_KEY,
+            "each key may appear once in a mapping; remove or rename the repeat".to_string(),
+        ),
+        E::MultipleDocuments { .. } => (
+            codes::YAML_SYNTAX,
+            "a bundle file holds one YAML document; remove the extra `---`".to_string(),
+        ),
+        _ => (
+            codes::YAML_SYNTAX,
+            "check indentation, colons, quotes and brackets near this line".to_string(),
+        ),
+    };
+    let message = if message.is_empty() {
+        "the YAML could not be read".to_string()
+    } else {
+        message
+    };
+    Diagnostic::error(code, loc, message).with_help(help)
+}
+
+/// serde-saphyr appends " at line N, column M" to messages; the diagnostic
+/// carries the location separately.
+fn strip_position(message: &str) -> String {
+    let first_line = message.lines().next().unwrap_or("");
+    let trimmed = match first_line.rfind(" at line ") {
+        Some(at) => &first_line[..at],
+        None => first_line,
+    };
+    let trimmed = trimmed
+        .strip_prefix("error: ")
+        .unwrap_or(trimmed)
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == ' ');
+    trimmed.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(path: &str, text: &str) -> (Sources, Vec<Diagnostic>) {
+        Sources::from_texts(vec![(path.to_string(), text.to_string())])
+    }
+
+    #[test]
+    fn roles_follow_the_layout() {
+        assert_eq!(FileRole::of("dispositions.yaml"), FileRole::Dispositions);
+        assert_eq!(FileRole::of("care-advice.yaml"), FileRole::CareAdvice);
+        assert_eq!(FileRole::of("modules/sepsis.yaml"), FileRole::Module);
+        assert_eq!(FileRole::of("pathways/cough.yaml"), FileRole::Pathway);
+        assert_eq!(FileRole::of("pathways/cough.cases.yaml"), FileRole::CasePack);
+        assert_eq!(FileRole::of("modules/x.cases.yml"), FileRole::CasePack);
+        assert_eq!(FileRole::of("pathways/sub/cough.yaml"), FileRole::Other);
+        assert_eq!(FileRole::of("notes.yaml"), FileRole::Other);
+    }
+
+    #[test]
+    fn unknown_key_names_the_key_and_line() {
+        let (sources, _) = one(
+            "dispositions.yaml",
+            "dispositions:\n  - id: a\n    code: Dx1\n    titel: A\n",
+        );
+        let (_, diags) = parse(&sources);
+        let d = diags.iter().find(|d| d.code == codes::UNKNOWN_KEY).unwrap();
+        assert_eq!((d.loc.line, d.loc.column), (4, 5));
+        assert!(d.message.contains("titel"), "{}", d.message);
+        assert!(d.help.as_deref().unwrap().contains("title"));
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let (sources, _) = one("pathways/x.yaml", "pathway: [\n");
+        let (_, diags) = parse(&sources);
+        let d = diags.iter().find(|d| d.code == codes::YAML_SYNTAX).unwrap();
+        assert_eq!(d.loc.line, 1);
+    }
+
+    #[test]
+    fn missing_catalogues_are_reported() {
+        let (sources, _) = one("pathways/x.cases.yaml", "pathway: x\ncases: []\n");
+        let (doc, diags) = parse(&sources);
+        assert_eq!(doc.case_packs.len(), 1);
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.code == codes::MISSING_FILE)
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..12 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
+            text.push_str(&format!(
+                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let (sources, _) = one("dispositions.yaml", &text);
+        let (doc, diags) = parse(&sources);
+        assert!(doc.dispositions.is_none());
+        assert!(diags.iter().any(|d| d.code == codes::YAML_BUDGET
+            || d.code == codes::UNKNOWN_KEY
+            || d.code == codes::WRONG_TYPE));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("dispositions:\n{}{}\n", "[\n".repeat(10_000), "]\n".repeat(10_000));
+        let (sources, _) = one("dispositions.yaml", &text);
+        let (_, diags) = parse(&sources);
+        assert!(diags
+            .iter()
+            .any(|d| d.code == codes::YAML_BUDGET || d.code == codes::YAML_SYNTAX));
+    }
+
+    #[test]
+    fn long_lines_and_large_texts_are_refused() {
+        let (sources, _) = one(
+            "dispositions.yaml",
+            &format!("dispositions: []\n# {}\n", "x".repeat(MAX_LINE_BYTES + 1)),
+        );
+        let (_, diags) = parse(&sources);
+        let d = diags
+            .iter()
+            .find(|d| d.code == codes::FILE_TOO_LARGE)
+            .unwrap();
+        assert_eq!(d.loc.line, 2);
+
+        let (sources, diags) = one("dispositions.yaml", &"#\n".repeat(MAX_FILE_BYTES));
+        assert_eq!(diags[0].code, codes::FILE_TOO_LARGE);
+        assert_eq!(sources.files[0].text, "");
+    }
+}

@@ -1,1 +1,2359 @@
-//! Validation: check a loaded bundle and resolve it into [`crate::ir`].
+//! Validation: check a loaded bundle, report every problem at once, and
+//! resolve it into the [`crate::ir`] that the compiler trusts.
+//!
+//! The checks prove that every journey ends at a disposition: every reference
+//! resolves, every question has its answers, branches have a fallback or bands
+//! that cover every value, the graph (through modules and pathway jumps) has no
+//! cycle, and no "I'm not sure" answer can lead to self-care.
+
+use crate::diag::{codes, Code, Diagnostic, Loc};
+use crate::eval::AnswerValue;
+use crate::expr::{self, ExprErrorKind, QuestionInfo, Scope, Type};
+use crate::ir::*;
+use crate::load::BundleDoc;
+use crate::model::*;
+use std::collections::HashMap;
+
+/// The most options one question may offer (multiple-choice answers are a 64-bit set).
+pub const MAX_OPTIONS: usize = 60;
+
+/// Checks `doc` and, if there are no errors, resolves it into a [`BundleIr`].
+///
+/// Diagnostics (errors and warnings) are returned either way, sorted by file and line.
+pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
+    let mut v = Validator::default();
+    v.catalogues(doc);
+    v.declare_units(doc);
+    v.declare_variables(doc);
+    v.build_nodes(doc);
+    v.check_expressions(doc);
+    if !v.has_errors() {
+        v.check_graph();
+    }
+    v.case_packs(doc);
+    let mut diagnostics = std::mem::take(&mut v.diagnostics);
+    diagnostics.sort_by(|a, b| (a.loc, a.code).cmp(&(b.loc, b.code)));
+    if crate::diag::has_errors(&diagnostics) {
+        return (None, diagnostics);
+    }
+    let ir = BundleIr {
+        dispositions: v.dispositions,
+        advice: v.advice,
+        variables: v.variables,
+        units: v.units,
+        nodes: v.nodes.into_iter().flatten().collect(),
+        case_packs: v.case_packs,
+    };
+    (Some(ir), diagnostics)
+}
+
+#[derive(Default)]
+struct Validator {
+    diagnostics: Vec<Diagnostic>,
+    dispositions: Vec<DispositionIr>,
+    disposition_ids: HashMap<String, DispositionIdx>,
+    advice: Vec<AdviceIr>,
+    advice_ids: HashMap<String, AdviceIdx>,
+    variables: Vec<VariableIr>,
+    variable_ids: HashMap<String, VariableIdx>,
+    units: Vec<UnitIr>,
+    unit_ids: HashMap<String, UnitIdx>,
+    /// Node ids of each unit -> global node index.
+    node_ids: Vec<HashMap<String, NodeIdx>>,
+    /// Built nodes; `None` where a node could not be built.
+    nodes: Vec<Option<NodeIr>>,
+    /// Answer ids of each built question, for expression scopes.
+    answer_id_cache: HashMap<NodeIdx, Vec<String>>,
+    case_packs: Vec<CasePackIr>,
+}
+
+/// Where to find a unit's document in the [`BundleDoc`].
+#[derive(Clone, Copy)]
+enum UnitSource {
+    Pathway(usize),
+    Module(usize),
+}
+
+fn unit_doc(doc: &BundleDoc, source: UnitSource) -> (usize, &NodeMapDoc) {
+    match source {
+        UnitSource::Pathway(i) => (doc.pathways[i].0, &doc.pathways[i].1.nodes),
+        UnitSource::Module(i) => (doc.modules[i].0, &doc.modules[i].1.nodes),
+    }
+}
+
+fn unit_sources(doc: &BundleDoc) -> impl Iterator<Item = UnitSource> + '_ {
+    (0..doc.pathways.len())
+        .map(UnitSource::Pathway)
+        .chain((0..doc.modules.len()).map(UnitSource::Module))
+}
+
+impl Validator {
+    fn has_errors(&self) -> bool {
+        crate::diag::has_errors(&self.diagnostics)
+    }
+
+    fn error(&mut self, code: Code, loc: Loc, message: String, help: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::error(code, loc, message).with_help(help));
+    }
+
+    fn warning(&mut self, code: Code, loc: Loc, message: String, help: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::warning(code, loc, message).with_help(help));
+    }
+
+    /// Checks that an id is well formed; returns false (and reports) if not.
+    fn check_id(&mut self, file: usize, id: &Spanned<String>, what: &str) -> bool {
+        let value = id.value.as_str();
+        let well_formed = !value.is_empty()
+            && value.len() <= 64
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+            && value
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !well_formed {
+            self.error(
+                codes::BAD_ID,
+                Loc::at(file, id.referenced),
+                format!("`{value}` is not a valid {what} id"),
+                "ids are 1 to 64 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit",
+            );
+        }
+        well_formed
+    }
+
+    fn check_text(&mut self, file: usize, text: &Spanned<TextDoc>, what: &str) {
+        let empty_welsh = text.value.welsh().is_some_and(|w| w.trim().is_empty());
+        if text.value.english().trim().is_empty() || empty_welsh {
+            self.error(
+                codes::EMPTY_TEXT,
+                Loc::at(file, text.referenced),
+                format!("the {what} is empty"),
+                "write the text people will see (English is required; Welsh, if given, must not be empty)",
+            );
+        }
+    }
+
+    // -- catalogues --------------------------------------------------------
+
+    fn catalogues(&mut self, doc: &BundleDoc) {
+        if let Some((file, catalogue)) = &doc.care_advice {
+            let file = *file;
+            let mut first: HashMap<&str, Loc> = HashMap::new();
+            for entry in &catalogue.care_advice {
+                let loc = Loc::at(file, entry.id.referenced);
+                self.check_id(file, &entry.id, "care-advice");
+                self.check_text(file, &entry.title, "care-advice title");
+                self.check_text(file, &entry.text, "care-advice text");
+                if let Some(&original) = first.get(entry.id.value.as_str()) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_ADVICE,
+                            loc,
+                            format!("care advice `{}` is defined twice", entry.id.value),
+                        )
+                        .with_help("give each care-advice entry its own id")
+                        .with_related(original, "first defined here"),
+                    );
+                    continue;
+                }
+                first.insert(&entry.id.value, loc);
+                let Ok(index) = AdviceIdx::try_from(self.advice.len()) else {
+                    self.error(
+                        codes::FILE_TOO_LARGE,
+                        loc,
+                        "too many care-advice entries".into(),
+                        "the catalogue holds at most 65,535 entries",
+                    );
+                    break;
+                };
+                self.advice_ids.insert(entry.id.value.clone(), index);
+                self.advice.push(AdviceIr {
+                    id: entry.id.value.clone(),
+                    title: entry.title.value.clone(),
+                    text: entry.text.value.clone(),
+                });
+            }
+        }
+        if let Some((file, catalogue)) = &doc.dispositions {
+            let file = *file;
+            let mut first_id: HashMap<&str, Loc> = HashMap::new();
+            let mut first_rank: HashMap<u32, (Loc, &str)> = HashMap::new();
+            let mut first_code: HashMap<&str, Loc> = HashMap::new();
+            for entry in &catalogue.dispositions {
+                let loc = Loc::at(file, entry.id.referenced);
+                self.check_id(file, &entry.id, "disposition");
+                self.check_text(file, &entry.title, "disposition title");
+                if let Some(&original) = first_id.get(entry.id.value.as_str()) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_DISPOSITION,
+                            loc,
+                            format!("disposition `{}` is defined twice", entry.id.value),
+                        )
+                        .with_help("give each disposition its own id")
+                        .with_related(original, "first defined here"),
+                    );
+                    continue;
+                }
+                first_id.insert(&entry.id.value, loc);
+                let rank_loc = Loc::at(file, entry.rank.referenced);
+                if let Some(&(original, other)) = first_rank.get(&entry.rank.value) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_RANK,
+                            rank_loc,
+                            format!(
+                                "rank {} is already used by `{other}`",
+                                entry.rank.value
+                            ),
+                        )
+                        .with_help("ranks order dispositions by urgency (1 is the most urgent); each must be different")
+                        .with_related(original, "first used here"),
+                    );
+                } else {
+                    first_rank.insert(entry.rank.value, (rank_loc, &entry.id.value));
+                }
+                let code_loc = Loc::at(file, entry.code.referenced);
+                if let Some(&original) = first_code.get(entry.code.value.as_str()) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_CODE,
+                            code_loc,
+                            format!("code `{}` is already used", entry.code.value),
+                        )
+                        .with_help("each disposition needs its own code")
+                        .with_related(original, "first used here"),
+                    );
+                } else {
+                    first_code.insert(&entry.code.value, code_loc);
+                }
+                let urgent = matches!(
+                    entry.service.value,
+                    ServiceDoc::Ambulance
+                        | ServiceDoc::EmergencyDepartment
+                        | ServiceDoc::UrgentTreatmentCentre
+                        | ServiceDoc::ClinicianCallBack
+                        | ServiceDoc::Gp
+                );
+                if urgent && entry.within_minutes.is_none() {
+                    self.error(
+                        codes::MISSING_TIMEFRAME,
+                        loc,
+                        format!(
+                            "disposition `{}` sends people to an urgent service but says not how soon",
+                            entry.id.value
+                        ),
+                        "add `within_minutes:` (0 for immediately)",
+                    );
+                }
+                let advice = self.resolve_advice(file, &entry.advice);
+                let Ok(index) = DispositionIdx::try_from(self.dispositions.len()) else {
+                    break;
+                };
+                self.disposition_ids.insert(entry.id.value.clone(), index);
+                self.dispositions.push(DispositionIr {
+                    id: entry.id.value.clone(),
+                    code: entry.code.value.clone(),
+                    title: entry.title.value.clone(),
+                    description: entry.description.as_ref().map(|d| d.value.clone()),
+                    service: entry.service.value,
+                    within_minutes: entry.within_minutes.as_ref().map(|m| m.value),
+                    rank: entry.rank.value,
+                    advice,
+                    loc,
+                });
+            }
+        }
+    }
+
+    fn resolve_advice(&mut self, file: usize, keys: &[Spanned<String>]) -> Vec<AdviceIdx> {
+        let mut resolved = Vec::with_capacity(keys.len());
+        for key in keys {
+            match self.advice_ids.get(key.value.as_str()) {
+                Some(&i) => resolved.push(i),
+                None => {
+                    let help = did_you_mean(
+                        &key.value,
+                        self.advice_ids.keys().map(String::as_str),
+                        "add it to care-advice.yaml, or use an existing key",
+                    );
+                    self.error(
+                        codes::UNKNOWN_ADVICE,
+                        Loc::at(file, key.referenced),
+                        format!("care advice `{}` is not in care-advice.yaml", key.value),
+                        help,
+                    );
+                }
+            }
+        }
+        resolved
+    }
+
+    // -- units -------------------------------------------------------------
+
+    fn declare_units(&mut self, doc: &BundleDoc) {
+        let mut first: HashMap<String, Loc> = HashMap::new();
+        for source in unit_sources(doc) {
+            let (file, id, kind, title, summary, version, sources, start_loc, what) = match source
+            {
+                UnitSource::Pathway(i) => {
+                    let (file, p) = &doc.pathways[i];
+                    let h = &p.pathway;
+                    let applicability = self.applicability(*file, h);
+                    (
+                        *file,
+                        &h.id,
+                        UnitKind::Pathway(applicability),
+                        &h.title,
+                        &h.summary,
+                        &h.version,
+                        &h.sources,
+                        Loc::at(*file, h.start.referenced),
+                        "pathway",
+                    )
+                }
+                UnitSource::Module(i) => {
+                    let (file, m) = &doc.modules[i];
+                    let h = &m.module;
+                    (
+                        *file,
+                        &h.id,
+                        UnitKind::Module,
+                        &h.title,
+                        &h.summary,
+                        &h.version,
+                        &h.sources,
+                        Loc::at(*file, h.start.referenced),
+                        "module",
+                    )
+                }
+            };
+            let loc = Loc::at(file, id.referenced);
+            self.check_id(file, id, what);
+            self.check_text(file, title, &format!("{what} title"));
+            if sources.is_empty() {
+                self.error(
+                    codes::NO_SOURCES,
+                    loc,
+                    format!("{what} `{}` cites no public source", id.value),
+                    "add `sources:` with the title and URL of the guidance it follows (e.g. an NHS website page or NICE guideline)",
+                );
+            }
+            for s in sources {
+                if s.title.value.trim().is_empty() || s.url.value.trim().is_empty() {
+                    self.error(
+                        codes::EMPTY_TEXT,
+                        Loc::at(file, s.title.referenced),
+                        "a source needs a title and a URL".into(),
+                        "write the guidance's title and where it can be read",
+                    );
+                }
+            }
+            if let Some(original) = first.get(&id.value) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_UNIT,
+                        loc,
+                        format!("`{}` is already the id of another pathway or module", id.value),
+                    )
+                    .with_help("pathway and module ids share one namespace; rename one")
+                    .with_related(*original, "first defined here"),
+                );
+            }
+            first.entry(id.value.clone()).or_insert(loc);
+            let unit = self.units.len();
+            let (_, nodes) = unit_doc(doc, source);
+            let first_node = self.nodes.len();
+            let mut ids = HashMap::new();
+            let mut node_first: HashMap<&str, Loc> = HashMap::new();
+            for (node_id, _) in &nodes.0 {
+                let node_loc = Loc::at(file, node_id.referenced);
+                if node_id.value == "return" {
+                    self.error(
+                        codes::BAD_ID,
+                        node_loc,
+                        "`return` is reserved and cannot be a node id".into(),
+                        "choose another id; `next: return` means \"go back to the pathway that called this module\"",
+                    );
+                } else {
+                    self.check_id(file, node_id, "node");
+                }
+                if let Some(&original) = node_first.get(node_id.value.as_str()) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_NODE,
+                            node_loc,
+                            format!("node `{}` is defined twice in this file", node_id.value),
+                        )
+                        .with_help("rename one of them and update the `next:` that should reach it")
+                        .with_related(original, "first defined here"),
+                    );
+                } else {
+                    node_first.insert(&node_id.value, node_loc);
+                    let index = NodeIdx::try_from(self.nodes.len()).unwrap_or(NodeIdx::MAX);
+                    ids.insert(node_id.value.clone(), index);
+                }
+                self.nodes.push(None);
+            }
+            let start = match source {
+                UnitSource::Pathway(i) => &doc.pathways[i].1.pathway.start,
+                UnitSource::Module(i) => &doc.modules[i].1.module.start,
+            };
+            let start_idx = match ids.get(start.value.as_str()) {
+                Some(&s) => s,
+                None => {
+                    let help = did_you_mean(
+                        &start.value,
+                        ids.keys().map(String::as_str),
+                        "`start:` must name one of this file's nodes",
+                    );
+                    self.error(
+                        codes::UNKNOWN_NODE,
+                        start_loc,
+                        format!("the start node `{}` does not exist", start.value),
+                        help,
+                    );
+                    0
+                }
+            };
+            self.node_ids.push(ids);
+            if let Ok(unit_idx) = UnitIdx::try_from(unit) {
+                self.unit_ids.entry(id.value.clone()).or_insert(unit_idx);
+            }
+            let range = NodeIdx::try_from(first_node).unwrap_or(NodeIdx::MAX)
+                ..NodeIdx::try_from(self.nodes.len()).unwrap_or(NodeIdx::MAX);
+            self.units.push(UnitIr {
+                id: id.value.clone(),
+                kind,
+                title: title.value.clone(),
+                summary: summary.as_ref().map(|s| s.value.clone()),
+                version: version.value.clone(),
+                sources: sources
+                    .iter()
+                    .map(|s| SourceIr {
+                        title: s.title.value.clone(),
+                        url: s.url.value.clone(),
+                    })
+                    .collect(),
+                start: start_idx,
+                nodes: range,
+                file,
+            });
+        }
+    }
+
+    fn applicability(&mut self, file: usize, h: &PathwayHeaderDoc) -> Applicability {
+        let ages = h.ages.value;
+        let from = ages.from.unwrap_or(0.0);
+        let to = ages.to.unwrap_or(f64::INFINITY);
+        if !from.is_finite() || from < 0.0 || to.is_nan() || to <= from {
+            self.error(
+                codes::BAD_AGES,
+                Loc::at(file, h.ages.referenced),
+                format!("the age range from {from} to {to} is empty or negative"),
+                "write `ages: { from: 16 }` (years; `from` inclusive, `to` exclusive, e.g. `{ from: 1, to: 5 }`)",
+            );
+        }
+        let mut sexes = Vec::new();
+        for sex in &h.sexes.value {
+            if !sexes.contains(&sex.value) {
+                sexes.push(sex.value);
+            }
+        }
+        if sexes.is_empty() {
+            self.error(
+                codes::BAD_AGES,
+                Loc::at(file, h.sexes.referenced),
+                "the pathway is for no one: `sexes` is empty".into(),
+                "write `sexes: [female, male]`, or the one sex it is for",
+            );
+        }
+        if h.keywords.is_empty() {
+            self.warning(
+                codes::NO_KEYWORDS,
+                Loc::at(file, h.id.referenced),
+                format!("pathway `{}` has no search keywords", h.id.value),
+                "add `keywords:` with words people type when they look for this problem",
+            );
+        }
+        Applicability {
+            from_years: from,
+            to_years: to,
+            sexes,
+            keywords: h.keywords.iter().map(|k| k.value.clone()).collect(),
+        }
+    }
+
+    // -- variables ---------------------------------------------------------
+
+    fn declare_variables(&mut self, doc: &BundleDoc) {
+        let mut first: HashMap<String, (Loc, VariableKind)> = HashMap::new();
+        for source in unit_sources(doc) {
+            let (file, variables, scores) = match source {
+                UnitSource::Pathway(i) => {
+                    let (f, p) = &doc.pathways[i];
+                    (*f, &p.pathway.variables, &p.pathway.scores)
+                }
+                UnitSource::Module(i) => {
+                    let (f, m) = &doc.modules[i];
+                    (*f, &m.module.variables, &m.module.scores)
+                }
+            };
+            let declared = variables
+                .0
+                .iter()
+                .map(|(name, ty)| {
+                    let kind = match ty.value {
+                        VariableTypeDoc::Bool => VariableKind::Bool,
+                        VariableTypeDoc::Number => VariableKind::Number,
+                    };
+                    (name, kind)
+                })
+                .chain(scores.iter().map(|name| (name, VariableKind::Score)));
+            for (name, kind) in declared {
+                let loc = Loc::at(file, name.referenced);
+                self.check_id(file, name, "variable");
+                match first.get(&name.value) {
+                    Some(&(original, k)) if k != kind => {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                codes::VARIABLE_CONFLICT,
+                                loc,
+                                format!(
+                                    "`{}` is declared as {} here but as {} elsewhere",
+                                    name.value,
+                                    kind_name(kind),
+                                    kind_name(k)
+                                ),
+                                )
+                                .with_help("variables are shared by every pathway and module; use one type, or another name")
+                                .with_related(original, "first declared here"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert(name.value.clone(), (loc, kind));
+                        let Ok(index) = VariableIdx::try_from(self.variables.len()) else {
+                            continue;
+                        };
+                        self.variable_ids.insert(name.value.clone(), index);
+                        self.variables.push(VariableIr {
+                            name: name.value.clone(),
+                            kind,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // -- nodes -------------------------------------------------------------
+
+    fn build_nodes(&mut self, doc: &BundleDoc) {
+        for (unit_idx, source) in unit_sources(doc).enumerate() {
+            let (file, nodes) = unit_doc(doc, source);
+            let first = self.units[unit_idx].nodes.start;
+            for (offset, (id, node)) in nodes.0.iter().enumerate() {
+                let index = first as usize + offset;
+                let Some(kind) = self.node_kind(file, unit_idx, id, node) else {
+                    continue;
+                };
+                if let NodeKindIr::Question(q) = &kind {
+                    let ids = q.answers.iter().map(|a| a.id.clone()).collect();
+                    self.answer_id_cache.insert(index as NodeIdx, ids);
+                }
+                self.nodes[index] = Some(NodeIr {
+                    unit: UnitIdx::try_from(unit_idx).unwrap_or(UnitIdx::MAX),
+                    id: id.value.clone(),
+                    loc: Loc::at(file, id.referenced),
+                    kind,
+                });
+            }
+        }
+    }
+
+    fn is_module(&self, unit: usize) -> bool {
+        matches!(self.units[unit].kind, UnitKind::Module)
+    }
+
+    fn target(&mut self, file: usize, unit: usize, next: &Spanned<String>) -> Target {
+        if next.value == "return" {
+            if !self.is_module(unit) {
+                self.error(
+                    codes::RETURN_OUTSIDE_MODULE,
+                    Loc::at(file, next.referenced),
+                    "`next: return` is only for modules; a pathway has nothing to return to".into(),
+                    "point `next:` at a node of this pathway, or at an outcome",
+                );
+            }
+            return Target::Return;
+        }
+        match self.node_ids[unit].get(next.value.as_str()) {
+            Some(&n) => Target::Node(n),
+            None => {
+                let help = did_you_mean(
+                    &next.value,
+                    self.node_ids[unit].keys().map(String::as_str),
+                    "`next:` must name a node of this file",
+                );
+                self.error(
+                    codes::UNKNOWN_NODE,
+                    Loc::at(file, next.referenced),
+                    format!("there is no node `{}` in this file", next.value),
+                    help,
+                );
+                Target::Node(NodeIdx::MAX)
+            }
+        }
+    }
+
+    fn node_kind(
+        &mut self,
+        file: usize,
+        unit: usize,
+        id: &Spanned<String>,
+        node: &Spanned<NodeDoc>,
+    ) -> Option<NodeKindIr> {
+        Some(match &node.value {
+            NodeDoc::Question(q) => NodeKindIr::Question(self.question(file, unit, id, q)),
+            NodeDoc::Outcome(o) => {
+                let disposition = match self.disposition_ids.get(o.disposition.value.as_str()) {
+                    Some(&d) => d,
+                    None => {
+                        let help = did_you_mean(
+                            &o.disposition.value,
+                            self.disposition_ids.keys().map(String::as_str),
+                            "add it to dispositions.yaml, or use an existing id",
+                        );
+                        self.error(
+                            codes::UNKNOWN_DISPOSITION,
+                            Loc::at(file, o.disposition.referenced),
+                            format!(
+                                "disposition `{}` is not in dispositions.yaml",
+                                o.disposition.value
+                            ),
+                            help,
+                        );
+                        return None;
+                    }
+                };
+                let advice = self.resolve_advice(file, &o.advice);
+                NodeKindIr::Outcome(OutcomeIr {
+                    disposition,
+                    advice,
+                })
+            }
+            NodeDoc::Call(c) => {
+                let next = self.target(file, unit, &c.next);
+                let module = match self.unit_ids.get(c.module.value.as_str()) {
+                    Some(&m) if self.is_module(m as usize) => m,
+                    found => {
+                        let modules: Vec<&str> = self
+                            .units
+                            .iter()
+                            .filter(|u| matches!(u.kind, UnitKind::Module))
+                            .map(|u| u.id.as_str())
+                            .collect();
+                        let message = if found.is_some() {
+                            format!("`{}` is a pathway, not a module", c.module.value)
+                        } else {
+                            format!("there is no module `{}`", c.module.value)
+                        };
+                        let help = did_you_mean(
+                            &c.module.value,
+                            modules.into_iter(),
+                            "modules live in modules/; to continue in a pathway use `goto:`",
+                        );
+                        self.error(
+                            codes::UNKNOWN_MODULE,
+                            Loc::at(file, c.module.referenced),
+                            message,
+                            help,
+                        );
+                        return None;
+                    }
+                };
+                NodeKindIr::Call { module, next }
+            }
+            NodeDoc::Goto(g) => {
+                let pathway = match self.unit_ids.get(g.pathway.value.as_str()) {
+                    Some(&p) if !self.is_module(p as usize) => p,
+                    found => {
+                        let pathways: Vec<&str> = self
+                            .units
+                            .iter()
+                            .filter(|u| matches!(u.kind, UnitKind::Pathway(_)))
+                            .map(|u| u.id.as_str())
+                            .collect();
+                        let message = if found.is_some() {
+                            format!("`{}` is a module, not a pathway", g.pathway.value)
+                        } else {
+                            format!("there is no pathway `{}`", g.pathway.value)
+                        };
+                        let help = did_you_mean(
+                            &g.pathway.value,
+                            pathways.into_iter(),
+                            "`goto:` continues in another pathway; to run a module use `call:`",
+                        );
+                        self.error(
+                            codes::UNKNOWN_PATHWAY,
+                            Loc::at(file, g.pathway.referenced),
+                            message,
+                            help,
+                        );
+                        return None;
+                    }
+                };
+                let at = match &g.at {
+                    None => self.units[pathway as usize].start,
+                    Some(at) => match self.node_ids[pathway as usize].get(at.value.as_str()) {
+                        Some(&n) => n,
+                        None => {
+                            let help = did_you_mean(
+                                &at.value,
+                                self.node_ids[pathway as usize].keys().map(String::as_str),
+                                "`at:` must name a node of that pathway",
+                            );
+                            self.error(
+                                codes::UNKNOWN_NODE,
+                                Loc::at(file, at.referenced),
+                                format!(
+                                    "pathway `{}` has no node `{}`",
+                                    g.pathway.value, at.value
+                                ),
+                                help,
+                            );
+                            return None;
+                        }
+                    },
+                };
+                NodeKindIr::Goto { pathway, at }
+            }
+            NodeDoc::Branch(b) => {
+                // Expressions are checked once every question exists; here only
+                // the shape and the targets.
+                let loc = Loc::at(file, node.referenced);
+                match (&b.cases, &b.otherwise, &b.on, &b.bands) {
+                    (Some(cases), Some(otherwise), None, None) => {
+                        let targets: Vec<Target> = cases
+                            .value
+                            .iter()
+                            .map(|c| self.target(file, unit, &c.next))
+                            .collect();
+                        let otherwise = self.target(file, unit, otherwise);
+                        if cases.value.is_empty() {
+                            self.error(
+                                codes::BRANCH_SHAPE,
+                                Loc::at(file, cases.referenced),
+                                "`cases:` is empty".into(),
+                                "add at least one `- { when: ..., next: ... }`, or replace the branch by its `otherwise` node",
+                            );
+                        }
+                        NodeKindIr::Branch(BranchIr::Cases {
+                            cases: targets
+                                .into_iter()
+                                .map(|t| (expr::Expr::Bool(true), t))
+                                .collect(),
+                            otherwise,
+                        })
+                    }
+                    (None, None, Some(_), Some(bands)) => {
+                        let mut resolved = Vec::with_capacity(bands.value.len());
+                        for band in &bands.value {
+                            let t = self.target(file, unit, &band.value.next);
+                            resolved.push((
+                                band.value.from.as_ref().map(|f| (f.value, Loc::at(file, f.referenced))),
+                                band.value.below.as_ref().map(|b| (b.value, Loc::at(file, b.referenced))),
+                                Loc::at(file, band.referenced),
+                                t,
+                            ));
+                        }
+                        let bands = self.check_bands(
+                            file,
+                            Loc::at(file, bands.referenced),
+                            &resolved,
+                            None,
+                        );
+                        NodeKindIr::Branch(BranchIr::Bands {
+                            on: expr::Expr::Bool(true),
+                            bands,
+                        })
+                    }
+                    (Some(_), None, None, None) => {
+                        self.error(
+                            codes::BRANCH_SHAPE,
+                            loc,
+                            format!("branch `{}` has `cases` but no `otherwise`", id.value),
+                            "add `otherwise:` naming the node to go to when no case holds (choose the safer, more urgent route)",
+                        );
+                        return None;
+                    }
+                    _ => {
+                        self.error(
+                            codes::BRANCH_SHAPE,
+                            loc,
+                            format!(
+                                "branch `{}` must have either `cases` and `otherwise`, or `on` and `bands`",
+                                id.value
+                            ),
+                            "see \"Branch nodes\" in docs/pathway-language.md",
+                        );
+                        return None;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Checks half-open bands `[from, below)` lowest first. With `range`
+    /// (number questions) they must cover `[min, max]`; without, every value.
+    fn check_bands(
+        &mut self,
+        file: usize,
+        loc: Loc,
+        bands: &[(Option<(f64, Loc)>, Option<(f64, Loc)>, Loc, Target)],
+        range: Option<(f64, f64)>,
+    ) -> Vec<(f64, f64, Target)> {
+        let _ = file;
+        let mut out = Vec::with_capacity(bands.len());
+        if bands.is_empty() {
+            self.error(
+                codes::BAND_GAP,
+                loc,
+                "there are no bands, so every value is in a gap".into(),
+                "add bands: `- { below: X, next: ... }`, `- { from: X, next: ... }`",
+            );
+            return out;
+        }
+        for (from, below, band_loc, target) in bands {
+            let low = from.map_or(f64::NEG_INFINITY, |f| f.0);
+            let high = below.map_or(f64::INFINITY, |b| b.0);
+            if low.is_nan() || high.is_nan() || low >= high {
+                self.error(
+                    codes::BAD_RANGE,
+                    *band_loc,
+                    format!("this band, from {low} to below {high}, holds no value"),
+                    "`from` must be less than `below`",
+                );
+            }
+            out.push((low, high, *target));
+        }
+        let (bottom, top) = range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+        let first = &bands[0];
+        if let Some((from, from_loc)) = first.0 {
+            if from > bottom {
+                let (code, message, help) = if range.is_some() {
+                    (
+                        codes::BAND_OUTSIDE_RANGE,
+                        format!("values from {bottom} up to {from} are allowed by `range` but in no band"),
+                        "leave out `from` on the first band so it starts at the bottom of the range",
+                    )
+                } else {
+                    (
+                        codes::BAND_GAP,
+                        format!("values below {from} are in no band"),
+                        "leave out `from` on the first band so it covers every lower value",
+                    )
+                };
+                self.error(code, from_loc, message, help);
+            }
+        }
+        let last = &bands[bands.len() - 1];
+        if let Some((below, below_loc)) = last.1 {
+            let uncovered = if range.is_some() { below <= top } else { true };
+            if uncovered {
+                let (code, message, help) = if range.is_some() {
+                    (
+                        codes::BAND_OUTSIDE_RANGE,
+                        format!("values from {below} up to {top} are allowed by `range` but in no band"),
+                        "leave out `below` on the last band so it reaches the top of the range",
+                    )
+                } else {
+                    (
+                        codes::BAND_GAP,
+                        format!("values of {below} and above are in no band"),
+                        "leave out `below` on the last band so it covers every higher value",
+                    )
+                };
+                self.error(code, below_loc, message, help);
+            }
+        }
+        for pair in bands.windows(2) {
+            let (prev, next) = (&pair[0], &pair[1]);
+            match (prev.1, next.0) {
+                (Some((below, _)), Some((from, from_loc))) if below < from => self.error(
+                    codes::BAND_GAP,
+                    from_loc,
+                    format!("values from {below} up to {from} are in no band"),
+                    format!("start this band at `from: {below}`, where the band before ends"),
+                ),
+                (Some((below, _)), Some((from, from_loc))) if below > from => self.error(
+                    codes::BAND_OVERLAP,
+                    from_loc,
+                    format!("this band starts at {from}, inside the band before (which ends below {below})"),
+                    format!("start this band at `from: {below}`, where the band before ends"),
+                ),
+                (None, _) => self.error(
+                    codes::BAND_OVERLAP,
+                    prev.2,
+                    "this band has no `below`, so it overlaps every band after it".into(),
+                    "give every band but the last a `below:`",
+                ),
+                (_, None) => self.error(
+                    codes::BAND_OVERLAP,
+                    next.2,
+                    "this band has no `from`, so it overlaps every band before it".into(),
+                    "give every band but the first a `from:` equal to the `below` of the band before",
+                ),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn question(
+        &mut self,
+        file: usize,
+        unit: usize,
+        id: &Spanned<String>,
+        q: &QuestionDoc,
+    ) -> QuestionIr {
+        self.check_text(file, &q.text, "question text");
+        if let Some(help) = &q.help {
+            self.check_text(file, help, "help text");
+        }
+        let kind = q.kind.value;
+        let kind_loc = Loc::at(file, q.kind.referenced);
+        let kind_name = kind_word(kind);
+        // Fields that do not apply to this kind.
+        let present: [(&str, bool, bool); 7] = [
+            ("yes", q.yes.is_some(), kind == QuestionKindDoc::YesNo),
+            ("no", q.no.is_some(), kind == QuestionKindDoc::YesNo),
+            (
+                "options",
+                q.options.is_some(),
+                matches!(kind, QuestionKindDoc::Single | QuestionKindDoc::Multiple),
+            ),
+            ("none", q.none.is_some(), kind == QuestionKindDoc::Multiple),
+            ("unit", q.unit.is_some(), kind == QuestionKindDoc::Number),
+            ("range", q.range.is_some(), kind == QuestionKindDoc::Number),
+            ("bands", q.bands.is_some(), kind == QuestionKindDoc::Number),
+        ];
+        for (field, is_present, allowed) in present {
+            if is_present && !allowed {
+                self.error(
+                    codes::ANSWERS_FOR_KIND,
+                    kind_loc,
+                    format!("a `{kind_name}` question does not take `{field}`"),
+                    answers_help(kind),
+                );
+            }
+        }
+        let required = |v: &mut Self, field: &str, present: bool| {
+            if !present {
+                v.error(
+                    codes::ANSWERS_FOR_KIND,
+                    Loc::at(file, id.referenced),
+                    format!("`{kind_name}` question `{}` has no `{field}`", id.value),
+                    answers_help(kind),
+                );
+            }
+        };
+        let mut answers = Vec::new();
+        let mut range = None;
+        match kind {
+            QuestionKindDoc::YesNo => {
+                required(self, "yes", q.yes.is_some());
+                required(self, "no", q.no.is_some());
+                for (word, label, answer) in [("yes", "Yes", &q.yes), ("no", "No", &q.no)] {
+                    if let Some(a) = answer {
+                        answers.push(self.answer(file, unit, id, a, Some((word, label)), None));
+                    }
+                }
+            }
+            QuestionKindDoc::Single | QuestionKindDoc::Multiple => {
+                required(self, "options", q.options.is_some());
+                if kind == QuestionKindDoc::Multiple {
+                    required(self, "none", q.none.is_some());
+                }
+                if let Some(options) = &q.options {
+                    if options.value.len() > MAX_OPTIONS {
+                        self.error(
+                            codes::TOO_MANY_OPTIONS,
+                            Loc::at(file, options.referenced),
+                            format!("{} options; at most {MAX_OPTIONS} are allowed", options.value.len()),
+                            "split the question in two",
+                        );
+                    }
+                    if options.value.is_empty() {
+                        required(self, "options", false);
+                    }
+                    let mut seen: HashMap<&str, Loc> = HashMap::new();
+                    for option in options.value.iter().take(MAX_OPTIONS) {
+                        let answer = self.answer(file, unit, id, option, None, None);
+                        if let Some(oid) = &option.value.id {
+                            let loc = Loc::at(file, oid.referenced);
+                            if let Some(&original) = seen.get(oid.value.as_str()) {
+                                self.diagnostics.push(
+                                    Diagnostic::error(
+                                        codes::DUPLICATE_OPTION,
+                                        loc,
+                                        format!("option `{}` appears twice", oid.value),
+                                    )
+                                    .with_help("give each option its own id")
+                                    .with_related(original, "first here"),
+                                );
+                            }
+                            seen.insert(&oid.value, loc);
+                        }
+                        answers.push(answer);
+                    }
+                }
+                if let Some(none) = &q.none {
+                    if kind == QuestionKindDoc::Multiple {
+                        answers.push(self.answer(
+                            file,
+                            unit,
+                            id,
+                            none,
+                            Some(("none", "None of these")),
+                            None,
+                        ));
+                    }
+                }
+            }
+            QuestionKindDoc::Number => {
+                required(self, "range", q.range.is_some());
+                required(self, "bands", q.bands.is_some());
+                if let Some(r) = &q.range {
+                    let (min, max) = (r.value.min, r.value.max);
+                    if !min.is_finite() || !max.is_finite() || min > max {
+                        self.error(
+                            codes::BAD_RANGE,
+                            Loc::at(file, r.referenced),
+                            format!("the range {min} to {max} is empty"),
+                            "`min` must be at most `max`, and both must be numbers",
+                        );
+                    } else {
+                        range = Some((min, max));
+                    }
+                }
+                if let Some(unit_text) = &q.unit {
+                    self.check_text(file, unit_text, "unit");
+                }
+                if let Some(bands) = &q.bands {
+                    let mut resolved = Vec::new();
+                    for (i, band) in bands.value.iter().enumerate() {
+                        let word = format!("band-{}", i + 1);
+                        let answer = self.answer(file, unit, id, band, None, Some(&word));
+                        resolved.push((
+                            band.value.from.as_ref().map(|f| (f.value, Loc::at(file, f.referenced))),
+                            band.value.below.as_ref().map(|b| (b.value, Loc::at(file, b.referenced))),
+                            Loc::at(file, band.referenced),
+                            answer.next,
+                        ));
+                        answers.push(answer);
+                    }
+                    if range.is_some() {
+                        let checked =
+                            self.check_bands(file, Loc::at(file, bands.referenced), &resolved, range);
+                        for (answer, (low, high, _)) in answers.iter_mut().zip(checked) {
+                            answer.band = Some((low, high));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(not_sure) = &q.not_sure {
+            let mut answer = self.answer(
+                file,
+                unit,
+                id,
+                not_sure,
+                Some(("not_sure", "I'm not sure")),
+                None,
+            );
+            answer.not_sure = true;
+            answers.push(answer);
+        }
+        QuestionIr {
+            text: q.text.value.clone(),
+            help: q.help.as_ref().map(|h| h.value.clone()),
+            kind,
+            answers,
+            unit: q.unit.as_ref().map(|u| u.value.clone()),
+            range,
+        }
+    }
+
+    /// Builds one answer. `fixed` is `(id, default label)` for yes/no/none/not_sure;
+    /// `band` is the generated id of a number band; otherwise it is an option.
+    fn answer(
+        &mut self,
+        file: usize,
+        unit: usize,
+        question: &Spanned<String>,
+        a: &Spanned<AnswerDoc>,
+        fixed: Option<(&str, &str)>,
+        band: Option<&str>,
+    ) -> AnswerIr {
+        let doc = &a.value;
+        let loc = Loc::at(file, a.referenced);
+        let is_option = fixed.is_none() && band.is_none();
+        let not_allowed = |field: &str| {
+            format!(
+                "`{field}` does not apply here; {}",
+                if is_option {
+                    "options take `id` and `label` but not `from` or `below`"
+                } else if band.is_some() {
+                    "number bands take `from` and `below` but not `id` or `label`"
+                } else {
+                    "this answer's id is fixed; only options have `id` (and number bands `from`/`below`)"
+                }
+            )
+        };
+        for (field, present, allowed) in [
+            ("id", doc.id.is_some(), is_option),
+            ("from", doc.from.is_some(), band.is_some()),
+            ("below", doc.below.is_some(), band.is_some()),
+        ] {
+            if present && !allowed {
+                self.error(
+                    codes::FIELD_NOT_ALLOWED,
+                    loc,
+                    not_allowed(field),
+                    "remove the field",
+                );
+            }
+        }
+        if band.is_some() && doc.label.is_some() {
+            self.error(codes::FIELD_NOT_ALLOWED, loc, not_allowed("label"), "remove the field");
+        }
+        let id = match (fixed, band, &doc.id) {
+            (Some((word, _)), _, _) => word.to_string(),
+            (None, Some(word), _) => word.to_string(),
+            (None, None, Some(oid)) => {
+                if self.check_id(file, oid, "option")
+                    && matches!(oid.value.as_str(), "none" | "not_sure")
+                {
+                    self.error(
+                        codes::BAD_ID,
+                        Loc::at(file, oid.referenced),
+                        format!("`{}` is reserved for the question's own `{}` answer", oid.value, oid.value),
+                        format!("use the question's `{}:` field instead of an option", oid.value),
+                    );
+                }
+                oid.value.clone()
+            }
+            (None, None, None) => {
+                self.error(
+                    codes::MISSING_KEY,
+                    loc,
+                    "this option has no `id`".into(),
+                    "add `id:` (used in answers and case packs), e.g. `id: stiff-neck`",
+                );
+                String::new()
+            }
+        };
+        let label = match (&doc.label, fixed) {
+            (Some(l), _) => {
+                self.check_text(file, l, "option label");
+                l.value.clone()
+            }
+            (None, Some((_, default))) => TextDoc::Plain(default.to_string()),
+            (None, None) => {
+                if is_option {
+                    self.error(
+                        codes::MISSING_KEY,
+                        loc,
+                        format!("option `{id}` has no `label`"),
+                        "add `label:` with the words people will see",
+                    );
+                }
+                TextDoc::Plain(id.clone())
+            }
+        };
+        let next = self.target(file, unit, &doc.next);
+        let reason = doc.reason.as_ref().map(|r| {
+            self.check_text(file, r, "reason");
+            ReasonIr {
+                code: doc
+                    .reason_code
+                    .as_ref()
+                    .map(|c| c.value.clone())
+                    .unwrap_or_else(|| format!("{}/{}/{}", self.units[unit].id, question.value, id)),
+                text: r.value.clone(),
+            }
+        });
+        if reason.is_none() {
+            if let Some(code) = &doc.reason_code {
+                self.error(
+                    codes::FIELD_NOT_ALLOWED,
+                    Loc::at(file, code.referenced),
+                    "`reason_code` without `reason`".into(),
+                    "add `reason:` with the words shown to the person, or remove `reason_code`",
+                );
+            }
+        }
+        let advice = self.resolve_advice(file, &doc.advice);
+        let mut set = Vec::new();
+        for (name, value) in &doc.set.0 {
+            let vloc = Loc::at(file, name.referenced);
+            match self.variable_ids.get(name.value.as_str()).copied() {
+                None => self.unknown_variable(vloc, &name.value, "set"),
+                Some(v) => {
+                    let kind = self.variables[v as usize].kind;
+                    match (kind, &value.value) {
+                        (VariableKind::Bool, ValueDoc::Bool(b)) => {
+                            set.push((v, if *b { 1.0 } else { 0.0 }))
+                        }
+                        (VariableKind::Number, ValueDoc::Number(n)) if n.is_finite() => {
+                            set.push((v, *n))
+                        }
+                        (VariableKind::Score, _) => self.error(
+                            codes::VALUE_TYPE,
+                            vloc,
+                            format!("`{}` is a score; scores are added to, not set", name.value),
+                            format!("write `add: {{ {}: 1 }}`", name.value),
+                        ),
+                        _ => self.error(
+                            codes::VALUE_TYPE,
+                            Loc::at(file, value.referenced),
+                            format!("`{}` is {} but is set to {:?}", name.value, kind_name(kind), value.value),
+                            format!("set it to a {} value", kind_name(kind)),
+                        ),
+                    }
+                }
+            }
+        }
+        let mut add = Vec::new();
+        for (name, amount) in &doc.add.0 {
+            let vloc = Loc::at(file, name.referenced);
+            match self.variable_ids.get(name.value.as_str()).copied() {
+                None => self.unknown_variable(vloc, &name.value, "add"),
+                Some(v) => match self.variables[v as usize].kind {
+                    VariableKind::Bool => self.error(
+                        codes::VALUE_TYPE,
+                        vloc,
+                        format!("`{}` is true/false; it cannot be added to", name.value),
+                        format!("write `set: {{ {}: true }}`", name.value),
+                    ),
+                    _ if !amount.value.is_finite() => self.error(
+                        codes::VALUE_TYPE,
+                        Loc::at(file, amount.referenced),
+                        "the amount to add is not a number".into(),
+                        "write a number, e.g. `add: { news2: 2 }`",
+                    ),
+                    _ => add.push((v, amount.value)),
+                },
+            }
+        }
+        AnswerIr {
+            id,
+            label,
+            band: None,
+            next,
+            reason,
+            report: doc.report.as_ref().map(|r| r.value.clone()),
+            advice,
+            set,
+            add,
+            not_sure: false,
+            loc,
+        }
+    }
+
+    fn unknown_variable(&mut self, loc: Loc, name: &str, verb: &str) {
+        let help = did_you_mean(
+            name,
+            self.variable_ids.keys().map(String::as_str),
+            &format!(
+                "declare it in the header (`variables: {{ {name}: bool }}` or `scores: [{name}]`) before you {verb} it"
+            ),
+        );
+        self.error(
+            codes::UNKNOWN_VARIABLE,
+            loc,
+            format!("variable or score `{name}` is not declared"),
+            help,
+        );
+    }
+
+    // -- expressions -------------------------------------------------------
+
+    fn check_expressions(&mut self, doc: &BundleDoc) {
+        for (unit_idx, source) in unit_sources(doc).enumerate() {
+            let (file, nodes) = unit_doc(doc, source);
+            let first = self.units[unit_idx].nodes.start as usize;
+            for (offset, (_, node)) in nodes.0.iter().enumerate() {
+                let NodeDoc::Branch(b) = &node.value else {
+                    continue;
+                };
+                let index = first + offset;
+                if self.nodes[index].is_none() {
+                    continue;
+                }
+                if let (Some(cases), Some(_)) = (&b.cases, &b.otherwise) {
+                    let mut checked = Vec::with_capacity(cases.value.len());
+                    for case in &cases.value {
+                        checked.push(self.expression(file, unit_idx, &case.when, Type::Bool));
+                    }
+                    self.check_case_overlaps(file, &cases.value, &checked);
+                    if let Some(NodeIr {
+                        kind: NodeKindIr::Branch(BranchIr::Cases { cases, .. }),
+                        ..
+                    }) = &mut self.nodes[index]
+                    {
+                        for ((expr, _), checked) in cases.iter_mut().zip(checked) {
+                            if let Some(e) = checked {
+                                *expr = e;
+                            }
+                        }
+                    }
+                } else if let Some(on) = &b.on {
+                    let checked = self.expression(file, unit_idx, on, Type::Number);
+                    if let Some(e) = &checked {
+                        if e.references_answer() {
+                            self.error(
+                                codes::EXPR_TYPE,
+                                Loc::at(file, on.referenced),
+                                "`on:` reads an answer, which may not have been given".into(),
+                                "route a number answer with the question's own `bands:`; use `on:` for age, age_months, variables and scores",
+                            );
+                        }
+                    }
+                    if let (
+                        Some(e),
+                        Some(NodeIr {
+                            kind: NodeKindIr::Branch(BranchIr::Bands { on, .. }),
+                            ..
+                        }),
+                    ) = (checked, &mut self.nodes[index])
+                    {
+                        *on = e;
+                    }
+                }
+            }
+        }
+    }
+
+    fn expression(
+        &mut self,
+        file: usize,
+        unit: usize,
+        text: &Spanned<String>,
+        expected: Type,
+    ) -> Option<expr::Expr> {
+        let loc = Loc::at(file, text.referenced);
+        let result = expr::parse(&text.value).and_then(|parsed| {
+            let scope = UnitScope {
+                validator: self,
+                unit,
+            };
+            expr::check(&parsed, &scope, expected)
+        });
+        match result {
+            Ok(e) => Some(e),
+            Err(e) => {
+                let code = match e.kind {
+                    ExprErrorKind::Syntax => codes::EXPR_SYNTAX,
+                    ExprErrorKind::UnknownName => codes::EXPR_UNKNOWN_NAME,
+                    ExprErrorKind::Type => codes::EXPR_TYPE,
+                };
+                let column = text.value.get(..e.offset).map_or(0, |s| s.chars().count());
+                // A quoted scalar's span starts at the quote.
+                let chars = text.value.chars().count() as u64;
+                let quoted = usize::from(text.referenced.span().len() >= chars + 2);
+                let help = e
+                    .help
+                    .clone()
+                    .unwrap_or_else(|| "see \"Expressions\" in docs/pathway-language.md".into());
+                self.error(code, loc.shifted(column + quoted), e.message, help);
+                None
+            }
+        }
+    }
+
+    fn check_case_overlaps(
+        &mut self,
+        file: usize,
+        cases: &[CaseDoc],
+        checked: &[Option<expr::Expr>],
+    ) {
+        let mut seen: Vec<(usize, expr::NumSubject, expr::Interval)> = Vec::new();
+        let mut texts: HashMap<&str, usize> = HashMap::new();
+        for (i, (case, e)) in cases.iter().zip(checked).enumerate() {
+            if let Some(&earlier) = texts.get(case.when.value.trim()) {
+                self.warning(
+                    codes::CASE_SHADOWED,
+                    Loc::at(file, case.when.referenced),
+                    format!("this case repeats case {} and can never be chosen", earlier + 1),
+                    "remove it, or change its condition",
+                );
+            } else {
+                texts.insert(case.when.value.trim(), i);
+            }
+            let Some((subject, interval)) = e.as_ref().and_then(expr::Expr::interval) else {
+                continue;
+            };
+            for (j, s, other) in &seen {
+                if *s == subject && intervals_overlap(other, &interval) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::CASE_OVERLAP,
+                            Loc::at(file, case.when.referenced),
+                            format!(
+                                "this case overlaps case {} on the same number, so which applies depends on order",
+                                j + 1
+                            ),
+                        )
+                        .with_help("make the ranges meet without overlapping, e.g. `age < 5` then `age >= 5` (or use `on:` with `bands:`)")
+                        .with_related(Loc::at(file, cases[*j].when.referenced), "the earlier case"),
+                    );
+                }
+            }
+            seen.push((i, subject, interval));
+        }
+        // Gaps: when every case is a range on one number, values between them fall
+        // to `otherwise` silently; a band branch says that explicitly.
+        if seen.len() == cases.len() && seen.len() > 1 && seen.iter().all(|s| s.1 == seen[0].1) {
+            let mut sorted: Vec<&(usize, expr::NumSubject, expr::Interval)> = seen.iter().collect();
+            sorted.sort_by(|a, b| a.2.low.total_cmp(&b.2.low));
+            for pair in sorted.windows(2) {
+                let (a, b) = (&pair[0].2, &pair[1].2);
+                let touching = a.high == b.low && (a.high_inclusive || b.low_inclusive);
+                if a.high < b.low || (a.high == b.low && !touching) {
+                    self.error(
+                        codes::BAND_GAP,
+                        Loc::at(file, cases[pair[1].0].when.referenced),
+                        format!(
+                            "values between {} and {} match no case and fall to `otherwise`",
+                            a.high, b.low
+                        ),
+                        "make the ranges meet (e.g. `< 38` then `>= 38`), or use `on:` with `bands:`",
+                    );
+                }
+            }
+        }
+    }
+
+    // -- graph -------------------------------------------------------------
+
+    fn node(&self, n: NodeIdx) -> Option<&NodeIr> {
+        self.nodes.get(n as usize).and_then(Option::as_ref)
+    }
+
+    /// Successors in the conservative graph: a call leads both into its
+    /// module and to its `next` (reached when the module returns).
+    fn successors(&self, n: NodeIdx, out: &mut Vec<NodeIdx>) {
+        out.clear();
+        let Some(node) = self.node(n) else { return };
+        let mut push = |t: &Target| {
+            if let Target::Node(t) = t {
+                out.push(*t);
+            }
+        };
+        match &node.kind {
+            NodeKindIr::Question(q) => q.answers.iter().for_each(|a| push(&a.next)),
+            NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                cases.iter().for_each(|(_, t)| push(t));
+                push(otherwise);
+            }
+            NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => {
+                bands.iter().for_each(|(_, _, t)| push(t))
+            }
+            NodeKindIr::Outcome(_) => {}
+            NodeKindIr::Call { module, next } => {
+                push(&Target::Node(self.units[*module as usize].start));
+                push(next);
+            }
+            NodeKindIr::Goto { at, .. } => push(&Target::Node(*at)),
+        }
+    }
+
+    fn check_graph(&mut self) {
+        let count = self.nodes.len();
+        let mut indegree = vec![0u32; count];
+        let mut succ = Vec::new();
+        for n in 0..count {
+            self.successors(n as NodeIdx, &mut succ);
+            for &s in &succ {
+                indegree[s as usize] += 1;
+            }
+        }
+        // Kahn's algorithm: what is left over lies on or behind a cycle.
+        let mut order = Vec::with_capacity(count);
+        let mut ready: Vec<NodeIdx> = (0..count)
+            .filter(|&n| indegree[n] == 0)
+            .map(|n| n as NodeIdx)
+            .collect();
+        while let Some(n) = ready.pop() {
+            order.push(n);
+            self.successors(n, &mut succ);
+            for &s in &succ {
+                indegree[s as usize] -= 1;
+                if indegree[s as usize] == 0 {
+                    ready.push(s);
+                }
+            }
+        }
+        if order.len() < count {
+            self.report_cycles(&indegree);
+            return;
+        }
+        self.check_reachability();
+        self.check_not_sure(&order);
+    }
+
+    fn describe(&self, n: NodeIdx) -> String {
+        match self.node(n) {
+            Some(node) => format!("{}/{}", self.units[node.unit as usize].id, node.id),
+            None => "?".into(),
+        }
+    }
+
+    fn report_cycles(&mut self, indegree: &[u32]) {
+        // Walk from each remaining node along remaining successors until a node
+        // repeats: that repeat closes a cycle. Report each cycle once.
+        let mut reported = vec![false; indegree.len()];
+        let mut succ = Vec::new();
+        for start in 0..indegree.len() {
+            if indegree[start] == 0 || reported[start] {
+                continue;
+            }
+            let mut path: Vec<NodeIdx> = vec![start as NodeIdx];
+            let mut position: HashMap<NodeIdx, usize> = HashMap::from([(start as NodeIdx, 0)]);
+            let cycle = loop {
+                let Some(&current) = path.last() else { break None };
+                self.successors(current, &mut succ);
+                let Some(&next) = succ.iter().find(|&&s| indegree[s as usize] > 0) else {
+                    break None;
+                };
+                if let Some(&at) = position.get(&next) {
+                    break Some(path[at..].to_vec());
+                }
+                position.insert(next, path.len());
+                path.push(next);
+            };
+            let Some(cycle) = cycle else { continue };
+            if cycle.iter().any(|&n| reported[n as usize]) {
+                continue;
+            }
+            for &n in &cycle {
+                reported[n as usize] = true;
+            }
+            let names: Vec<String> = cycle.iter().map(|&n| self.describe(n)).collect();
+            let first = cycle[0];
+            let last = cycle[cycle.len() - 1];
+            let (Some(first_node), Some(last_node)) = (self.node(first), self.node(last)) else {
+                continue;
+            };
+            let (loc, related) = (last_node.loc, first_node.loc);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::CYCLE,
+                    loc,
+                    format!(
+                        "a journey can loop forever: {} -> {}",
+                        names.join(" -> "),
+                        names[0]
+                    ),
+                )
+                .with_help("every journey must move forward to an outcome; point one of these `next:`s (or module calls) somewhere that does not lead back")
+                .with_related(related, "the loop comes back here"),
+            );
+        }
+    }
+
+    fn check_reachability(&mut self) {
+        let count = self.nodes.len();
+        let mut reached = vec![false; count];
+        let mut stack: Vec<NodeIdx> = self
+            .units
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Pathway(_)))
+            .map(|u| u.start)
+            .collect();
+        let mut succ = Vec::new();
+        while let Some(n) = stack.pop() {
+            if std::mem::replace(&mut reached[n as usize], true) {
+                continue;
+            }
+            self.successors(n, &mut succ);
+            stack.extend(succ.iter().copied().filter(|&s| !reached[s as usize]));
+        }
+        let mut unreached = Vec::new();
+        for (u, unit) in self.units.iter().enumerate() {
+            let never_called = matches!(unit.kind, UnitKind::Module) && !reached[unit.start as usize];
+            if never_called {
+                unreached.push((u, None));
+                continue;
+            }
+            for n in unit.nodes.clone() {
+                if !reached[n as usize] {
+                    unreached.push((u, Some(n)));
+                }
+            }
+        }
+        for (u, n) in unreached {
+            match n {
+                None => {
+                    let unit = &self.units[u];
+                    let message = format!("module `{}` is never called", unit.id);
+                    self.warning(
+                        codes::UNREACHABLE_NODE,
+                        Loc {
+                            file: unit.file,
+                            line: 1,
+                            column: 1,
+                        },
+                        message,
+                        "call it from a pathway with `call: { module: ..., next: ... }`, or remove it",
+                    );
+                }
+                Some(n) => {
+                    let Some(node) = self.node(n) else { continue };
+                    let (loc, message) = (node.loc, format!("no journey reaches node `{}`", node.id));
+                    self.warning(
+                        codes::UNREACHABLE_NODE,
+                        loc,
+                        message,
+                        "point a `next:` at it, or remove it",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Proves no "I'm not sure" answer can lead to self-care, through module
+    /// returns and pathway jumps.
+    fn check_not_sure(&mut self, topological: &[NodeIdx]) {
+        let count = self.nodes.len();
+        // inside[n]: a self-care disposition reachable from n without leaving
+        // n's module through `return`. returns[n]: n can reach `return`.
+        let mut inside: Vec<Option<DispositionIdx>> = vec![None; count];
+        let mut returns = vec![false; count];
+        let self_care = |v: &Self, d: DispositionIdx| {
+            v.dispositions
+                .get(d as usize)
+                .is_some_and(|d| d.service == ServiceDoc::SelfCare)
+        };
+        for &n in topological.iter().rev() {
+            let Some(node) = self.node(n) else { continue };
+            let target = |t: &Target| match t {
+                Target::Node(t) => (inside[*t as usize], returns[*t as usize]),
+                Target::Return => (None, true),
+            };
+            let mut found: Option<DispositionIdx> = None;
+            let mut can_return = false;
+            let mut merge = |(sc, r): (Option<DispositionIdx>, bool)| {
+                found = found.or(sc);
+                can_return |= r;
+            };
+            match &node.kind {
+                NodeKindIr::Question(q) => q.answers.iter().for_each(|a| merge(target(&a.next))),
+                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                    cases.iter().for_each(|(_, t)| merge(target(t)));
+                    merge(target(otherwise));
+                }
+                NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => {
+                    bands.iter().for_each(|(_, _, t)| merge(target(t)))
+                }
+                NodeKindIr::Outcome(o) => {
+                    if self_care(self, o.disposition) {
+                        found = Some(o.disposition);
+                    }
+                }
+                NodeKindIr::Call { module, next } => {
+                    let start = self.units[*module as usize].start as usize;
+                    let (after_sc, after_ret) = target(next);
+                    found = inside[start].or(if returns[start] { after_sc } else { None });
+                    can_return = returns[start] && after_ret;
+                }
+                NodeKindIr::Goto { at, .. } => found = inside[*at as usize],
+            }
+            inside[n as usize] = found;
+            returns[n as usize] = can_return;
+        }
+        // after_return[m]: a self-care disposition reachable once module m returns,
+        // from any of its call sites. Monotone, so iterate to a fixed point.
+        let mut after_return: Vec<Option<DispositionIdx>> = vec![None; self.units.len()];
+        let mut changed = true;
+        let mut rounds = 0;
+        while changed && rounds <= self.units.len() + 1 {
+            changed = false;
+            rounds += 1;
+            for n in 0..count {
+                let Some(NodeIr {
+                    kind: NodeKindIr::Call { module, next },
+                    unit,
+                    ..
+                }) = self.node(n as NodeIdx)
+                else {
+                    continue;
+                };
+                let continues = match next {
+                    Target::Node(t) => {
+                        inside[*t as usize].or(if returns[*t as usize] {
+                            after_return[*unit as usize]
+                        } else {
+                            None
+                        })
+                    }
+                    Target::Return => after_return[*unit as usize],
+                };
+                if continues.is_some() && after_return[*module as usize].is_none() {
+                    after_return[*module as usize] = continues;
+                    changed = true;
+                }
+            }
+        }
+        let mut problems = Vec::new();
+        for node in self.nodes.iter().flatten() {
+            let NodeKindIr::Question(q) = &node.kind else {
+                continue;
+            };
+            let Some(answer) = q.not_sure() else { continue };
+            let reached = match answer.next {
+                Target::Node(t) => inside[t as usize].or(if returns[t as usize] {
+                    after_return[node.unit as usize]
+                } else {
+                    None
+                }),
+                Target::Return => after_return[node.unit as usize],
+            };
+            if let Some(d) = reached {
+                problems.push((answer.loc, node.id.clone(), d));
+            }
+        }
+        for (loc, id, d) in problems {
+            let disposition = &self.dispositions[d as usize].id;
+            let message = format!(
+                "\"I'm not sure\" on `{id}` can lead to self-care (`{disposition}`)"
+            );
+            self.error(
+                codes::NOT_SURE_SELF_CARE,
+                loc,
+                message,
+                "when a person is unsure, route them to a clinician or a more urgent service, never to self-care",
+            );
+        }
+    }
+
+    // -- case packs ----------------------------------------------------------
+
+    fn case_packs(&mut self, doc: &BundleDoc) {
+        for (file, pack) in &doc.case_packs {
+            let file = *file;
+            let pathway = match self.unit_ids.get(pack.pathway.value.as_str()) {
+                Some(&p) if !self.is_module(p as usize) => p,
+                _ => {
+                    let names: Vec<String> = self
+                        .units
+                        .iter()
+                        .filter(|u| matches!(u.kind, UnitKind::Pathway(_)))
+                        .map(|u| u.id.clone())
+                        .collect();
+                    let help = did_you_mean(
+                        &pack.pathway.value,
+                        names.iter().map(String::as_str),
+                        "`pathway:` must name a pathway of this bundle",
+                    );
+                    self.error(
+                        codes::CASE_UNKNOWN_PATHWAY,
+                        Loc::at(file, pack.pathway.referenced),
+                        format!("there is no pathway `{}`", pack.pathway.value),
+                        help,
+                    );
+                    continue;
+                }
+            };
+            let mut cases = Vec::new();
+            for case in &pack.cases {
+                if let Some(c) = self.case(file, pathway, &case.value, Loc::at(file, case.referenced)) {
+                    cases.push(c);
+                }
+            }
+            self.case_packs.push(CasePackIr {
+                file,
+                pathway,
+                cases,
+            });
+        }
+    }
+
+    fn case(&mut self, file: usize, pathway: UnitIdx, case: &CaseTestDoc, loc: Loc) -> Option<CaseIr> {
+        let patient = case.patient.value;
+        let patient_loc = Loc::at(file, case.patient.referenced);
+        let mut ok = true;
+        if patient.months > 11 {
+            self.error(
+                codes::CASE_BAD_PATIENT,
+                patient_loc,
+                format!("`months: {}` should be 0 to 11", patient.months),
+                "write whole years in `age` and the rest in `months`",
+            );
+            ok = false;
+        }
+        if let UnitKind::Pathway(a) = &self.units[pathway as usize].kind {
+            let age = f64::from(patient.age) + f64::from(patient.months.min(11)) / 12.0;
+            if age < a.from_years || age >= a.to_years || !a.sexes.contains(&patient.sex) {
+                let message = format!(
+                    "a {} aged {} cannot start `{}` (it is for ages {} to {} and {})",
+                    sex_word(patient.sex),
+                    patient.age,
+                    self.units[pathway as usize].id,
+                    a.from_years,
+                    a.to_years,
+                    a.sexes.iter().map(|s| sex_word(*s)).collect::<Vec<_>>().join(" and ")
+                );
+                self.error(
+                    codes::CASE_BAD_PATIENT,
+                    patient_loc,
+                    message,
+                    "change the patient's age or sex to fit the pathway",
+                );
+                ok = false;
+            }
+        }
+        let mut answers = Vec::with_capacity(case.answers.len());
+        for entry in &case.answers {
+            let entry_loc = Loc::at(file, entry.referenced);
+            let [(question, value)] = entry.value.0.as_slice() else {
+                self.error(
+                    codes::CASE_BAD_ANSWER,
+                    entry_loc,
+                    format!("this answer has {} entries; write one `question-id: answer` per line", entry.value.0.len()),
+                    "write each answer as its own list item, e.g. `- crushing-pain: yes`",
+                );
+                ok = false;
+                continue;
+            };
+            match self.case_answer(file, pathway, question, value) {
+                Some(a) => answers.push(a),
+                None => ok = false,
+            }
+        }
+        let expect = &case.expect.value;
+        let expect_disposition = match self.disposition_ids.get(expect.disposition.value.as_str()) {
+            Some(&d) => Some(d),
+            None => {
+                let help = did_you_mean(
+                    &expect.disposition.value,
+                    self.disposition_ids.keys().map(String::as_str),
+                    "use a disposition id from dispositions.yaml",
+                );
+                self.error(
+                    codes::CASE_UNKNOWN_DISPOSITION,
+                    Loc::at(file, expect.disposition.referenced),
+                    format!("disposition `{}` is not in dispositions.yaml", expect.disposition.value),
+                    help,
+                );
+                None
+            }
+        };
+        let mut expect_advice = Vec::new();
+        for key in &expect.advice {
+            match self.advice_ids.get(key.value.as_str()) {
+                Some(&a) => expect_advice.push(a),
+                None => {
+                    self.error(
+                        codes::CASE_UNKNOWN_ADVICE,
+                        Loc::at(file, key.referenced),
+                        format!("care advice `{}` is not in care-advice.yaml", key.value),
+                        "use a key from care-advice.yaml",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        Some(CaseIr {
+            name: case.name.value.clone(),
+            loc,
+            age_years: patient.age,
+            age_months: patient.months,
+            sex: patient.sex,
+            answers,
+            expect_disposition: expect_disposition?,
+            expect_reasons: expect
+                .reasons
+                .as_ref()
+                .map(|r| r.iter().map(|s| s.value.clone()).collect()),
+            expect_advice,
+        })
+    }
+
+    fn case_answer(
+        &mut self,
+        file: usize,
+        pathway: UnitIdx,
+        question: &Spanned<String>,
+        value: &Spanned<AnswerValueDoc>,
+    ) -> Option<CaseAnswerIr> {
+        let qloc = Loc::at(file, question.referenced);
+        let vloc = Loc::at(file, value.referenced);
+        let (unit, node_id) = match question.value.split_once('/') {
+            Some((unit, node)) => (self.unit_ids.get(unit).copied(), node),
+            None => (Some(pathway), question.value.as_str()),
+        };
+        let node = unit
+            .and_then(|u| self.node_ids[u as usize].get(node_id).copied())
+            .and_then(|n| self.node(n))
+            .and_then(|n| match &n.kind {
+                NodeKindIr::Question(q) => Some(q.clone()),
+                _ => None,
+            });
+        let Some(q) = node else {
+            let questions: Vec<String> = unit
+                .map(|u| {
+                    self.units[u as usize]
+                        .nodes
+                        .clone()
+                        .filter_map(|n| self.node(n))
+                        .filter(|n| matches!(n.kind, NodeKindIr::Question(_)))
+                        .map(|n| n.id.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let help = did_you_mean(
+                node_id,
+                questions.iter().map(String::as_str),
+                "write the question's node id; for a module's question write `module-id/node-id`",
+            );
+            self.error(
+                codes::CASE_UNKNOWN_QUESTION,
+                qloc,
+                format!("there is no question `{}`", question.value),
+                help,
+            );
+            return None;
+        };
+        let offered: Vec<&str> = q.answers.iter().map(|a| a.id.as_str()).collect();
+        let choice_ids: Vec<&str> = q
+            .answers
+            .iter()
+            .filter(|a| a.band.is_none())
+            .map(|a| a.id.as_str())
+            .collect();
+        let bad = |v: &mut Self, what: String| {
+            v.error(
+                codes::CASE_UNKNOWN_OPTION,
+                vloc,
+                what,
+                format!("`{}` takes: {}", question.value, describe_answers(&q, &choice_ids)),
+            );
+        };
+        let answer = match (&value.value, q.kind) {
+            (AnswerValueDoc::Bool(b), _) => {
+                let word = if *b { "yes" } else { "no" };
+                if !offered.contains(&word) {
+                    bad(self, format!("`{word}` is not an answer to `{}`", question.value));
+                    return None;
+                }
+                AnswerValue::Choice(word.into())
+            }
+            (AnswerValueDoc::Number(n), QuestionKindDoc::Number) => {
+                let (min, max) = q.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+                if !(min..=max).contains(n) {
+                    bad(self, format!("{n} is outside the allowed range {min} to {max}"));
+                    return None;
+                }
+                AnswerValue::Number(*n)
+            }
+            (AnswerValueDoc::Text(t), _) => {
+                if !choice_ids.contains(&t.as_str()) {
+                    bad(self, format!("`{t}` is not an answer to `{}`", question.value));
+                    return None;
+                }
+                AnswerValue::Choice(t.clone())
+            }
+            (AnswerValueDoc::List(items), QuestionKindDoc::Multiple) => {
+                if let Some(wrong) = items.iter().find(|i| !choice_ids.contains(&i.as_str())) {
+                    bad(self, format!("`{wrong}` is not an option of `{}`", question.value));
+                    return None;
+                }
+                AnswerValue::Choices(items.clone())
+            }
+            (other, _) => {
+                bad(self, format!("{other:?} is not an answer to a `{}` question", kind_word(q.kind)));
+                return None;
+            }
+        };
+        Some(CaseAnswerIr {
+            question: question.value.clone(),
+            value: answer,
+            loc: qloc,
+        })
+    }
+}
+
+fn describe_answers(q: &QuestionIr, choice_ids: &[&str]) -> String {
+    match (q.kind, q.range) {
+        (QuestionKindDoc::Number, Some((min, max))) => {
+            let mut s = format!("a number from {min} to {max}");
+            if q.not_sure().is_some() {
+                s.push_str(", or not_sure");
+            }
+            s
+        }
+        (QuestionKindDoc::Multiple, _) => format!("a list of options, or one of: {}", choice_ids.join(", ")),
+        _ => choice_ids.join(", "),
+    }
+}
+
+fn intervals_overlap(a: &expr::Interval, b: &expr::Interval) -> bool {
+    let below = |high: f64, high_inc: bool, low: f64, low_inc: bool| {
+        high < low || (high == low && !(high_inc && low_inc))
+    };
+    !(below(a.high, a.high_inclusive, b.low, b.low_inclusive)
+        || below(b.high, b.high_inclusive, a.low, a.low_inclusive))
+}
+
+/// Resolves names in expressions of one unit.
+struct UnitScope<'a> {
+    validator: &'a Validator,
+    unit: usize,
+}
+
+impl Scope for UnitScope<'_> {
+    fn question(&self, id: &str) -> Option<QuestionInfo<'_>> {
+        let node = *self.validator.node_ids[self.unit].get(id)?;
+        match &self.validator.node(node)?.kind {
+            NodeKindIr::Question(q) => Some(QuestionInfo {
+                node,
+                kind: q.kind,
+                answer_ids: self.validator.answer_ids(node),
+            }),
+            _ => None,
+        }
+    }
+
+    fn variable(&self, name: &str) -> Option<(VariableIdx, VariableKind)> {
+        let v = *self.validator.variable_ids.get(name)?;
+        Some((v, self.validator.variables[v as usize].kind))
+    }
+}
+
+impl Validator {
+    fn answer_ids(&self, node: NodeIdx) -> &[String] {
+        // Kept per question so the scope can hand out a slice.
+        match self.answer_id_cache.get(&node) {
+            Some(ids) => ids,
+            None => &[],
+        }
+    }
+}
+
+fn kind_name(kind: VariableKind) -> &'static str {
+    match kind {
+        VariableKind::Bool => "true/false",
+        VariableKind::Number => "a number",
+        VariableKind::Score => "a score",
+    }
+}
+
+fn kind_word(kind: QuestionKindDoc) -> &'static str {
+    match kind {
+        QuestionKindDoc::YesNo => "yes_no",
+        QuestionKindDoc::Single => "single",
+        QuestionKindDoc::Multiple => "multiple",
+        QuestionKindDoc::Number => "number",
+    }
+}
+
+fn sex_word(sex: SexDoc) -> &'static str {
+    match sex {
+        SexDoc::Female => "female",
+        SexDoc::Male => "male",
+    }
+}
+
+fn answers_help(kind: QuestionKindDoc) -> &'static str {
+    match kind {
+        QuestionKindDoc::YesNo => "a yes_no question takes `yes:` and `no:` (and optionally `not_sure:`)",
+        QuestionKindDoc::Single => "a single question takes `options:` (and optionally `not_sure:`)",
+        QuestionKindDoc::Multiple => "a multiple question takes `options:` and `none:` (and optionally `not_sure:`)",
+        QuestionKindDoc::Number => "a number question takes `range:`, `bands:`, optionally `unit:` and `not_sure:`",
+    }
+}
+
+/// "did you mean `x`?" for a misspelt id, else the fallback help.
+fn did_you_mean<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>, fallback: &str) -> String {
+    let best = candidates
+        .map(|c| (edit_distance(wrong, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min();
+    match best {
+        Some((_, c)) => format!("did you mean `{c}`? ({fallback})"),
+        None => fallback.to_string(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{parse, Sources};
+
+    const DISPOSITIONS: &str = "\
+dispositions:
+  - { id: call-999, code: Dx011, title: Call 999, service: ambulance, within_minutes: 0, rank: 1 }
+  - { id: gp, code: Dx05, title: Speak to a GP, service: gp, within_minutes: 120, rank: 2 }
+  - { id: self-care, code: Dx98, title: Look after yourself at home, service: self_care, rank: 3 }
+";
+    const ADVICE: &str = "\
+care_advice:
+  - { id: rest, title: Rest, text: Rest at home. }
+";
+    const MODULE: &str = "\
+module:
+  id: screen
+  title: Emergency screen
+  version: '1'
+  sources: [{ title: NHS 111, url: 'https://111.nhs.uk' }]
+  start: breathing
+nodes:
+  breathing:
+    question:
+      text: Are you struggling to breathe?
+      kind: yes_no
+      yes: { next: call, reason: Struggling to breathe }
+      no: { next: return }
+      not_sure: { next: call }
+  call:
+    outcome: { disposition: call-999 }
+";
+
+    fn pathway(nodes: &str) -> String {
+        format!(
+            "\
+pathway:
+  id: cough
+  title: Cough
+  version: '1'
+  ages: {{ from: 16 }}
+  sexes: [female, male]
+  keywords: [cough]
+  sources: [{{ title: NHS cough, url: 'https://www.nhs.uk/conditions/cough/' }}]
+  start: screen
+  variables: {{ smoker: bool }}
+  scores: [flags]
+nodes:
+  screen:
+    call: {{ module: screen, next: blood }}
+{nodes}"
+        )
+    }
+
+    const GOOD_NODES: &str = "  blood:
+    question:
+      text: Are you coughing up blood?
+      kind: yes_no
+      yes: { next: gp, add: { flags: 1 } }
+      no: { next: split, set: { smoker: true } }
+      not_sure: { next: gp }
+  split:
+    branch:
+      cases:
+        - { when: 'age >= 65 or score.flags > 0', next: gp }
+      otherwise: home
+  gp:
+    outcome: { disposition: gp }
+  home:
+    outcome: { disposition: self-care, advice: [rest] }
+";
+
+    fn check(files: &[(&str, &str)]) -> (Option<BundleIr>, Vec<Diagnostic>) {
+        let mut texts = vec![
+            ("dispositions.yaml".to_string(), DISPOSITIONS.to_string()),
+            ("care-advice.yaml".to_string(), ADVICE.to_string()),
+            ("modules/screen.yaml".to_string(), MODULE.to_string()),
+        ];
+        for (path, text) in files {
+            texts.retain(|(p, _)| p != path);
+            texts.push((path.to_string(), text.to_string()));
+        }
+        let (sources, mut diagnostics) = Sources::from_texts(texts);
+        let (doc, parse_diagnostics) = parse(&sources);
+        diagnostics.extend(parse_diagnostics);
+        let (ir, more) = validate(&doc);
+        diagnostics.extend(more);
+        (ir, diagnostics)
+    }
+
+    fn codes_of(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code.0).collect()
+    }
+
+    #[test]
+    fn a_good_bundle_resolves() {
+        let (ir, diagnostics) = check(&[("pathways/cough.yaml", &pathway(GOOD_NODES))]);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let ir = ir.unwrap();
+        assert_eq!(ir.units.len(), 2);
+        assert_eq!(ir.nodes.len(), 7);
+        assert_eq!(ir.variables.len(), 2);
+        let cough = &ir.units[0];
+        assert_eq!(cough.id, "cough");
+        assert_eq!(ir.nodes[cough.start as usize].id, "screen");
+    }
+
+    #[test]
+    fn dangling_next_is_located_with_a_suggestion() {
+        let nodes = GOOD_NODES.replace("otherwise: home", "otherwise: hom");
+        let (ir, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        assert!(ir.is_none());
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == codes::UNKNOWN_NODE)
+            .unwrap();
+        assert_eq!(d.loc.line, 26);
+        assert!(d.help.as_deref().unwrap().contains("did you mean `home`"));
+    }
+
+    #[test]
+    fn not_sure_returning_from_a_module_into_self_care_is_refused() {
+        let module = MODULE.replace("not_sure: { next: call }", "not_sure: { next: return }");
+        let (ir, diagnostics) = check(&[
+            ("modules/screen.yaml", &module),
+            ("pathways/cough.yaml", &pathway(GOOD_NODES)),
+        ]);
+        assert!(ir.is_none());
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == codes::NOT_SURE_SELF_CARE)
+            .unwrap();
+        assert_eq!(d.loc.file, 2, "{d:?}");
+        assert!(d.message.contains("self-care"));
+    }
+
+    #[test]
+    fn not_sure_to_self_care_in_a_pathway_is_refused() {
+        let nodes = GOOD_NODES.replace("not_sure: { next: gp }", "not_sure: { next: split }");
+        let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        assert_eq!(codes_of(&diagnostics), ["E402"]);
+    }
+
+    #[test]
+    fn cycles_through_modules_are_found() {
+        let module = MODULE.replace(
+            "  call:\n    outcome: { disposition: call-999 }",
+            "  call:\n    goto: { pathway: cough }",
+        );
+        let (_, diagnostics) = check(&[
+            ("modules/screen.yaml", &module),
+            ("pathways/cough.yaml", &pathway(GOOD_NODES)),
+        ]);
+        assert!(codes_of(&diagnostics).contains(&"E401"), "{diagnostics:#?}");
+    }
+
+    #[test]
+    fn number_bands_must_cover_the_range() {
+        let nodes = "  blood:
+    question:
+      text: What is your temperature?
+      kind: number
+      range: { min: 30, max: 45 }
+      bands:
+        - { below: 38, next: home }
+        - { from: 38.5, below: 40, next: gp }
+        - { from: 39, below: 45, next: gp }
+  gp:
+    outcome: { disposition: gp }
+  home:
+    outcome: { disposition: self-care }
+";
+        let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(nodes))]);
+        let found = codes_of(&diagnostics);
+        assert!(found.contains(&"E504"), "{found:?}");
+        assert!(found.contains(&"E505"), "{found:?}");
+        assert!(found.contains(&"E506"), "{found:?}");
+    }
+
+    #[test]
+    fn expressions_are_checked_with_locations() {
+        let nodes = GOOD_NODES.replace("score.flags > 0", "score.flagz > 0");
+        let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == codes::EXPR_UNKNOWN_NAME)
+            .unwrap();
+        // `        - { when: 'age >= 65 or score.flagz > 0', next: gp }`
+        assert_eq!((d.loc.line, d.loc.column), (25, 39), "{d:?}"); // at `flagz`
+    }
+
+    #[test]
+    fn case_packs_are_resolved_and_checked() {
+        let pack = "\
+pathway: cough
+cases:
+  - name: blood goes to a GP
+    patient: { age: 40, sex: male }
+    answers:
+      - screen/breathing: no
+      - blood: yes
+    expect: { disposition: gp }
+  - name: bad option
+    patient: { age: 40, sex: male }
+    answers:
+      - blood: maybe
+    expect: { disposition: gp }
+  - name: too young
+    patient: { age: 4, sex: male }
+    answers: []
+    expect: { disposition: gpp }
+";
+        let (_, diagnostics) = check(&[
+            ("pathways/cough.yaml", &pathway(GOOD_NODES)),
+            ("pathways/cough.cases.yaml", pack),
+        ]);
+        assert_eq!(codes_of(&diagnostics), ["E603", "E606", "E604"]);
+        let (ir, diagnostics) = check(&[
+            ("pathways/cough.yaml", &pathway(GOOD_NODES)),
+            ("pathways/cough.cases.yaml", &pack[..pack.find("  - name: bad").unwrap()]),
+        ]);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let case = &ir.unwrap().case_packs[0].cases[0];
+        assert_eq!(case.answers[0].question, "screen/breathing");
+        assert_eq!(case.answers[1].value, AnswerValue::Choice("yes".into()));
+    }
+
+    #[test]
+    fn unreachable_nodes_warn_only() {
+        let nodes = format!("{GOOD_NODES}  spare:\n    outcome: {{ disposition: gp }}\n");
+        let (ir, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        assert!(ir.is_some());
+        assert_eq!(codes_of(&diagnostics), ["W403"]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let nodes = GOOD_NODES
+            .replace("next: gp, add", "next: nowhere, add")
+            .replace("disposition: gp }", "disposition: gpp }")
+            .replace("advice: [rest]", "advice: [rset]");
+        let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        assert_eq!(codes_of(&diagnostics), ["E203", "E204", "E205"]);
+    }
+}
