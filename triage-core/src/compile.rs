@@ -1,6 +1,864 @@
-//! Compilation: lower a validated [`crate::ir::BundleIr`] to the flat, immutable
-//! form that evaluation walks.
+//! Compilation: lower a validated [`BundleIr`] to the flat, immutable form that
+//! evaluation walks.
+//!
+//! Module calls are expanded by inlining a copy of the module's nodes per call
+//! site, so a compiled node knows where `next: return` leads without a call
+//! stack at run time. Pathways are compiled once each and shared, so a `goto`
+//! is an edge into the other pathway's compiled nodes. Every reference is a
+//! small integer; evaluation never hashes or looks up a string.
 
-/// A compiled bundle (placeholder until the compiler lands).
+use crate::eval::{DispositionView, Patient};
+use crate::ir::{
+    AdviceIdx, AdviceIr, BranchIr, BundleIr, DispositionIdx, DispositionIr, NodeIdx, NodeIr,
+    NodeKindIr, SourceIr, Target, UnitIdx, UnitIr, UnitKind, VariableIr,
+};
+use crate::load::Sources;
+use crate::model::SexDoc;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Most compiled nodes a bundle may expand to (after inlining module calls).
+pub const MAX_COMPILED_NODES: usize = 1_000_000;
+
+/// Most answers a multiple-choice question may have (they are kept as bits of a `u64`).
+const MAX_MULTIPLE_ANSWERS: usize = 64;
+
+/// Why a validated bundle could not be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompileError {
+    /// Inlining module calls gives more nodes than the engine accepts.
+    #[error("modules expand to more than {limit} nodes (at least {nodes}); call large modules from fewer places")]
+    GraphTooLarge {
+        /// How many nodes were made before stopping.
+        nodes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The IR breaks a promise the validator makes (a reference out of range, a
+    /// cycle, a `return` outside a module). Never produced for validated input.
+    #[error("the validated bundle is inconsistent: {message}")]
+    MalformedIr {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A compiled node: an id into [`CompiledBundle`]'s flat node table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    /// The index of the node in the compiled table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A pathway a person can start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathwayId(pub(crate) UnitIdx);
+
+/// One compiled node. What it does is read from its IR node; where each of its
+/// answers, cases or bands leads is read from `edges[first_edge + i]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Node {
+    /// The authored node this is a copy of.
+    pub(crate) ir: NodeIdx,
+    /// The unit the authored node belongs to (for public ids).
+    pub(crate) unit: UnitIdx,
+    /// Index of this node's first edge in [`CompiledBundle::edges`].
+    pub(crate) first_edge: u32,
+}
+
+/// A bundle ready to evaluate: immutable, shareable between threads, cheap to clone
+/// only in the sense that it is plain data (share it behind an `Arc` instead).
 #[derive(Debug, Clone)]
-pub struct CompiledBundle {}
+pub struct CompiledBundle {
+    pub(crate) hash: String,
+    /// Source paths, indexed like [`Sources::files`] (and [`crate::diag::Loc::file`]).
+    pub(crate) files: Vec<String>,
+    pub(crate) dispositions: Vec<DispositionIr>,
+    pub(crate) advice: Vec<AdviceIr>,
+    pub(crate) variables: Vec<VariableIr>,
+    pub(crate) units: Vec<UnitIr>,
+    /// The authored nodes, indexed by [`NodeIdx`]; their targets are not used (see `edges`).
+    pub(crate) ir_nodes: Vec<NodeIr>,
+    /// Compiled nodes, indexed by [`NodeId`].
+    pub(crate) nodes: Vec<Node>,
+    /// Where each node's answers, cases, bands (or its one jump) lead.
+    pub(crate) edges: Vec<NodeId>,
+    /// Per unit: the compiled start node, for pathways.
+    pub(crate) pathway_starts: Vec<Option<NodeId>>,
+    /// Per unit: the dispositions reachable from a pathway's start, most urgent first.
+    pub(crate) reachable: Vec<Vec<DispositionIdx>>,
+    /// Pathway ids sorted, for lookup by binary search.
+    pub(crate) pathway_lookup: Vec<(String, UnitIdx)>,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<CompiledBundle>();
+};
+
+/// What the pathway list and symptom search show about a pathway.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathwayInfo<'a> {
+    /// Id, e.g. `chest-pain`.
+    pub id: &'a str,
+    /// Title (English).
+    pub title: &'a str,
+    /// Content version.
+    pub version: &'a str,
+    /// One-line summary (English).
+    pub summary: Option<&'a str>,
+    /// Ages it is for.
+    pub ages: AgesInfo,
+    /// Sexes it is for.
+    pub sexes: &'a [SexDoc],
+    /// Search keywords.
+    pub keywords: &'a [String],
+    /// Public guidance it follows.
+    pub sources: Vec<SourceInfo<'a>>,
+    /// Ids of the dispositions reachable from its start, most urgent first.
+    pub dispositions: Vec<&'a str>,
+}
+
+/// The ages a pathway is for, in years.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AgesInfo {
+    /// Youngest, inclusive.
+    pub from: f64,
+    /// Age at which it stops applying, exclusive; `None` for no limit.
+    pub to: Option<f64>,
+}
+
+/// A public source a pathway follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceInfo<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// URL.
+    pub url: &'a str,
+}
+
+/// Counts of what a bundle holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BundleStats {
+    /// Pathways.
+    pub pathways: usize,
+    /// Modules.
+    pub modules: usize,
+    /// Authored nodes (before module calls are inlined).
+    pub nodes: usize,
+    /// Dispositions in the catalogue.
+    pub dispositions: usize,
+}
+
+/// Compiles a validated bundle. `sources` are the files it was built from; they
+/// give the content hash and the file names used in coverage reports.
+pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, CompileError> {
+    check_ir(ir)?;
+    let mut compiler = Compiler::new(ir);
+    let mut pathway_starts = vec![None; ir.units.len()];
+    for (unit_index, unit) in ir.units.iter().enumerate() {
+        if matches!(unit.kind, UnitKind::Pathway(_)) {
+            let unit_idx = unit_idx(unit_index)?;
+            let instance = compiler.pathway_instance(unit_idx);
+            let start = compiler.resolve(instance, Target::Node(unit.start))?;
+            if let Some(slot) = pathway_starts.get_mut(unit_index) {
+                *slot = Some(start);
+            }
+        }
+    }
+    compiler.run()?;
+    let Compiler { nodes, edges, .. } = compiler;
+    check_acyclic(ir, &nodes, &edges)?;
+
+    let mut bundle = CompiledBundle {
+        hash: content_hash(sources),
+        files: sources.files.iter().map(|f| f.path.clone()).collect(),
+        dispositions: ir.dispositions.clone(),
+        advice: ir.advice.clone(),
+        variables: ir.variables.clone(),
+        units: ir.units.clone(),
+        ir_nodes: ir.nodes.clone(),
+        nodes,
+        edges,
+        pathway_starts,
+        reachable: Vec::new(),
+        pathway_lookup: Vec::new(),
+    };
+    bundle.reachable = reachable_dispositions(&bundle);
+    let mut lookup: Vec<(String, UnitIdx)> = Vec::new();
+    for (index, unit) in bundle.units.iter().enumerate() {
+        if matches!(unit.kind, UnitKind::Pathway(_)) {
+            lookup.push((unit.id.clone(), unit_idx(index)?));
+        }
+    }
+    lookup.sort();
+    bundle.pathway_lookup = lookup;
+    Ok(bundle)
+}
+
+fn malformed(message: impl Into<String>) -> CompileError {
+    CompileError::MalformedIr {
+        message: message.into(),
+    }
+}
+
+fn unit_idx(index: usize) -> Result<UnitIdx, CompileError> {
+    UnitIdx::try_from(index).map_err(|_| malformed("too many units"))
+}
+
+/// SHA-256 over every file's path and text, sorted by path, each length-prefixed
+/// so that no two different bundles hash the same bytes.
+fn content_hash(sources: &Sources) -> String {
+    let mut files: Vec<_> = sources.files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.text.cmp(&b.text)));
+    let mut hasher = Sha256::new();
+    hasher.update((files.len() as u64).to_le_bytes());
+    for file in files {
+        hasher.update((file.path.len() as u64).to_le_bytes());
+        hasher.update(file.path.as_bytes());
+        hasher.update((file.text.len() as u64).to_le_bytes());
+        hasher.update(file.text.as_bytes());
+    }
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// Checks every index the evaluator will follow, so that evaluation can trust them.
+fn check_ir(ir: &BundleIr) -> Result<(), CompileError> {
+    let node_count = ir.nodes.len();
+    let in_unit = |target: &Target, unit: UnitIdx| match target {
+        Target::Node(n) => ir
+            .nodes
+            .get(*n as usize)
+            .is_some_and(|node| node.unit == unit),
+        Target::Return => true,
+    };
+    for (index, unit) in ir.units.iter().enumerate() {
+        let start_ok = ir
+            .nodes
+            .get(unit.start as usize)
+            .is_some_and(|n| usize::from(n.unit) == index);
+        if !start_ok {
+            return Err(malformed(format!("unit {} starts outside itself", unit.id)));
+        }
+    }
+    for node in &ir.nodes {
+        let where_ = || format!("node {} of unit {}", node.id, node.unit);
+        let unit = ir
+            .units
+            .get(usize::from(node.unit))
+            .ok_or_else(|| malformed(format!("{} has no unit", where_())))?;
+        let is_module = matches!(unit.kind, UnitKind::Module);
+        let target_ok = |target: &Target| {
+            in_unit(target, node.unit) && (is_module || *target != Target::Return)
+        };
+        let advice_ok =
+            |advice: &[AdviceIdx]| advice.iter().all(|a| usize::from(*a) < ir.advice.len());
+        let ok = match &node.kind {
+            NodeKindIr::Question(question) => {
+                let multiple_ok = question.kind != crate::model::QuestionKindDoc::Multiple
+                    || question.answers.len() <= MAX_MULTIPLE_ANSWERS;
+                multiple_ok
+                    && question.answers.len() <= usize::from(u16::MAX)
+                    && question.answers.iter().all(|answer| {
+                        target_ok(&answer.next)
+                            && advice_ok(&answer.advice)
+                            && answer
+                                .set
+                                .iter()
+                                .chain(&answer.add)
+                                .all(|(v, _)| usize::from(*v) < ir.variables.len())
+                    })
+            }
+            NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                cases.len() < usize::from(u16::MAX)
+                    && cases.iter().all(|(_, t)| target_ok(t))
+                    && target_ok(otherwise)
+            }
+            NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => {
+                !bands.is_empty()
+                    && bands.len() <= usize::from(u16::MAX)
+                    && bands.iter().all(|(_, _, t)| target_ok(t))
+            }
+            NodeKindIr::Outcome(outcome) => {
+                usize::from(outcome.disposition) < ir.dispositions.len()
+                    && advice_ok(&outcome.advice)
+            }
+            NodeKindIr::Call { module, next } => {
+                target_ok(next)
+                    && ir
+                        .units
+                        .get(usize::from(*module))
+                        .is_some_and(|u| matches!(u.kind, UnitKind::Module))
+            }
+            NodeKindIr::Goto { pathway, at } => {
+                ir.units
+                    .get(usize::from(*pathway))
+                    .is_some_and(|u| matches!(u.kind, UnitKind::Pathway(_)))
+                    && in_unit(&Target::Node(*at), *pathway)
+            }
+        };
+        if !ok {
+            return Err(malformed(format!(
+                "{} refers to something that does not exist ({node_count} nodes)",
+                where_()
+            )));
+        }
+    }
+    for disposition in &ir.dispositions {
+        if disposition
+            .advice
+            .iter()
+            .any(|a| usize::from(*a) >= ir.advice.len())
+        {
+            return Err(malformed(format!(
+                "disposition {} names unknown advice",
+                disposition.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One expansion of a unit's nodes: a pathway (once), or a module (once per call site).
+struct Instance {
+    /// Where `next: return` goes: the calling instance and the call's `next`.
+    return_to: Option<(u32, Target)>,
+}
+
+struct Compiler<'ir> {
+    ir: &'ir BundleIr,
+    instances: Vec<Instance>,
+    /// Per unit: its shared pathway instance, once made.
+    pathway_instances: Vec<Option<u32>>,
+    /// (instance, authored node) -> compiled node.
+    made: HashMap<(u32, NodeIdx), NodeId>,
+    nodes: Vec<Node>,
+    /// Per compiled node, the instance it belongs to (compile time only).
+    node_instances: Vec<u32>,
+    edges: Vec<NodeId>,
+    /// Compiled nodes whose edges are still to be made.
+    pending: Vec<NodeId>,
+}
+
+impl<'ir> Compiler<'ir> {
+    fn new(ir: &'ir BundleIr) -> Compiler<'ir> {
+        Compiler {
+            ir,
+            instances: Vec::new(),
+            pathway_instances: vec![None; ir.units.len()],
+            made: HashMap::new(),
+            nodes: Vec::new(),
+            node_instances: Vec::new(),
+            edges: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn new_instance(&mut self, return_to: Option<(u32, Target)>) -> u32 {
+        let id = u32::try_from(self.instances.len()).unwrap_or(u32::MAX);
+        self.instances.push(Instance { return_to });
+        id
+    }
+
+    fn pathway_instance(&mut self, unit: UnitIdx) -> u32 {
+        if let Some(Some(instance)) = self.pathway_instances.get(usize::from(unit)) {
+            return *instance;
+        }
+        let instance = self.new_instance(None);
+        if let Some(slot) = self.pathway_instances.get_mut(usize::from(unit)) {
+            *slot = Some(instance);
+        }
+        instance
+    }
+
+    /// The compiled node a target leads to within `instance`, making it if needed.
+    fn resolve(&mut self, instance: u32, target: Target) -> Result<NodeId, CompileError> {
+        let (mut instance, mut target) = (instance, target);
+        loop {
+            match target {
+                Target::Return => {
+                    // Each step moves to an older instance, so this ends.
+                    let (caller, next) = self
+                        .instances
+                        .get(instance as usize)
+                        .and_then(|i| i.return_to)
+                        .ok_or_else(|| malformed("`return` outside a module"))?;
+                    instance = caller;
+                    target = next;
+                }
+                Target::Node(authored) => {
+                    if let Some(id) = self.made.get(&(instance, authored)) {
+                        return Ok(*id);
+                    }
+                    let unit = self
+                        .ir
+                        .nodes
+                        .get(authored as usize)
+                        .map(|n| n.unit)
+                        .ok_or_else(|| malformed("a target node does not exist"))?;
+                    if self.nodes.len() >= MAX_COMPILED_NODES {
+                        return Err(CompileError::GraphTooLarge {
+                            nodes: self.nodes.len() + 1,
+                            limit: MAX_COMPILED_NODES,
+                        });
+                    }
+                    let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
+                    self.nodes.push(Node {
+                        ir: authored,
+                        unit,
+                        first_edge: 0,
+                    });
+                    self.node_instances.push(instance);
+                    self.made.insert((instance, authored), id);
+                    self.pending.push(id);
+                    return Ok(id);
+                }
+            }
+        }
+    }
+
+    /// Makes the edges of every pending node (and so every node they reach).
+    fn run(&mut self) -> Result<(), CompileError> {
+        let mut targets = Vec::new();
+        while let Some(id) = self.pending.pop() {
+            let (authored, instance) = match (
+                self.nodes.get(id.index()),
+                self.node_instances.get(id.index()),
+            ) {
+                (Some(node), Some(instance)) => (node.ir, *instance),
+                _ => return Err(malformed("lost a compiled node")),
+            };
+            let ir = self.ir;
+            let node = ir
+                .nodes
+                .get(authored as usize)
+                .ok_or_else(|| malformed("a node does not exist"))?;
+            targets.clear();
+            match &node.kind {
+                NodeKindIr::Question(question) => {
+                    for answer in &question.answers {
+                        targets.push(self.resolve(instance, answer.next)?);
+                    }
+                }
+                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                    for (_, target) in cases {
+                        targets.push(self.resolve(instance, *target)?);
+                    }
+                    targets.push(self.resolve(instance, *otherwise)?);
+                }
+                NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => {
+                    for (_, _, target) in bands {
+                        targets.push(self.resolve(instance, *target)?);
+                    }
+                }
+                NodeKindIr::Outcome(_) => {}
+                NodeKindIr::Call { module, next } => {
+                    let start = ir
+                        .units
+                        .get(usize::from(*module))
+                        .map(|u| u.start)
+                        .ok_or_else(|| malformed("a called module does not exist"))?;
+                    let copy = self.new_instance(Some((instance, *next)));
+                    targets.push(self.resolve(copy, Target::Node(start))?);
+                }
+                NodeKindIr::Goto { pathway, at } => {
+                    let shared = self.pathway_instance(*pathway);
+                    targets.push(self.resolve(shared, Target::Node(*at))?);
+                }
+            }
+            let first_edge =
+                u32::try_from(self.edges.len()).map_err(|_| malformed("too many edges"))?;
+            self.edges.extend_from_slice(&targets);
+            if let Some(node) = self.nodes.get_mut(id.index()) {
+                node.first_edge = first_edge;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The number of edges a compiled copy of `node` has.
+pub(crate) fn edge_count(node: &NodeIr) -> usize {
+    match &node.kind {
+        NodeKindIr::Question(question) => question.answers.len(),
+        NodeKindIr::Branch(BranchIr::Cases { cases, .. }) => cases.len() + 1,
+        NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => bands.len(),
+        NodeKindIr::Outcome(_) => 0,
+        NodeKindIr::Call { .. } | NodeKindIr::Goto { .. } => 1,
+    }
+}
+
+fn node_edges<'a>(ir: &BundleIr, nodes: &[Node], edges: &'a [NodeId], id: NodeId) -> &'a [NodeId] {
+    let Some(node) = nodes.get(id.index()) else {
+        return &[];
+    };
+    let count = ir.nodes.get(node.ir as usize).map_or(0, edge_count);
+    let first = node.first_edge as usize;
+    edges.get(first..first + count).unwrap_or(&[])
+}
+
+/// Proves the compiled graph has no cycle, so evaluation always ends.
+fn check_acyclic(ir: &BundleIr, nodes: &[Node], edges: &[NodeId]) -> Result<(), CompileError> {
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; nodes.len()];
+    let mut stack: Vec<(NodeId, usize)> = Vec::new();
+    for root in 0..nodes.len() {
+        if state.get(root) != Some(&NEW) {
+            continue;
+        }
+        let root = NodeId(u32::try_from(root).unwrap_or(u32::MAX));
+        stack.push((root, 0));
+        if let Some(s) = state.get_mut(root.index()) {
+            *s = OPEN;
+        }
+        while let Some((id, next_child)) = stack.last().copied() {
+            let children = node_edges(ir, nodes, edges, id);
+            if let Some(child) = children.get(next_child).copied() {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                match state.get(child.index()).copied() {
+                    Some(NEW) => {
+                        if let Some(s) = state.get_mut(child.index()) {
+                            *s = OPEN;
+                        }
+                        stack.push((child, 0));
+                    }
+                    Some(OPEN) => {
+                        let at = nodes
+                            .get(child.index())
+                            .and_then(|n| ir.nodes.get(n.ir as usize))
+                            .map_or_else(String::new, |n| n.id.clone());
+                        return Err(malformed(format!("a journey loops back to node {at}")));
+                    }
+                    _ => {}
+                }
+            } else {
+                if let Some(s) = state.get_mut(id.index()) {
+                    *s = DONE;
+                }
+                stack.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per unit, the dispositions reachable from a pathway's start, most urgent first.
+fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
+    let mut seen_by = vec![u32::MAX; bundle.nodes.len()];
+    let mut result = Vec::with_capacity(bundle.units.len());
+    let mut stack = Vec::new();
+    for (unit_index, start) in bundle.pathway_starts.iter().enumerate() {
+        let mut found: Vec<DispositionIdx> = Vec::new();
+        if let Some(start) = start {
+            let stamp = u32::try_from(unit_index).unwrap_or(u32::MAX - 1);
+            stack.clear();
+            stack.push(*start);
+            while let Some(id) = stack.pop() {
+                match seen_by.get_mut(id.index()) {
+                    Some(seen) if *seen != stamp => *seen = stamp,
+                    _ => continue,
+                }
+                if let Some(NodeKindIr::Outcome(outcome)) = bundle.ir_node(id).map(|n| &n.kind) {
+                    if !found.contains(&outcome.disposition) {
+                        found.push(outcome.disposition);
+                    }
+                }
+                stack.extend_from_slice(bundle.edges_of(id));
+            }
+        }
+        found.sort_by_key(|d| {
+            bundle
+                .dispositions
+                .get(usize::from(*d))
+                .map_or(u32::MAX, |d| d.rank)
+        });
+        result.push(found);
+    }
+    result
+}
+
+fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+}
+
+impl CompiledBundle {
+    /// The content hash: SHA-256 of the source files, lowercase hex.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Every pathway, in load order.
+    pub fn pathways(&self) -> impl Iterator<Item = PathwayInfo<'_>> {
+        self.units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| matches!(u.kind, UnitKind::Pathway(_)))
+            .filter_map(|(index, _)| self.pathway_info(PathwayId(UnitIdx::try_from(index).ok()?)))
+    }
+
+    /// What the list and search show about one pathway.
+    pub fn pathway_info(&self, pathway: PathwayId) -> Option<PathwayInfo<'_>> {
+        let unit = self.units.get(usize::from(pathway.0))?;
+        let UnitKind::Pathway(applicability) = &unit.kind else {
+            return None;
+        };
+        Some(PathwayInfo {
+            id: &unit.id,
+            title: unit.title.english(),
+            version: &unit.version,
+            summary: unit.summary.as_ref().map(|s| s.english()),
+            ages: AgesInfo {
+                from: applicability.from_years,
+                to: applicability
+                    .to_years
+                    .is_finite()
+                    .then_some(applicability.to_years),
+            },
+            sexes: &applicability.sexes,
+            keywords: &applicability.keywords,
+            sources: unit
+                .sources
+                .iter()
+                .map(|SourceIr { title, url }| SourceInfo { title, url })
+                .collect(),
+            dispositions: self
+                .reachable
+                .get(usize::from(pathway.0))
+                .map(|ds| {
+                    ds.iter()
+                        .filter_map(|d| self.dispositions.get(usize::from(*d)))
+                        .map(|d| d.id.as_str())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The pathway with this id.
+    pub fn pathway_index(&self, id: &str) -> Option<PathwayId> {
+        self.pathway_lookup
+            .binary_search_by(|(key, _)| key.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.pathway_lookup.get(i))
+            .map(|(_, unit)| PathwayId(*unit))
+    }
+
+    /// The id of a pathway.
+    pub fn pathway_id(&self, pathway: PathwayId) -> &str {
+        self.units
+            .get(usize::from(pathway.0))
+            .map_or("", |u| u.id.as_str())
+    }
+
+    /// Whether a pathway is for this person (age in range, sex listed).
+    pub fn applicable(&self, pathway: PathwayId, patient: &Patient) -> bool {
+        let Some(UnitKind::Pathway(applicability)) =
+            self.units.get(usize::from(pathway.0)).map(|u| &u.kind)
+        else {
+            return false;
+        };
+        let age = patient.age_in_years();
+        applicability.from_years <= age
+            && age < applicability.to_years
+            && applicability.sexes.contains(&patient.sex)
+    }
+
+    /// Symptom search, as on 111 online: the pathways for this person (if given)
+    /// that match the words (if given), best match first.
+    ///
+    /// Each word scores when it equals a word of the title (3) or of a keyword
+    /// (2), or starts one (1; words of three letters or more). Without words,
+    /// every applicable pathway is listed by title.
+    pub fn search(&self, patient: Option<&Patient>, words: Option<&str>) -> Vec<PathwayInfo<'_>> {
+        let query: Vec<String> = words.map(|w| tokens(w).collect()).unwrap_or_default();
+        let mut scored: Vec<(u32, PathwayInfo<'_>)> = Vec::new();
+        for (index, unit) in self.units.iter().enumerate() {
+            let UnitKind::Pathway(applicability) = &unit.kind else {
+                continue;
+            };
+            let Ok(unit_index) = UnitIdx::try_from(index) else {
+                continue;
+            };
+            let pathway = PathwayId(unit_index);
+            if patient.is_some_and(|p| !self.applicable(pathway, p)) {
+                continue;
+            }
+            let score = if query.is_empty() {
+                0
+            } else {
+                let title: Vec<String> = tokens(unit.title.english()).collect();
+                let keywords: Vec<String> = applicability
+                    .keywords
+                    .iter()
+                    .flat_map(|k| tokens(k).collect::<Vec<_>>())
+                    .collect();
+                let score: u32 = query
+                    .iter()
+                    .map(|word| {
+                        let prefix = |t: &String| word.chars().count() >= 3 && t.starts_with(word);
+                        if title.contains(word) {
+                            3
+                        } else if keywords.contains(word) {
+                            2
+                        } else if title.iter().chain(&keywords).any(prefix) {
+                            1
+                        } else {
+                            0
+                        }
+                    })
+                    .sum();
+                if score == 0 {
+                    continue;
+                }
+                score
+            };
+            if let Some(info) = self.pathway_info(pathway) {
+                scored.push((score, info));
+            }
+        }
+        scored.sort_by(|(sa, a), (sb, b)| {
+            sb.cmp(sa)
+                .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+                .then_with(|| a.id.cmp(b.id))
+        });
+        scored.into_iter().map(|(_, info)| info).collect()
+    }
+
+    /// Counts of pathways, modules, authored nodes and dispositions.
+    pub fn stats(&self) -> BundleStats {
+        let pathways = self
+            .units
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Pathway(_)))
+            .count();
+        BundleStats {
+            pathways,
+            modules: self.units.len() - pathways,
+            nodes: self.ir_nodes.len(),
+            dispositions: self.dispositions.len(),
+        }
+    }
+
+    /// The disposition catalogue, in file order.
+    pub fn dispositions(&self) -> impl Iterator<Item = DispositionView> + '_ {
+        self.dispositions.iter().map(DispositionView::of)
+    }
+
+    /// One disposition by id.
+    pub fn disposition(&self, id: &str) -> Option<DispositionView> {
+        self.dispositions
+            .iter()
+            .find(|d| d.id == id)
+            .map(DispositionView::of)
+    }
+
+    /// How many compiled nodes the bundle expanded to.
+    pub fn compiled_nodes(&self) -> usize {
+        self.nodes.len()
+    }
+
+    // ---- crate-internal accessors used by evaluation and coverage ----
+
+    pub(crate) fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+
+    pub(crate) fn ir_node(&self, id: NodeId) -> Option<&NodeIr> {
+        self.node(id).and_then(|n| self.ir_nodes.get(n.ir as usize))
+    }
+
+    pub(crate) fn edges_of(&self, id: NodeId) -> &[NodeId] {
+        let Some(node) = self.node(id) else {
+            return &[];
+        };
+        let count = self.ir_nodes.get(node.ir as usize).map_or(0, edge_count);
+        let first = node.first_edge as usize;
+        self.edges.get(first..first + count).unwrap_or(&[])
+    }
+
+    pub(crate) fn edge(&self, id: NodeId, index: usize) -> Option<NodeId> {
+        self.edges_of(id).get(index).copied()
+    }
+
+    pub(crate) fn start_of(&self, pathway: PathwayId) -> Option<NodeId> {
+        self.pathway_starts
+            .get(usize::from(pathway.0))
+            .copied()
+            .flatten()
+    }
+
+    pub(crate) fn unit(&self, unit: UnitIdx) -> Option<&UnitIr> {
+        self.units.get(usize::from(unit))
+    }
+
+    pub(crate) fn unit_id(&self, unit: UnitIdx) -> &str {
+        self.unit(unit).map_or("", |u| u.id.as_str())
+    }
+
+    /// The public question id of a node as seen from the pathway `started`:
+    /// `node` for its own nodes, `unit/node` otherwise. For views and errors only.
+    pub(crate) fn public_id(&self, started: UnitIdx, id: NodeId) -> String {
+        let (Some(node), Some(ir)) = (self.node(id), self.ir_node(id)) else {
+            return String::new();
+        };
+        if node.unit == started {
+            ir.id.clone()
+        } else {
+            format!("{}/{}", self.unit_id(node.unit), ir.id)
+        }
+    }
+
+    /// Whether `question` is the public id of node `id` as seen from `started`,
+    /// without allocating.
+    pub(crate) fn is_public_id(&self, started: UnitIdx, id: NodeId, question: &str) -> bool {
+        let (Some(node), Some(ir)) = (self.node(id), self.ir_node(id)) else {
+            return false;
+        };
+        if node.unit == started {
+            question == ir.id
+        } else {
+            question
+                .split_once('/')
+                .is_some_and(|(unit, node_id)| unit == self.unit_id(node.unit) && node_id == ir.id)
+        }
+    }
+
+    pub(crate) fn disposition_ir(&self, index: DispositionIdx) -> Option<&DispositionIr> {
+        self.dispositions.get(usize::from(index))
+    }
+
+    pub(crate) fn advice_ir(&self, index: AdviceIdx) -> Option<&AdviceIr> {
+        self.advice.get(usize::from(index))
+    }
+
+    pub(crate) fn variable_count(&self) -> usize {
+        self.variables.len()
+    }
+
+    pub(crate) fn file_path(&self, file: usize) -> &str {
+        self.files.get(file).map_or("?", |f| f.as_str())
+    }
+
+    pub(crate) fn reachable_from(&self, unit: UnitIdx) -> &[DispositionIdx] {
+        self.reachable
+            .get(usize::from(unit))
+            .map_or(&[], |v| v.as_slice())
+    }
+}
