@@ -1,4 +1,43 @@
 //! `triage`: validate, test, list, run and step through triage pathways.
 #![forbid(unsafe_code)]
 
-fn main() {}
+mod cmd;
+mod output;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit codes, as documented in `--help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the bundle has errors, or a case failed, or coverage is below --min-coverage
+  2  bad usage or bad input (missing directory, malformed JSON, an answer not offered)";
+
+/// Validate, test, list and run symptom triage pathways.
+///
+/// A bundle is a directory holding dispositions.yaml, care-advice.yaml,
+/// modules/*.yaml, pathways/*.yaml and case packs (pathways/*.cases.yaml).
+#[derive(Debug, Parser)]
+#[command(name = "triage", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: cmd::Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(cmd::dispatch(cli.command).code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

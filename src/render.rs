@@ -1,0 +1,393 @@
+//! Rendering diagnostics: graphical reports with source snippets (miette) for
+//! people, and a flat JSON form for editors and scripts.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use triage_core::diag::{Code, Diagnostic, Loc, Severity};
+
+/// The files of a bundle as the user named them: the directory given on the
+/// command line joined with each file's relative path.
+pub struct BundleFiles {
+    dir: String,
+    files: Vec<(String, Arc<str>)>,
+}
+
+impl BundleFiles {
+    /// `files` are `(relative path, text)` in the loader's order, so that a
+    /// diagnostic's file index finds its file.
+    pub fn new<'a>(dir: &Path, files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        BundleFiles {
+            dir: dir.display().to_string(),
+            files: files
+                .into_iter()
+                .map(|(path, text)| (dir.join(path).display().to_string(), Arc::from(text)))
+                .collect(),
+        }
+    }
+
+    /// The path to show for a file index; the bundle directory itself when the
+    /// index names no file (a problem with the directory as a whole).
+    pub fn path(&self, file: usize) -> &str {
+        self.files
+            .get(file)
+            .map_or(self.dir.as_str(), |(path, _)| path.as_str())
+    }
+
+    fn text(&self, file: usize) -> Option<&Arc<str>> {
+        self.files.get(file).map(|(_, text)| text)
+    }
+}
+
+/// Counts of errors and warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+}
+
+impl Tally {
+    /// Counts `diagnostics` by severity.
+    pub fn of(diagnostics: &[Diagnostic]) -> Tally {
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        Tally {
+            errors,
+            warnings: diagnostics.len() - errors,
+        }
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning")
+        )
+    }
+}
+
+/// `1 pathway`, `3 pathways`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// Renders every diagnostic as a graphical report with a snippet of its file.
+/// `color` adds ANSI colours (for a terminal).
+pub fn human(files: &BundleFiles, diagnostics: &[Diagnostic], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let report = Report::new(files, diagnostic);
+        if handler.render_report(&mut out, &report).is_err() {
+            // Rendering into a String cannot fail; keep a plain line just in case.
+            out.push_str(&plain(files, diagnostic));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One line per diagnostic: `file:line:col: error[E203]: message`.
+pub fn plain(files: &BundleFiles, diagnostic: &Diagnostic) -> String {
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{}: {severity}[{}]: {}\n",
+        location(files, diagnostic.loc),
+        diagnostic.code,
+        diagnostic.message
+    )
+}
+
+fn location(files: &BundleFiles, loc: Loc) -> String {
+    let path = files.path(loc.file);
+    match (loc.line, loc.column) {
+        (0, _) => path.to_owned(),
+        (line, 0) => format!("{path}:{line}"),
+        (line, column) => format!("{path}:{line}:{column}"),
+    }
+}
+
+/// A diagnostic as JSON: `{"code","severity","file","line","column","message","help"}`,
+/// plus `related` when a second place matters.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    code: Code,
+    severity: Severity,
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
+    help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related: Option<JsonRelated>,
+}
+
+/// The second place of a [`JsonDiagnostic`].
+#[derive(Debug, Serialize)]
+pub struct JsonRelated {
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
+}
+
+/// Converts diagnostics to their JSON form.
+pub fn json(files: &BundleFiles, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            severity: d.severity,
+            file: files.path(d.loc.file).to_owned(),
+            line: d.loc.line,
+            column: d.loc.column,
+            message: d.message.clone(),
+            help: d.help.clone(),
+            related: d.related.as_ref().map(|r| JsonRelated {
+                file: files.path(r.loc.file).to_owned(),
+                line: r.loc.line,
+                column: r.loc.column,
+                message: r.message.clone(),
+            }),
+        })
+        .collect()
+}
+
+/// A diagnostic in the shape miette renders: message, code, help, and labelled
+/// spans in a named source.
+#[derive(Debug)]
+struct Report {
+    message: String,
+    code: Code,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    /// The related place when it is in another file (same-file ones are a second label).
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn new(files: &BundleFiles, diagnostic: &Diagnostic) -> Report {
+        let severity = match diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        };
+        let mut report = Report {
+            message: diagnostic.message.clone(),
+            code: diagnostic.code,
+            severity,
+            help: diagnostic.help.clone(),
+            source: None,
+            labels: Vec::new(),
+            related: Vec::new(),
+        };
+        match snippet(files, diagnostic.loc) {
+            Some((source, span)) => {
+                report.source = Some(source);
+                report.labels.push(LabeledSpan::new_primary_with_span(None, span));
+            }
+            // No line to point at: name the file (or directory) in the message.
+            None => report.message = format!("{}: {}", files.path(diagnostic.loc.file), report.message),
+        }
+        if let Some(related) = &diagnostic.related {
+            let same_file = related.loc.file == diagnostic.loc.file && report.source.is_some();
+            match snippet(files, related.loc) {
+                Some((_, span)) if same_file => report
+                    .labels
+                    .push(LabeledSpan::new_with_span(Some(related.message.clone()), span)),
+                Some((source, span)) => report.related.push(Report {
+                    message: related.message.clone(),
+                    code: diagnostic.code,
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    source: Some(source),
+                    labels: vec![LabeledSpan::new_primary_with_span(None, span)],
+                    related: Vec::new(),
+                }),
+                None => report.related.push(Report {
+                    message: format!("{}: {}", location(files, related.loc), related.message),
+                    code: diagnostic.code,
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    source: None,
+                    labels: Vec::new(),
+                    related: Vec::new(),
+                }),
+            }
+        }
+        report
+    }
+}
+
+/// The file as a named source and the span of the token at `loc`, when `loc`
+/// names a line of a known file.
+fn snippet(files: &BundleFiles, loc: Loc) -> Option<(NamedSource<Arc<str>>, (usize, usize))> {
+    if loc.line == 0 {
+        return None;
+    }
+    let text = files.text(loc.file)?;
+    let span = token_span(text, loc.line, loc.column)?;
+    let source = NamedSource::new(files.path(loc.file), Arc::clone(text)).with_language("yaml");
+    Some((source, span))
+}
+
+/// Byte offset and length of the token starting at 1-based `line` and
+/// character `column` (column 0: the line's first non-blank character).
+/// A quoted token spans to its closing quote; otherwise the token ends at
+/// whitespace or YAML punctuation.
+fn token_span(text: &str, line: u32, column: u32) -> Option<(usize, usize)> {
+    let line_index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let mut line_start = 0;
+    for _ in 0..line_index {
+        line_start += text.get(line_start..)?.find('\n')? + 1;
+    }
+    let rest = text.get(line_start..)?;
+    let line_text = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let start = if column == 0 {
+        line_text.len() - line_text.trim_start().len()
+    } else {
+        let skip = usize::try_from(column).ok()?.saturating_sub(1);
+        line_text
+            .char_indices()
+            .nth(skip)
+            .map_or(line_text.len(), |(i, _)| i)
+    };
+    let token = line_text.get(start..).unwrap_or("");
+    let len = match token.chars().next() {
+        Some(quote @ ('"' | '\'')) => token
+            .get(1..)
+            .and_then(|inner| inner.find(quote))
+            .map_or(token.len(), |end| end + 2),
+        _ => token
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '{' | '}' | '[' | ']' | '#'))
+            .unwrap_or(token.len()),
+    };
+    // A key's colon is not part of it.
+    let len = if token.get(..len).is_some_and(|t| t.ends_with(':')) {
+        len - 1
+    } else {
+        len
+    };
+    Some((line_start + start, len))
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "nodes:\n  crushing:\n    question: { next: \"missing node\" }\n";
+
+    #[test]
+    fn token_span_covers_a_bare_word_without_its_colon() {
+        let (offset, len) = token_span(TEXT, 2, 3).unwrap();
+        assert_eq!(&TEXT[offset..offset + len], "crushing");
+    }
+
+    #[test]
+    fn token_span_covers_a_quoted_string() {
+        let (offset, len) = token_span(TEXT, 3, 23).unwrap();
+        assert_eq!(&TEXT[offset..offset + len], "\"missing node\"");
+    }
+
+    #[test]
+    fn token_span_refuses_lines_past_the_end() {
+        assert_eq!(token_span(TEXT, 9, 1), None);
+    }
+
+    #[test]
+    fn graphical_report_shows_code_location_snippet_and_help() {
+        let files = BundleFiles::new(Path::new("bundle"), [("pathways/p.yaml", TEXT)]);
+        let diagnostic = Diagnostic::error(
+            triage_core::diag::codes::UNKNOWN_NODE,
+            Loc {
+                file: 0,
+                line: 3,
+                column: 23,
+            },
+            "no node `missing node` in pathway p",
+        )
+        .with_help("define the node, or fix the id");
+        let out = human(&files, &[diagnostic], false);
+        assert!(out.contains("E203"), "{out}");
+        assert!(out.contains("bundle/pathways/p.yaml:3:23"), "{out}");
+        assert!(out.contains("question: { next: \"missing node\" }"), "{out}");
+        assert!(out.contains("help: define the node, or fix the id"), "{out}");
+    }
+
+    #[test]
+    fn whole_file_problems_name_the_file() {
+        let files = BundleFiles::new(Path::new("b"), [("dispositions.yaml", "")]);
+        let diagnostic = Diagnostic::error(
+            triage_core::diag::codes::YAML_SYNTAX,
+            Loc::file(0),
+            "empty file",
+        );
+        let out = human(&files, &[diagnostic], false);
+        assert!(out.contains("b/dispositions.yaml: empty file"), "{out}");
+    }
+}

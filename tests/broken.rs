@@ -1,0 +1,611 @@
+//! Broken bundles: every mistake an author can make is reported with its code,
+//! file and line, by the library and by `triage validate`.
+//!
+//! `tests/fixtures/valid/` is a small, complete bundle with no diagnostics at
+//! all. Each directory under `tests/fixtures/broken/` is a copy of it with one
+//! deliberate mistake, listed in [`FIXTURES`] with the diagnostic it must give.
+//! The last tests break copies of the shipped bundle (`pathways/`) at test time.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use triage_core::diag::{Diagnostic, Severity};
+use triage_core::Built;
+
+/// One broken bundle and the diagnostic it must give.
+struct Fixture {
+    /// Directory name under `tests/fixtures/broken/`.
+    name: &'static str,
+    /// Expected diagnostic code; codes starting with `W` are warnings.
+    code: &'static str,
+    /// File the diagnostic must name, relative to the bundle.
+    file: &'static str,
+    /// Line it must point at.
+    line: u32,
+    /// A word the message must contain (the bad key or id), if any.
+    mentions: Option<&'static str>,
+}
+
+#[rustfmt::skip]
+const FIXTURES: &[Fixture] = &[
+    // An unquoted colon inside question text.
+    Fixture { name: "yaml-syntax", code: "L004", file: "pathways/cough.yaml", line: 37, mentions: None },
+    // A question has a key the language does not have (`hint`).
+    Fixture { name: "unknown-key", code: "L005", file: "pathways/cough.yaml", line: 48, mentions: Some("hint") },
+    // An outcome without its `disposition`.
+    Fixture { name: "missing-key", code: "L006", file: "pathways/cough.yaml", line: 104, mentions: Some("disposition") },
+    // A question without its `text`: the mapping that lacks it starts at `kind:`.
+    Fixture { name: "missing-key-in-long-mapping", code: "L006", file: "pathways/cough.yaml", line: 47, mentions: Some("text") },
+    // A question kind that is not one of the allowed words.
+    Fixture { name: "wrong-kind-word", code: "L007", file: "pathways/cough.yaml", line: 48, mentions: Some("yesno") },
+    // A question with two `text` keys.
+    Fixture { name: "duplicate-yaml-key", code: "L010", file: "pathways/cough.yaml", line: 48, mentions: Some("text") },
+    // The pathway file cut off in the middle of a key.
+    Fixture { name: "truncated-file", code: "L004", file: "pathways/cough.yaml", line: 57, mentions: None },
+    // An answer leads to a node id that does not exist.
+    Fixture { name: "dangling-next", code: "E203", file: "pathways/cough.yaml", line: 44, mentions: Some("smokeing") },
+    // An outcome names a disposition that is not in the catalogue.
+    Fixture { name: "unknown-disposition", code: "E204", file: "pathways/cough.yaml", line: 101, mentions: Some("see-pharmacist") },
+    // An answer names care advice that is not in the catalogue.
+    Fixture { name: "unknown-care-advice", code: "E205", file: "pathways/cough.yaml", line: 79, mentions: Some("worse") },
+    // A call to a module that does not exist.
+    Fixture { name: "unknown-module", code: "E206", file: "pathways/cough.yaml", line: 19, mentions: Some("breathing-screening") },
+    // A goto to a pathway that does not exist.
+    Fixture { name: "unknown-pathway-in-goto", code: "E207", file: "pathways/cough.yaml", line: 101, mentions: Some("common-cold") },
+    // Two nodes with the id `gp` in one file.
+    Fixture { name: "duplicate-node-id", code: "E202", file: "pathways/cough.yaml", line: 102, mentions: Some("gp") },
+    // Two dispositions with the same id.
+    Fixture { name: "duplicate-disposition-id", code: "E101", file: "dispositions.yaml", line: 15, mentions: Some("speak-to-gp") },
+    // Two dispositions with the same urgency rank.
+    Fixture { name: "duplicate-rank", code: "E102", file: "dispositions.yaml", line: 20, mentions: None },
+    // An answer leads back to an earlier question.
+    Fixture { name: "cycle-in-pathway", code: "E401", file: "pathways/cough.yaml", line: 44, mentions: None },
+    // A module that calls itself.
+    Fixture { name: "cycle-through-module", code: "E401", file: "modules/breathing-screen.yaml", line: 27, mentions: None },
+    // A pathway that jumps back to its own start.
+    Fixture { name: "cycle-through-goto", code: "E401", file: "pathways/cough.yaml", line: 101, mentions: None },
+    // "I'm not sure" leads straight to self-care.
+    Fixture { name: "not-sure-to-self-care", code: "E402", file: "pathways/cough.yaml", line: 70, mentions: None },
+    // "I'm not sure" in a module returns to a pathway that can reach self-care.
+    Fixture { name: "not-sure-returns-to-self-care", code: "E402", file: "modules/breathing-screen.yaml", line: 23, mentions: None },
+    // `next: return` in a pathway.
+    Fixture { name: "return-outside-module", code: "E209", file: "pathways/cough.yaml", line: 44, mentions: None },
+    // A yes/no question without its `no` answer.
+    Fixture { name: "yes-no-without-no", code: "E301", file: "pathways/cough.yaml", line: 48, mentions: None },
+    // Number bands that leave 3 to 4 uncovered.
+    Fixture { name: "band-gap", code: "E504", file: "pathways/cough.yaml", line: 30, mentions: None },
+    // Number bands that both cover 2 to 3.
+    Fixture { name: "band-overlap", code: "E505", file: "pathways/cough.yaml", line: 30, mentions: None },
+    // Number bands that stop at 20 when the range goes to 52.
+    Fixture { name: "bands-outside-range", code: "E506", file: "pathways/cough.yaml", line: 31, mentions: None },
+    // A condition that ends with `and`.
+    Fixture { name: "expression-syntax", code: "E501", file: "pathways/cough.yaml", line: 92, mentions: None },
+    // A condition reads the answer to a question that does not exist.
+    Fixture { name: "expression-unknown-answer", code: "E502", file: "pathways/cough.yaml", line: 92, mentions: Some("others") },
+    // A condition compares a number answer with an option.
+    Fixture { name: "expression-type", code: "E503", file: "pathways/cough.yaml", line: 92, mentions: None },
+    // A branch with cases but no `otherwise`.
+    Fixture { name: "branch-without-otherwise", code: "E307", file: "pathways/cough.yaml", line: 88, mentions: None },
+    // An answer sets a variable the pathway does not declare.
+    Fixture { name: "set-unknown-variable", code: "E210", file: "pathways/cough.yaml", line: 51, mentions: Some("smokes") },
+    // A case pack for a pathway that does not exist.
+    Fixture { name: "case-unknown-pathway", code: "E601", file: "pathways/cough.cases.yaml", line: 1, mentions: Some("coughing") },
+    // A case answers a question with an option it does not offer.
+    Fixture { name: "case-unknown-option", code: "E603", file: "pathways/cough.cases.yaml", line: 17, mentions: Some("white") },
+    // A node that no answer leads to (a warning only).
+    Fixture { name: "unreachable-node", code: "W403", file: "pathways/cough.yaml", line: 106, mentions: Some("nurse") },
+];
+
+impl Fixture {
+    fn dir(&self) -> PathBuf {
+        fixtures().join("broken").join(self.name)
+    }
+
+    fn is_warning(&self) -> bool {
+        self.code.starts_with('W')
+    }
+
+    fn expected_severity(&self) -> Severity {
+        if self.is_warning() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{}: expected {} at {}:{}",
+            self.name, self.code, self.file, self.line
+        )
+    }
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn triage() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_triage"))
+}
+
+fn validate_json(dir: &Path) -> Output {
+    triage()
+        .arg("validate")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run triage: {e}"))
+}
+
+/// Builds the bundle in `dir` through the library, turning a panic into an error.
+fn build(dir: &Path) -> Result<Built, String> {
+    std::panic::catch_unwind(|| triage_core::build_dir(dir))
+        .map_err(|_| format!("building {} panicked", dir.display()))
+}
+
+fn path_of<'a>(built: &'a Built, d: &Diagnostic) -> &'a str {
+    built
+        .sources
+        .files
+        .get(d.loc.file)
+        .map_or("<bundle>", |f| f.path.as_str())
+}
+
+fn list(built: &Built) -> String {
+    built
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "\n    {} {}:{}:{} {}",
+                d.code.0,
+                path_of(built, d),
+                d.loc.line,
+                d.loc.column,
+                d.message
+            )
+        })
+        .collect()
+}
+
+/// Problems with what the library reports for `fixture` (empty when all is well).
+fn library_problems(fixture: &Fixture) -> Vec<String> {
+    let built = match build(&fixture.dir()) {
+        Ok(built) => built,
+        Err(panic) => return vec![format!("{}: {panic}", fixture.name)],
+    };
+    let mut problems = Vec::new();
+    let found = built.diagnostics.iter().find(|d| {
+        d.code.0 == fixture.code
+            && path_of(&built, d) == fixture.file
+            && d.loc.line == fixture.line
+    });
+    match found {
+        None => problems.push(format!(
+            "{}; got:{}",
+            fixture.describe(),
+            list(&built)
+        )),
+        Some(d) => {
+            if d.severity != fixture.expected_severity() {
+                problems.push(format!(
+                    "{}: severity {:?}",
+                    fixture.describe(),
+                    d.severity
+                ));
+            }
+            if let Some(word) = fixture.mentions {
+                if !d.message.contains(word) {
+                    problems.push(format!(
+                        "{}: message does not name `{word}`: {}",
+                        fixture.describe(),
+                        d.message
+                    ));
+                }
+            }
+        }
+    }
+    // One mistake should give diagnostics about that mistake, not a cascade
+    // of unrelated errors that hide it.
+    let others: Vec<&Diagnostic> = built
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.code.0 != fixture.code)
+        .collect();
+    if !others.is_empty() {
+        problems.push(format!(
+            "{}: unrelated errors as well:{}",
+            fixture.describe(),
+            list(&built)
+        ));
+    }
+    for d in &built.diagnostics {
+        if d.help.as_deref().is_none_or(|h| h.trim().is_empty()) {
+            problems.push(format!(
+                "{}: {} at {}:{} has no help",
+                fixture.name,
+                d.code.0,
+                path_of(&built, d),
+                d.loc.line
+            ));
+        }
+    }
+    if fixture.is_warning() {
+        if built.bundle.is_none() {
+            problems.push(format!(
+                "{}: a warning alone must not stop the bundle compiling",
+                fixture.name
+            ));
+        }
+    } else if built.bundle.is_some() || built.ir.is_some() {
+        problems.push(format!(
+            "{}: a bundle with errors was compiled",
+            fixture.name
+        ));
+    }
+    problems
+}
+
+/// Problems with what `triage validate --format json` reports for `fixture`.
+fn cli_problems(fixture: &Fixture) -> Vec<String> {
+    let output = validate_json(&fixture.dir());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let expected_exit = if fixture.is_warning() { 0 } else { 1 };
+    let mut problems = Vec::new();
+    if output.status.code() != Some(expected_exit) {
+        problems.push(format!(
+            "{}: exit {:?}, expected {expected_exit}; stderr: {}",
+            fixture.name,
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let report: Value = match serde_json::from_str(&stdout) {
+        Ok(report) => report,
+        Err(e) => {
+            problems.push(format!("{}: stdout is not JSON ({e}): {stdout}", fixture.name));
+            return problems;
+        }
+    };
+    let diagnostics = report["diagnostics"].as_array().cloned().unwrap_or_default();
+    let found = diagnostics.iter().find(|d| {
+        d["code"] == fixture.code
+            && names_file(d["file"].as_str().unwrap_or(""), fixture.file)
+            && d["line"] == fixture.line
+    });
+    match found {
+        None => problems.push(format!("{} in the JSON; got: {stdout}", fixture.describe())),
+        Some(d) => {
+            let severity = if fixture.is_warning() { "warning" } else { "error" };
+            if d["severity"] != severity {
+                problems.push(format!("{}: JSON severity {}", fixture.describe(), d["severity"]));
+            }
+            if let Some(word) = fixture.mentions {
+                if !d["message"].as_str().unwrap_or("").contains(word) {
+                    problems.push(format!("{}: JSON message does not name `{word}`", fixture.describe()));
+                }
+            }
+        }
+    }
+    for d in &diagnostics {
+        if d["help"].as_str().is_none_or(|h| h.trim().is_empty()) {
+            problems.push(format!("{}: JSON diagnostic without help: {d}", fixture.name));
+        }
+    }
+    let errors = report["summary"]["errors"].as_u64();
+    let expected_errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
+    if errors != Some(expected_errors as u64) {
+        problems.push(format!(
+            "{}: summary.errors is {errors:?} but {expected_errors} errors are listed",
+            fixture.name
+        ));
+    }
+    problems
+}
+
+/// True when `reported` (as the CLI prints it, possibly with the bundle
+/// directory in front) names the bundle file `relative`.
+fn names_file(reported: &str, relative: &str) -> bool {
+    let reported = reported.replace('\\', "/");
+    reported == relative || reported.ends_with(&format!("/{relative}"))
+}
+
+fn fail_with(problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_valid_fixture_has_no_diagnostics_and_compiles() {
+    let dir = fixtures().join("valid");
+    let built = build(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        built.diagnostics.is_empty(),
+        "the fixture every broken bundle is copied from must be clean:{}",
+        list(&built)
+    );
+    assert!(built.bundle.is_some());
+    let output = validate_json(&dir);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn every_fixture_directory_is_listed_once() {
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures().join("broken"))
+        .unwrap_or_else(|e| panic!("cannot list tests/fixtures/broken: {e}"))
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    let listed: BTreeSet<String> = FIXTURES.iter().map(|f| f.name.to_string()).collect();
+    assert_eq!(listed.len(), FIXTURES.len(), "a fixture is listed twice");
+    let unlisted: Vec<_> = on_disk.difference(&listed).collect();
+    let missing: Vec<_> = listed.difference(&on_disk).collect();
+    assert!(
+        unlisted.is_empty() && missing.is_empty(),
+        "fixtures on disk but not in FIXTURES: {unlisted:?}; in FIXTURES but not on disk: {missing:?}"
+    );
+}
+
+#[test]
+fn the_library_reports_each_mistake_where_it_is() {
+    fail_with(FIXTURES.iter().flat_map(library_problems).collect());
+}
+
+#[test]
+fn triage_validate_reports_each_mistake_as_json() {
+    fail_with(FIXTURES.iter().flat_map(cli_problems).collect());
+}
+
+#[test]
+fn the_human_report_names_file_and_line() {
+    for fixture in FIXTURES {
+        let output = triage()
+            .arg("validate")
+            .arg(fixture.dir())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run triage: {e}"));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let place = format!("{}:{}", fixture.file, fixture.line);
+        assert!(
+            text.contains(&place) && text.contains(fixture.code),
+            "{}: the report does not show {place} with {}:\n{text}",
+            fixture.name,
+            fixture.code
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The shipped bundle, broken at test time.
+// ---------------------------------------------------------------------------
+
+const SHIPPED_PATHWAY: &str = "pathways/chest-pain.yaml";
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("pathways")
+}
+
+/// A copy of the shipped bundle in a temporary directory.
+fn shipped_copy() -> tempfile::TempDir {
+    let source = shipped();
+    assert!(
+        source.join(SHIPPED_PATHWAY).is_file(),
+        "the shipped bundle must have {SHIPPED_PATHWAY}"
+    );
+    let copy = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"));
+    copy_dir(&source, copy.path());
+    copy
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display())) {
+        let entry = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("cannot copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// The 1-based line of the top-level `nodes:` key, and the indentation of the
+/// first node under it.
+fn nodes_line(text: &str) -> (usize, String) {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_end() == "nodes:")
+        .unwrap_or_else(|| panic!("{SHIPPED_PATHWAY} has no top-level `nodes:` line"));
+    let indent = lines
+        .iter()
+        .skip(at + 1)
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| l.len() - l.trim_start().len())
+        .unwrap_or(2);
+    (at + 1, " ".repeat(indent))
+}
+
+/// Inserts `node` (lines written with `{i}` for one indentation step) as the
+/// first entry of `nodes:`; returns the text and the 1-based line of its first line.
+fn insert_node(text: &str, node: &str) -> (String, usize) {
+    let (line, indent) = nodes_line(text);
+    let node = node.replace("{i}", &indent);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let new_lines: Vec<&str> = node.lines().collect();
+    lines.splice(line..line, new_lines);
+    (lines.join("\n") + "\n", line + 1)
+}
+
+/// Runs `triage validate --format json` on `dir`, asserts it fails, and returns
+/// the diagnostics that name the shipped pathway file.
+fn failing_diagnostics(dir: &Path) -> Vec<Value> {
+    let output = validate_json(dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "triage validate must fail; stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+    report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| names_file(d["file"].as_str().unwrap_or(""), SHIPPED_PATHWAY))
+        .collect()
+}
+
+/// Asserts that one diagnostic has `code` at `line` of the shipped pathway file
+/// and returns it.
+fn assert_reported(diagnostics: &[Value], code: &str, line: usize) -> Value {
+    diagnostics
+        .iter()
+        .find(|d| d["code"] == code && d["line"] == line)
+        .cloned()
+        .unwrap_or_else(|| panic!("expected {code} at {SHIPPED_PATHWAY}:{line}; got {diagnostics:#?}"))
+}
+
+#[test]
+fn the_shipped_bundle_is_valid_before_it_is_broken() {
+    let copy = shipped_copy();
+    let output = validate_json(copy.path());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn a_syntax_error_in_a_shipped_pathway_is_located() {
+    let copy = shipped_copy();
+    let path = copy.path().join(SHIPPED_PATHWAY);
+    let (text, line) = insert_node(&read(&path), "{i}broken: Is it bad: yes or no?\n");
+    write(&path, &text);
+    assert_reported(&failing_diagnostics(copy.path()), "L004", line);
+}
+
+#[test]
+fn an_unknown_key_in_a_shipped_pathway_is_named_and_located() {
+    let copy = shipped_copy();
+    let path = copy.path().join(SHIPPED_PATHWAY);
+    let (text, line) = insert_node(
+        &read(&path),
+        "{i}broken:\n{i}{i}question:\n{i}{i}{i}colour: red\n",
+    );
+    write(&path, &text);
+    let d = assert_reported(&failing_diagnostics(copy.path()), "L005", line + 2);
+    assert!(d["message"].as_str().unwrap_or("").contains("colour"), "{d}");
+}
+
+#[test]
+fn a_dangling_reference_in_a_shipped_pathway_is_located() {
+    let copy = shipped_copy();
+    let path = copy.path().join(SHIPPED_PATHWAY);
+    let (text, line) = insert_node(
+        &read(&path),
+        "{i}broken:\n{i}{i}branch:\n{i}{i}{i}cases:\n{i}{i}{i}{i}- when: \"age < 1\"\n{i}{i}{i}{i}  next: no-such-node\n{i}{i}{i}otherwise: no-such-node\n",
+    );
+    write(&path, &text);
+    let diagnostics = failing_diagnostics(copy.path());
+    let d = assert_reported(&diagnostics, "E203", line + 4);
+    assert!(d["message"].as_str().unwrap_or("").contains("no-such-node"), "{d}");
+    assert_reported(&diagnostics, "E203", line + 5);
+}
+
+#[test]
+fn a_cycle_in_a_shipped_pathway_is_reported() {
+    let copy = shipped_copy();
+    let path = copy.path().join(SHIPPED_PATHWAY);
+    // Two branches that lead to each other, made the pathway's start so the
+    // loop is on every journey.
+    let original = read(&path);
+    let start_line = original
+        .lines()
+        .position(|l| l.trim_start().starts_with("start:"))
+        .unwrap_or_else(|| panic!("{SHIPPED_PATHWAY} has no `start:`"));
+    let start = original
+        .lines()
+        .nth(start_line)
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let restarted: String = original
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == start_line {
+                format!("{}start: loop-a\n", &l[..l.len() - l.trim_start().len()])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let (text, line) = insert_node(
+        &restarted,
+        &format!(
+            "{{i}}loop-a:\n{{i}}{{i}}branch:\n{{i}}{{i}}{{i}}cases:\n{{i}}{{i}}{{i}}{{i}}- when: \"age >= 0\"\n{{i}}{{i}}{{i}}{{i}}  next: loop-b\n{{i}}{{i}}{{i}}otherwise: {start}\n\
+             {{i}}loop-b:\n{{i}}{{i}}branch:\n{{i}}{{i}}{{i}}cases:\n{{i}}{{i}}{{i}}{{i}}- when: \"age >= 0\"\n{{i}}{{i}}{{i}}{{i}}  next: loop-a\n{{i}}{{i}}{{i}}otherwise: {start}\n"
+        ),
+    );
+    write(&path, &text);
+    let diagnostics = failing_diagnostics(copy.path());
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "E401" && d["line"].as_u64().is_some_and(|l| (line..line + 12).contains(&(l as usize)))),
+        "expected E401 within {SHIPPED_PATHWAY}:{line}..{}; got {diagnostics:#?}",
+        line + 12
+    );
+}
+
+#[test]
+fn a_truncated_shipped_pathway_is_reported_with_a_line() {
+    let copy = shipped_copy();
+    let path = copy.path().join(SHIPPED_PATHWAY);
+    let text = read(&path);
+    let mut cut = text.len() * 6 / 10;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let truncated = &text[..cut];
+    write(&path, truncated);
+    let diagnostics = failing_diagnostics(copy.path());
+    let last_line = truncated.lines().count() + 1;
+    assert!(
+        diagnostics.iter().any(|d| d["severity"] == "error"
+            && d["line"].as_u64().is_some_and(|l| l >= 1 && l as usize <= last_line)),
+        "expected an error located in {SHIPPED_PATHWAY} (1..={last_line}); got {diagnostics:#?}"
+    );
+}

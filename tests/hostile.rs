@@ -1,0 +1,315 @@
+//! Hostile input: `triage validate` refuses files built to exhaust a parser
+//! (alias bombs, deep nesting, huge files and lines, millions of keys, bytes
+//! that are not text) with an error that names the file, within 10 seconds and
+//! 1 GiB of memory, and without crashing.
+//!
+//! Each bundle is the valid fixture (`tests/fixtures/valid/`) plus one hostile
+//! file, generated in a temporary directory (nothing large is committed).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long `triage validate` may take on one hostile bundle.
+const TIME_LIMIT: Duration = Duration::from_secs(10);
+/// Address space the process may use, in KiB (1 GiB), set with `ulimit -v`.
+const MEMORY_LIMIT_KIB: u64 = 1024 * 1024;
+
+/// What a run of `triage validate` did.
+struct Run {
+    status: ExitStatus,
+    output: String,
+}
+
+/// A temporary bundle: the valid fixture's catalogues and pathways.
+fn bundle() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"));
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid"),
+        dir.path(),
+    );
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display())) {
+        let entry = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("cannot copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// Writes `bytes` to `relative` inside `dir`, creating parent directories.
+fn put(dir: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    }
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    path
+}
+
+/// Writes a large file piece by piece, without holding it all in memory.
+fn put_streamed(dir: &Path, relative: &str, mut piece: impl FnMut(usize) -> Option<Vec<u8>>) {
+    let path = dir.join(relative);
+    let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let mut out = std::io::BufWriter::new(file);
+    let mut i = 0;
+    while let Some(bytes) = piece(i) {
+        out.write_all(&bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        i += 1;
+    }
+    out.flush().unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// Runs `triage validate DIR` under the memory limit, killing it if it is
+/// still running after [`TIME_LIMIT`].
+fn validate(dir: &Path) -> Run {
+    let mut child: Child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" validate \"$1\""))
+        .arg(env!("CARGO_BIN_EXE_triage"))
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run triage: {e}"));
+    let stdout = drain(child.stdout.take().unwrap_or_else(|| panic!("no stdout pipe")));
+    let stderr = drain(child.stderr.take().unwrap_or_else(|| panic!("no stderr pipe")));
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > TIME_LIMIT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "triage validate {} still running after {TIME_LIMIT:?}",
+                    dir.display()
+                );
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("cannot wait for triage: {e}"),
+        }
+    };
+    let mut output = String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned();
+    output.push_str(&String::from_utf8_lossy(&stderr.join().unwrap_or_default()));
+    Run { status, output }
+}
+
+/// Asserts that the bundle in `dir` is refused cleanly with a message naming `file`.
+fn assert_refused(dir: &Path, file: &str) -> Run {
+    let run = validate(dir);
+    let shown: String = run.output.chars().take(4000).collect();
+    assert!(
+        matches!(run.status.code(), Some(1 | 2)),
+        "expected exit 1 or 2, got {:?} (a signal means a crash or the memory limit); output:\n{shown}",
+        run.status
+    );
+    assert!(
+        run.output.contains(file),
+        "the report does not name {file}:\n{shown}"
+    );
+    run
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so a failure can be replayed.
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+#[test]
+fn the_bundle_hostile_files_are_added_to_is_valid() {
+    let dir = bundle();
+    let run = validate(dir.path());
+    assert_eq!(run.status.code(), Some(0), "{}", run.output);
+}
+
+/// The start of a pathway file whose `title` is `title`. A title may be plain
+/// text or a mapping of languages, so a parser must read all of it before it
+/// can tell which: hostile content placed here is read in full unless the
+/// loader's budget stops it.
+fn pathway_titled(title: &str) -> String {
+    format!("pathway:\n  id: evil\n  title:{title}\n")
+}
+
+#[test]
+fn an_alias_bomb_is_refused() {
+    // Ten levels of nine aliases each: 9^10 (3.4 billion) strings if expanded.
+    let dir = bundle();
+    let mut levels = vec![format!("&a0 [{}]", vec!["lol"; 9].join(", "))];
+    for level in 1..10 {
+        let alias = format!("*a{}", level - 1);
+        levels.push(format!("&a{level} [{}]", vec![alias.as_str(); 9].join(", ")));
+    }
+    let title = format!("\n    [\n    {}\n    ]", levels.join(",\n    "));
+    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn deep_flow_nesting_is_refused() {
+    let dir = bundle();
+    let title = format!("\n{}{}", "    [\n".repeat(10_000), "    ]\n".repeat(10_000));
+    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn deep_flow_nesting_on_one_line_is_refused() {
+    let dir = bundle();
+    let title = format!(" {}{}", "[".repeat(10_000), "]".repeat(10_000));
+    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn deep_block_nesting_is_refused() {
+    // 10,000 levels of block mappings, one more space of indentation per level
+    // (50 MB in all).
+    let dir = bundle();
+    put_streamed(dir.path(), "pathways/evil.yaml", |level| match level {
+        0 => Some(pathway_titled("").into_bytes()),
+        1..=10_000 => Some(format!("{}n:\n", " ".repeat(level + 3)).into_bytes()),
+        _ => None,
+    });
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn deep_block_nesting_within_the_size_limits_is_refused() {
+    // Short lines and under 1 MB, so it reaches the parser; far deeper than
+    // any pathway needs.
+    let dir = bundle();
+    let mut title = String::new();
+    for level in 1..=1_000 {
+        title.push_str(&format!("\n{}n:", " ".repeat(level + 3)));
+    }
+    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn a_100_megabyte_file_is_refused() {
+    let dir = bundle();
+    let line = b"# a comment that pads the file out to a hundred megabytes.......\n";
+    let lines = 100 * 1024 * 1024 / line.len();
+    put_streamed(dir.path(), "pathways/evil.yaml", |i| {
+        (i < lines).then(|| line.to_vec())
+    });
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn a_20_megabyte_line_is_refused() {
+    let dir = bundle();
+    put_streamed(dir.path(), "pathways/evil.yaml", |i| match i {
+        0 => Some(b"pathway: ".to_vec()),
+        1..=20 => Some(vec![b'x'; 1024 * 1024]),
+        21 => Some(b"\n".to_vec()),
+        _ => None,
+    });
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn a_million_keys_are_refused() {
+    let dir = bundle();
+    put_streamed(dir.path(), "pathways/evil.yaml", |i| match i {
+        0 => Some(b"nodes:\n".to_vec()),
+        1..=1_000_000 => Some(format!("  k{i}: {i}\n").into_bytes()),
+        _ => None,
+    });
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_refused() {
+    let dir = bundle();
+    put(
+        dir.path(),
+        "pathways/evil.yaml",
+        b"pathway:\n  id: caf\xe9\n  title: \xff\xfe\xfd\nnodes: {}\n",
+    );
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn binary_data_is_refused() {
+    let dir = bundle();
+    let mut bytes = noise(64 * 1024, 0x5eed_cafe_f00d_beef);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    put(dir.path(), "pathways/evil.yaml", &bytes);
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn an_empty_pathway_file_is_refused() {
+    let dir = bundle();
+    put(dir.path(), "pathways/evil.yaml", b"");
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn a_file_of_only_a_document_marker_is_refused() {
+    let dir = bundle();
+    put(dir.path(), "pathways/evil.yaml", b"---\n");
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn a_file_of_only_null_is_refused() {
+    let dir = bundle();
+    put(dir.path(), "pathways/evil.yaml", b"~\n");
+    assert_refused(dir.path(), "evil.yaml");
+}
+
+#[test]
+fn empty_catalogues_are_refused() {
+    for catalogue in ["dispositions.yaml", "care-advice.yaml"] {
+        let dir = bundle();
+        put(dir.path(), catalogue, b"");
+        assert_refused(dir.path(), catalogue);
+    }
+}
+
+#[test]
+fn three_thousand_files_are_refused() {
+    let dir = bundle();
+    for i in 0..3_000 {
+        let text = format!(
+            "pathway:\n  id: p{i:04}\n  title: P\n  version: 1.0.0\n  ages: {{ from: 0 }}\n  sexes: [female, male]\n  keywords: [p]\n  sources:\n    - {{ title: S, url: https://example.org/ }}\n  start: end\nnodes:\n  end:\n    outcome: {{ disposition: speak-to-gp }}\n"
+        );
+        put(dir.path(), &format!("pathways/p{i:04}.yaml"), text.as_bytes());
+    }
+    let run = assert_refused(dir.path(), "pathways/p");
+    assert!(
+        run.output.contains("2000") || run.output.contains("2,000"),
+        "the report should say how many files are allowed:\n{}",
+        run.output.chars().take(4000).collect::<String>()
+    );
+}
