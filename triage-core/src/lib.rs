@@ -73,14 +73,18 @@ fn build_with(sources: load::Sources, mut diagnostics: Vec<Diagnostic>) -> Built
             Ok(bundle) => Some(bundle),
             Err(e) => {
                 diagnostics.push(
-                    Diagnostic::error(diag::codes::GRAPH_TOO_LARGE, diag::Loc::file(usize::MAX), e.to_string())
-                        .with_help("call modules from fewer places, or split long pathways"),
+                    Diagnostic::error(
+                        diag::codes::GRAPH_TOO_LARGE,
+                        diag::Loc::file(usize::MAX),
+                        e.to_string(),
+                    )
+                    .with_help("call modules from fewer places, or split long pathways"),
                 );
                 None
             }
         },
     };
-    diagnostics.sort_by(|a, b| (a.loc, a.code).cmp(&(b.loc, b.code)));
+    diagnostics.sort_by_key(|d| (d.loc, d.code));
     Built {
         sources,
         diagnostics,

@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! dispositions.yaml          the disposition catalogue
-//! care-advice.yaml           the care-advice catalogue
+//! care-advice.yaml           the care-advice catalogue (may also be split
+//!                            into care-advice/*.yaml files)
 //! modules/NAME.yaml          shared modules
 //! pathways/NAME.yaml         symptom pathways
 //! */NAME.cases.yaml          case packs, beside the pathways they test
@@ -292,7 +293,13 @@ fn walk(
         };
         if kind.is_dir() {
             if depth < MAX_DIR_DEPTH {
-                walk(&entry.path(), &format!("{relative}/"), depth + 1, found, problems);
+                walk(
+                    &entry.path(),
+                    &format!("{relative}/"),
+                    depth + 1,
+                    found,
+                    problems,
+                );
             }
         } else if kind.is_file() && is_yaml(&name) {
             found.push(relative);
@@ -309,7 +316,7 @@ fn is_yaml(name: &str) -> bool {
 pub enum FileRole {
     /// `dispositions.yaml`.
     Dispositions,
-    /// `care-advice.yaml`.
+    /// `care-advice.yaml`, or a part of the catalogue in `care-advice/NAME.yaml`.
     CareAdvice,
     /// `modules/NAME.yaml`.
     Module,
@@ -330,6 +337,9 @@ impl FileRole {
             "care-advice.yaml" | "care-advice.yml" => FileRole::CareAdvice,
             _ => {
                 let (dir, rest) = path.split_once('/').unwrap_or(("", path));
+                if dir == "care-advice" && stem_ok(rest) {
+                    return FileRole::CareAdvice;
+                }
                 if !stem_ok(rest) || !matches!(dir, "modules" | "pathways") {
                     FileRole::Other
                 } else if rest.ends_with(".cases.yaml") || rest.ends_with(".cases.yml") {
@@ -349,8 +359,8 @@ impl FileRole {
 pub struct BundleDoc {
     /// `dispositions.yaml`, if it parsed.
     pub dispositions: Option<(usize, DispositionsFileDoc)>,
-    /// `care-advice.yaml`, if it parsed.
-    pub care_advice: Option<(usize, CareAdviceFileDoc)>,
+    /// `care-advice.yaml` and `care-advice/*.yaml`, those that parsed.
+    pub care_advice: Vec<(usize, CareAdviceFileDoc)>,
     /// Modules that parsed.
     pub modules: Vec<(usize, ModuleFileDoc)>,
     /// Pathways that parsed.
@@ -368,8 +378,7 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
     let mut seen_dispositions = false;
     let mut seen_advice = false;
     for (index, file) in sources.files.iter().enumerate() {
-        if file.text.is_empty() && diagnostics.iter().any(|d: &Diagnostic| d.loc.file == index)
-        {
+        if file.text.is_empty() && diagnostics.iter().any(|d: &Diagnostic| d.loc.file == index) {
             // A placeholder for a file that could not be read; already reported.
             continue;
         }
@@ -397,7 +406,7 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
             }
             FileRole::CareAdvice => {
                 seen_advice = true;
-                parse_into(index, file, &mut diagnostics, &mut doc.care_advice)
+                parse_push(index, file, &mut diagnostics, &mut doc.care_advice)
             }
             FileRole::Module => parse_push(index, file, &mut diagnostics, &mut doc.modules),
             FileRole::Pathway => parse_push(index, file, &mut diagnostics, &mut doc.pathways),
@@ -427,7 +436,11 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
             "dispositions.yaml",
             "the disposition catalogue",
         ),
-        (seen_advice, "care-advice.yaml", "the care-advice catalogue"),
+        (
+            seen_advice,
+            "care-advice.yaml",
+            "the care-advice catalogue, nor a care-advice/ directory",
+        ),
     ] {
         if !seen {
             let message = format!("the bundle has no {name} ({what})");
@@ -458,7 +471,7 @@ fn parse_into<T: DeserializeOwned>(
             true
         }
         Err(d) => {
-            diagnostics.push(d);
+            diagnostics.push(*d);
             false
         }
     }
@@ -476,7 +489,7 @@ fn parse_push<T: DeserializeOwned>(
             true
         }
         Err(d) => {
-            diagnostics.push(d);
+            diagnostics.push(*d);
             false
         }
     }
@@ -499,8 +512,12 @@ fn options() -> serde_saphyr::Options {
 }
 
 /// Parses one file as `T`, turning a YAML or shape error into a located diagnostic.
-pub fn parse_file<T: DeserializeOwned>(index: usize, file: &SourceFile) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str_with_options(&file.text, options()).map_err(|e| yaml_diagnostic(index, &e))
+pub fn parse_file<T: DeserializeOwned>(
+    index: usize,
+    file: &SourceFile,
+) -> Result<T, Box<Diagnostic>> {
+    serde_saphyr::from_str_with_options(&file.text, options())
+        .map_err(|e| Box::new(yaml_diagnostic(index, &e)))
 }
 
 fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
@@ -607,9 +624,13 @@ mod tests {
     fn roles_follow_the_layout() {
         assert_eq!(FileRole::of("dispositions.yaml"), FileRole::Dispositions);
         assert_eq!(FileRole::of("care-advice.yaml"), FileRole::CareAdvice);
+        assert_eq!(FileRole::of("care-advice/fever.yaml"), FileRole::CareAdvice);
         assert_eq!(FileRole::of("modules/sepsis.yaml"), FileRole::Module);
         assert_eq!(FileRole::of("pathways/cough.yaml"), FileRole::Pathway);
-        assert_eq!(FileRole::of("pathways/cough.cases.yaml"), FileRole::CasePack);
+        assert_eq!(
+            FileRole::of("pathways/cough.cases.yaml"),
+            FileRole::CasePack
+        );
         assert_eq!(FileRole::of("modules/x.cases.yml"), FileRole::CasePack);
         assert_eq!(FileRole::of("pathways/sub/cough.yaml"), FileRole::Other);
         assert_eq!(FileRole::of("notes.yaml"), FileRole::Other);
@@ -673,7 +694,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused() {
-        let text = format!("dispositions:\n{}{}\n", "[\n".repeat(10_000), "]\n".repeat(10_000));
+        let text = format!(
+            "dispositions:\n{}{}\n",
+            "[\n".repeat(10_000),
+            "]\n".repeat(10_000)
+        );
         let (sources, _) = one("dispositions.yaml", &text);
         let (_, diags) = parse(&sources);
         assert!(diags

@@ -311,7 +311,7 @@ pub type NodeMapDoc = EntriesDoc<Spanned<NodeDoc>>;
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum NodeDoc {
     /// Ask the person something.
-    Question(QuestionDoc),
+    Question(Box<QuestionDoc>),
     /// Choose the next node from what is known so far.
     Branch(BranchDoc),
     /// End the journey at a disposition.

@@ -32,7 +32,7 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     }
     v.case_packs(doc);
     let mut diagnostics = std::mem::take(&mut v.diagnostics);
-    diagnostics.sort_by(|a, b| (a.loc, a.code).cmp(&(b.loc, b.code)));
+    diagnostics.sort_by_key(|d| (d.loc, d.code));
     if crate::diag::has_errors(&diagnostics) {
         return (None, diagnostics);
     }
@@ -66,6 +66,9 @@ struct Validator {
     answer_id_cache: HashMap<NodeIdx, Vec<String>>,
     case_packs: Vec<CasePackIr>,
 }
+
+/// A band as written: `from` and `below` with their places, the band's place, and its target.
+type BandSpec = (Option<(f64, Loc)>, Option<(f64, Loc)>, Loc, Target);
 
 /// Where to find a unit's document in the [`BundleDoc`].
 #[derive(Clone, Copy)]
@@ -140,7 +143,7 @@ impl Validator {
     // -- catalogues --------------------------------------------------------
 
     fn catalogues(&mut self, doc: &BundleDoc) {
-        if let Some((file, catalogue)) = &doc.care_advice {
+        for (file, catalogue) in &doc.care_advice {
             let file = *file;
             let mut first: HashMap<&str, Loc> = HashMap::new();
             for entry in &catalogue.care_advice {
@@ -298,8 +301,7 @@ impl Validator {
     fn declare_units(&mut self, doc: &BundleDoc) {
         let mut first: HashMap<String, Loc> = HashMap::new();
         for source in unit_sources(doc) {
-            let (file, id, kind, title, summary, version, sources, start_loc, what) = match source
-            {
+            let (file, id, kind, title, summary, version, sources, start_loc, what) = match source {
                 UnitSource::Pathway(i) => {
                     let (file, p) = &doc.pathways[i];
                     let h = &p.pathway;
@@ -358,7 +360,10 @@ impl Validator {
                     Diagnostic::error(
                         codes::DUPLICATE_UNIT,
                         loc,
-                        format!("`{}` is already the id of another pathway or module", id.value),
+                        format!(
+                            "`{}` is already the id of another pathway or module",
+                            id.value
+                        ),
                     )
                     .with_help("pathway and module ids share one namespace; rename one")
                     .with_related(*original, "first defined here"),
@@ -721,10 +726,7 @@ impl Validator {
                             self.error(
                                 codes::UNKNOWN_NODE,
                                 Loc::at(file, at.referenced),
-                                format!(
-                                    "pathway `{}` has no node `{}`",
-                                    g.pathway.value, at.value
-                                ),
+                                format!("pathway `{}` has no node `{}`", g.pathway.value, at.value),
                                 help,
                             );
                             return None;
@@ -766,8 +768,14 @@ impl Validator {
                         for band in &bands.value {
                             let t = self.target(file, unit, &band.value.next);
                             resolved.push((
-                                band.value.from.as_ref().map(|f| (f.value, Loc::at(file, f.referenced))),
-                                band.value.below.as_ref().map(|b| (b.value, Loc::at(file, b.referenced))),
+                                band.value
+                                    .from
+                                    .as_ref()
+                                    .map(|f| (f.value, Loc::at(file, f.referenced))),
+                                band.value
+                                    .below
+                                    .as_ref()
+                                    .map(|b| (b.value, Loc::at(file, b.referenced))),
                                 Loc::at(file, band.referenced),
                                 t,
                             ));
@@ -815,7 +823,7 @@ impl Validator {
         &mut self,
         file: usize,
         loc: Loc,
-        bands: &[(Option<(f64, Loc)>, Option<(f64, Loc)>, Loc, Target)],
+        bands: &[BandSpec],
         range: Option<(f64, f64)>,
     ) -> Vec<(f64, f64, Target)> {
         let _ = file;
@@ -869,7 +877,9 @@ impl Validator {
                 let (code, message, help) = if range.is_some() {
                     (
                         codes::BAND_OUTSIDE_RANGE,
-                        format!("values from {below} up to {top} are allowed by `range` but in no band"),
+                        format!(
+                            "values from {below} up to {top} are allowed by `range` but in no band"
+                        ),
                         "leave out `below` on the last band so it reaches the top of the range",
                     )
                 } else {
@@ -985,7 +995,10 @@ impl Validator {
                         self.error(
                             codes::TOO_MANY_OPTIONS,
                             Loc::at(file, options.referenced),
-                            format!("{} options; at most {MAX_OPTIONS} are allowed", options.value.len()),
+                            format!(
+                                "{} options; at most {MAX_OPTIONS} are allowed",
+                                options.value.len()
+                            ),
                             "split the question in two",
                         );
                     }
@@ -1051,16 +1064,26 @@ impl Validator {
                         let word = format!("band-{}", i + 1);
                         let answer = self.answer(file, unit, id, band, None, Some(&word));
                         resolved.push((
-                            band.value.from.as_ref().map(|f| (f.value, Loc::at(file, f.referenced))),
-                            band.value.below.as_ref().map(|b| (b.value, Loc::at(file, b.referenced))),
+                            band.value
+                                .from
+                                .as_ref()
+                                .map(|f| (f.value, Loc::at(file, f.referenced))),
+                            band.value
+                                .below
+                                .as_ref()
+                                .map(|b| (b.value, Loc::at(file, b.referenced))),
                             Loc::at(file, band.referenced),
                             answer.next,
                         ));
                         answers.push(answer);
                     }
                     if range.is_some() {
-                        let checked =
-                            self.check_bands(file, Loc::at(file, bands.referenced), &resolved, range);
+                        let checked = self.check_bands(
+                            file,
+                            Loc::at(file, bands.referenced),
+                            &resolved,
+                            range,
+                        );
                         for (answer, (low, high, _)) in answers.iter_mut().zip(checked) {
                             answer.band = Some((low, high));
                         }
@@ -1131,7 +1154,12 @@ impl Validator {
             }
         }
         if band.is_some() && doc.label.is_some() {
-            self.error(codes::FIELD_NOT_ALLOWED, loc, not_allowed("label"), "remove the field");
+            self.error(
+                codes::FIELD_NOT_ALLOWED,
+                loc,
+                not_allowed("label"),
+                "remove the field",
+            );
         }
         let id = match (fixed, band, &doc.id) {
             (Some((word, _)), _, _) => word.to_string(),
@@ -1143,8 +1171,14 @@ impl Validator {
                     self.error(
                         codes::BAD_ID,
                         Loc::at(file, oid.referenced),
-                        format!("`{}` is reserved for the question's own `{}` answer", oid.value, oid.value),
-                        format!("use the question's `{}:` field instead of an option", oid.value),
+                        format!(
+                            "`{}` is reserved for the question's own `{}` answer",
+                            oid.value, oid.value
+                        ),
+                        format!(
+                            "use the question's `{}:` field instead of an option",
+                            oid.value
+                        ),
                     );
                 }
                 oid.value.clone()
@@ -1185,7 +1219,9 @@ impl Validator {
                     .reason_code
                     .as_ref()
                     .map(|c| c.value.clone())
-                    .unwrap_or_else(|| format!("{}/{}/{}", self.units[unit].id, question.value, id)),
+                    .unwrap_or_else(|| {
+                        format!("{}/{}/{}", self.units[unit].id, question.value, id)
+                    }),
                 text: r.value.clone(),
             }
         });
@@ -1223,7 +1259,12 @@ impl Validator {
                         _ => self.error(
                             codes::VALUE_TYPE,
                             Loc::at(file, value.referenced),
-                            format!("`{}` is {} but is set to {:?}", name.value, kind_name(kind), value.value),
+                            format!(
+                                "`{}` is {} but is set to {:?}",
+                                name.value,
+                                kind_name(kind),
+                                value.value
+                            ),
                             format!("set it to a {} value", kind_name(kind)),
                         ),
                     }
@@ -1391,7 +1432,10 @@ impl Validator {
                 self.warning(
                     codes::CASE_SHADOWED,
                     Loc::at(file, case.when.referenced),
-                    format!("this case repeats case {} and can never be chosen", earlier + 1),
+                    format!(
+                        "this case repeats case {} and can never be chosen",
+                        earlier + 1
+                    ),
                     "remove it, or change its condition",
                 );
             } else {
@@ -1401,7 +1445,7 @@ impl Validator {
                 continue;
             };
             for (j, s, other) in &seen {
-                if *s == subject && intervals_overlap(other, &interval) {
+                if *s == subject && other.overlaps(&interval) {
                     self.diagnostics.push(
                         Diagnostic::error(
                             codes::CASE_OVERLAP,
@@ -1528,7 +1572,9 @@ impl Validator {
             let mut path: Vec<NodeIdx> = vec![start as NodeIdx];
             let mut position: HashMap<NodeIdx, usize> = HashMap::from([(start as NodeIdx, 0)]);
             let cycle = loop {
-                let Some(&current) = path.last() else { break None };
+                let Some(&current) = path.last() else {
+                    break None;
+                };
                 self.successors(current, &mut succ);
                 let Some(&next) = succ.iter().find(|&&s| indegree[s as usize] > 0) else {
                     break None;
@@ -1588,7 +1634,8 @@ impl Validator {
         }
         let mut unreached = Vec::new();
         for (u, unit) in self.units.iter().enumerate() {
-            let never_called = matches!(unit.kind, UnitKind::Module) && !reached[unit.start as usize];
+            let never_called =
+                matches!(unit.kind, UnitKind::Module) && !reached[unit.start as usize];
             if never_called {
                 unreached.push((u, None));
                 continue;
@@ -1617,7 +1664,8 @@ impl Validator {
                 }
                 Some(n) => {
                     let Some(node) = self.node(n) else { continue };
-                    let (loc, message) = (node.loc, format!("no journey reaches node `{}`", node.id));
+                    let (loc, message) =
+                        (node.loc, format!("no journey reaches node `{}`", node.id));
                     self.warning(
                         codes::UNREACHABLE_NODE,
                         loc,
@@ -1697,13 +1745,11 @@ impl Validator {
                     continue;
                 };
                 let continues = match next {
-                    Target::Node(t) => {
-                        inside[*t as usize].or(if returns[*t as usize] {
-                            after_return[*unit as usize]
-                        } else {
-                            None
-                        })
-                    }
+                    Target::Node(t) => inside[*t as usize].or(if returns[*t as usize] {
+                        after_return[*unit as usize]
+                    } else {
+                        None
+                    }),
                     Target::Return => after_return[*unit as usize],
                 };
                 if continues.is_some() && after_return[*module as usize].is_none() {
@@ -1732,9 +1778,8 @@ impl Validator {
         }
         for (loc, id, d) in problems {
             let disposition = &self.dispositions[d as usize].id;
-            let message = format!(
-                "\"I'm not sure\" on `{id}` can lead to self-care (`{disposition}`)"
-            );
+            let message =
+                format!("\"I'm not sure\" on `{id}` can lead to self-care (`{disposition}`)");
             self.error(
                 codes::NOT_SURE_SELF_CARE,
                 loc,
@@ -1774,7 +1819,9 @@ impl Validator {
             };
             let mut cases = Vec::new();
             for case in &pack.cases {
-                if let Some(c) = self.case(file, pathway, &case.value, Loc::at(file, case.referenced)) {
+                if let Some(c) =
+                    self.case(file, pathway, &case.value, Loc::at(file, case.referenced))
+                {
                     cases.push(c);
                 }
             }
@@ -1786,7 +1833,13 @@ impl Validator {
         }
     }
 
-    fn case(&mut self, file: usize, pathway: UnitIdx, case: &CaseTestDoc, loc: Loc) -> Option<CaseIr> {
+    fn case(
+        &mut self,
+        file: usize,
+        pathway: UnitIdx,
+        case: &CaseTestDoc,
+        loc: Loc,
+    ) -> Option<CaseIr> {
         let patient = case.patient.value;
         let patient_loc = Loc::at(file, case.patient.referenced);
         let mut ok = true;
@@ -1809,7 +1862,11 @@ impl Validator {
                     self.units[pathway as usize].id,
                     a.from_years,
                     a.to_years,
-                    a.sexes.iter().map(|s| sex_word(*s)).collect::<Vec<_>>().join(" and ")
+                    a.sexes
+                        .iter()
+                        .map(|s| sex_word(*s))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 );
                 self.error(
                     codes::CASE_BAD_PATIENT,
@@ -1827,7 +1884,10 @@ impl Validator {
                 self.error(
                     codes::CASE_BAD_ANSWER,
                     entry_loc,
-                    format!("this answer has {} entries; write one `question-id: answer` per line", entry.value.0.len()),
+                    format!(
+                        "this answer has {} entries; write one `question-id: answer` per line",
+                        entry.value.0.len()
+                    ),
                     "write each answer as its own list item, e.g. `- crushing-pain: yes`",
                 );
                 ok = false;
@@ -1850,7 +1910,10 @@ impl Validator {
                 self.error(
                     codes::CASE_UNKNOWN_DISPOSITION,
                     Loc::at(file, expect.disposition.referenced),
-                    format!("disposition `{}` is not in dispositions.yaml", expect.disposition.value),
+                    format!(
+                        "disposition `{}` is not in dispositions.yaml",
+                        expect.disposition.value
+                    ),
                     help,
                 );
                 None
@@ -1947,14 +2010,21 @@ impl Validator {
                 codes::CASE_UNKNOWN_OPTION,
                 vloc,
                 what,
-                format!("`{}` takes: {}", question.value, describe_answers(&q, &choice_ids)),
+                format!(
+                    "`{}` takes: {}",
+                    question.value,
+                    describe_answers(&q, &choice_ids)
+                ),
             );
         };
         let answer = match (&value.value, q.kind) {
             (AnswerValueDoc::Bool(b), _) => {
                 let word = if *b { "yes" } else { "no" };
                 if !offered.contains(&word) {
-                    bad(self, format!("`{word}` is not an answer to `{}`", question.value));
+                    bad(
+                        self,
+                        format!("`{word}` is not an answer to `{}`", question.value),
+                    );
                     return None;
                 }
                 AnswerValue::Choice(word.into())
@@ -1962,27 +2032,42 @@ impl Validator {
             (AnswerValueDoc::Number(n), QuestionKindDoc::Number) => {
                 let (min, max) = q.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
                 if !(min..=max).contains(n) {
-                    bad(self, format!("{n} is outside the allowed range {min} to {max}"));
+                    bad(
+                        self,
+                        format!("{n} is outside the allowed range {min} to {max}"),
+                    );
                     return None;
                 }
                 AnswerValue::Number(*n)
             }
             (AnswerValueDoc::Text(t), _) => {
                 if !choice_ids.contains(&t.as_str()) {
-                    bad(self, format!("`{t}` is not an answer to `{}`", question.value));
+                    bad(
+                        self,
+                        format!("`{t}` is not an answer to `{}`", question.value),
+                    );
                     return None;
                 }
                 AnswerValue::Choice(t.clone())
             }
             (AnswerValueDoc::List(items), QuestionKindDoc::Multiple) => {
                 if let Some(wrong) = items.iter().find(|i| !choice_ids.contains(&i.as_str())) {
-                    bad(self, format!("`{wrong}` is not an option of `{}`", question.value));
+                    bad(
+                        self,
+                        format!("`{wrong}` is not an option of `{}`", question.value),
+                    );
                     return None;
                 }
                 AnswerValue::Choices(items.clone())
             }
             (other, _) => {
-                bad(self, format!("{other:?} is not an answer to a `{}` question", kind_word(q.kind)));
+                bad(
+                    self,
+                    format!(
+                        "{other:?} is not an answer to a `{}` question",
+                        kind_word(q.kind)
+                    ),
+                );
                 return None;
             }
         };
@@ -2003,17 +2088,11 @@ fn describe_answers(q: &QuestionIr, choice_ids: &[&str]) -> String {
             }
             s
         }
-        (QuestionKindDoc::Multiple, _) => format!("a list of options, or one of: {}", choice_ids.join(", ")),
+        (QuestionKindDoc::Multiple, _) => {
+            format!("a list of options, or one of: {}", choice_ids.join(", "))
+        }
         _ => choice_ids.join(", "),
     }
-}
-
-fn intervals_overlap(a: &expr::Interval, b: &expr::Interval) -> bool {
-    let below = |high: f64, high_inc: bool, low: f64, low_inc: bool| {
-        high < low || (high == low && !(high_inc && low_inc))
-    };
-    !(below(a.high, a.high_inclusive, b.low, b.low_inclusive)
-        || below(b.high, b.high_inclusive, a.low, a.low_inclusive))
 }
 
 /// Resolves names in expressions of one unit.
@@ -2038,6 +2117,29 @@ impl Scope for UnitScope<'_> {
     fn variable(&self, name: &str) -> Option<(VariableIdx, VariableKind)> {
         let v = *self.validator.variable_ids.get(name)?;
         Some((v, self.validator.variables[v as usize].kind))
+    }
+
+    fn question_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.validator.node_ids[self.unit]
+            .iter()
+            .filter(|(_, &n)| {
+                matches!(
+                    self.validator.node(n).map(|n| &n.kind),
+                    Some(NodeKindIr::Question(_))
+                )
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn variable_names(&self) -> Vec<(&str, VariableKind)> {
+        self.validator
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), v.kind))
+            .collect()
     }
 }
 
@@ -2077,15 +2179,27 @@ fn sex_word(sex: SexDoc) -> &'static str {
 
 fn answers_help(kind: QuestionKindDoc) -> &'static str {
     match kind {
-        QuestionKindDoc::YesNo => "a yes_no question takes `yes:` and `no:` (and optionally `not_sure:`)",
-        QuestionKindDoc::Single => "a single question takes `options:` (and optionally `not_sure:`)",
-        QuestionKindDoc::Multiple => "a multiple question takes `options:` and `none:` (and optionally `not_sure:`)",
-        QuestionKindDoc::Number => "a number question takes `range:`, `bands:`, optionally `unit:` and `not_sure:`",
+        QuestionKindDoc::YesNo => {
+            "a yes_no question takes `yes:` and `no:` (and optionally `not_sure:`)"
+        }
+        QuestionKindDoc::Single => {
+            "a single question takes `options:` (and optionally `not_sure:`)"
+        }
+        QuestionKindDoc::Multiple => {
+            "a multiple question takes `options:` and `none:` (and optionally `not_sure:`)"
+        }
+        QuestionKindDoc::Number => {
+            "a number question takes `range:`, `bands:`, optionally `unit:` and `not_sure:`"
+        }
     }
 }
 
 /// "did you mean `x`?" for a misspelt id, else the fallback help.
-fn did_you_mean<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>, fallback: &str) -> String {
+fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    fallback: &str,
+) -> String {
     let best = candidates
         .map(|c| (edit_distance(wrong, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
@@ -2331,7 +2445,10 @@ cases:
         assert_eq!(codes_of(&diagnostics), ["E603", "E606", "E604"]);
         let (ir, diagnostics) = check(&[
             ("pathways/cough.yaml", &pathway(GOOD_NODES)),
-            ("pathways/cough.cases.yaml", &pack[..pack.find("  - name: bad").unwrap()]),
+            (
+                "pathways/cough.cases.yaml",
+                &pack[..pack.find("  - name: bad").unwrap()],
+            ),
         ]);
         assert!(diagnostics.is_empty(), "{diagnostics:#?}");
         let case = &ir.unwrap().case_packs[0].cases[0];
