@@ -1,0 +1,2 @@
+//! Benchmarks of the evaluation hot path (placeholder until the benches land).
+fn main() {}

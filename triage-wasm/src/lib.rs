@@ -1,0 +1,2 @@
+//! WebAssembly bindings of the triage engine (placeholder until the bindings land).
+#![forbid(unsafe_code)]
