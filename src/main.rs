@@ -5,11 +5,17 @@ mod cmd;
 mod output;
 mod render;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use std::process::ExitCode;
 
-/// Exit codes, as documented in `--help`.
+/// Examples and exit codes, shown at the end of `--help`.
 const EXIT_CODES: &str = "\
+Examples:
+  triage validate pathways
+  triage test pathways --min-coverage 100
+  triage list pathways --age 45 --sex male --search chest pain
+  triage run pathways
+
 Exit codes:
   0  success
   1  the bundle has errors, or a case failed, or coverage is below --min-coverage

@@ -1,7 +1,9 @@
 //! Rendering diagnostics: graphical reports with source snippets (miette) for
 //! people, and a flat JSON form for editors and scripts.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
+};
 use serde::Serialize;
 use std::fmt;
 use std::path::Path;
@@ -26,6 +28,11 @@ impl BundleFiles {
                 .map(|(path, text)| (dir.join(path).display().to_string(), Arc::from(text)))
                 .collect(),
         }
+    }
+
+    /// The bundle directory as given.
+    pub fn dir(&self) -> &str {
+        &self.dir
     }
 
     /// The path to show for a file index; the bundle directory itself when the
@@ -79,6 +86,12 @@ pub fn plural(count: usize, noun: &str) -> String {
     } else {
         format!("{count} {noun}s")
     }
+}
+
+/// Whether to colour output going to a stream: only on a terminal, and never
+/// when `NO_COLOR` is set (<https://no-color.org>).
+pub fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Renders every diagnostic as a graphical report with a snippet of its file.
@@ -203,17 +216,22 @@ impl Report {
         match snippet(files, diagnostic.loc) {
             Some((source, span)) => {
                 report.source = Some(source);
-                report.labels.push(LabeledSpan::new_primary_with_span(None, span));
+                report
+                    .labels
+                    .push(LabeledSpan::new_primary_with_span(None, span));
             }
-            // No line to point at: name the file (or directory) in the message.
-            None => report.message = format!("{}: {}", files.path(diagnostic.loc.file), report.message),
+            // No line to show: name the place in the message.
+            None => {
+                report.message = format!("{}: {}", location(files, diagnostic.loc), report.message)
+            }
         }
         if let Some(related) = &diagnostic.related {
             let same_file = related.loc.file == diagnostic.loc.file && report.source.is_some();
             match snippet(files, related.loc) {
-                Some((_, span)) if same_file => report
-                    .labels
-                    .push(LabeledSpan::new_with_span(Some(related.message.clone()), span)),
+                Some((_, span)) if same_file => report.labels.push(LabeledSpan::new_with_span(
+                    Some(related.message.clone()),
+                    span,
+                )),
                 Some((source, span)) => report.related.push(Report {
                     message: related.message.clone(),
                     code: diagnostic.code,
@@ -240,14 +258,14 @@ impl Report {
 
 /// The file as a named source and the span of the token at `loc`, when `loc`
 /// names a line of a known file.
-fn snippet(files: &BundleFiles, loc: Loc) -> Option<(NamedSource<Arc<str>>, (usize, usize))> {
+fn snippet(files: &BundleFiles, loc: Loc) -> Option<(NamedSource<Arc<str>>, SourceSpan)> {
     if loc.line == 0 {
         return None;
     }
     let text = files.text(loc.file)?;
     let span = token_span(text, loc.line, loc.column)?;
     let source = NamedSource::new(files.path(loc.file), Arc::clone(text)).with_language("yaml");
-    Some((source, span))
+    Some((source, span.into()))
 }
 
 /// Byte offset and length of the token starting at 1-based `line` and
@@ -375,8 +393,14 @@ mod tests {
         let out = human(&files, &[diagnostic], false);
         assert!(out.contains("E203"), "{out}");
         assert!(out.contains("bundle/pathways/p.yaml:3:23"), "{out}");
-        assert!(out.contains("question: { next: \"missing node\" }"), "{out}");
-        assert!(out.contains("help: define the node, or fix the id"), "{out}");
+        assert!(
+            out.contains("question: { next: \"missing node\" }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("help: define the node, or fix the id"),
+            "{out}"
+        );
     }
 
     #[test]

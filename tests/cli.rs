@@ -224,7 +224,10 @@ fn tiny_files() -> Vec<(&'static str, String)> {
         ("pathways/cough.yaml", COUGH.to_owned()),
         ("pathways/cough.cases.yaml", COUGH_CASES.to_owned()),
         ("pathways/period-pain.yaml", PERIOD_PAIN.to_owned()),
-        ("pathways/period-pain.cases.yaml", PERIOD_PAIN_CASES.to_owned()),
+        (
+            "pathways/period-pain.cases.yaml",
+            PERIOD_PAIN_CASES.to_owned(),
+        ),
     ]
 }
 
@@ -307,7 +310,10 @@ fn next(dir: &Path, request: &Value) -> Output {
 #[test]
 fn validate_accepts_a_good_bundle_and_counts_it() {
     let bundle = write_bundle(&tiny_files());
-    let output = triage(&["validate", path_arg(bundle.path()), "--format", "json"], "");
+    let output = triage(
+        &["validate", path_arg(bundle.path()), "--format", "json"],
+        "",
+    );
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = stdout_json(&output);
     assert_eq!(
@@ -323,7 +329,8 @@ fn validate_human_output_ends_with_a_summary_line() {
     let output = triage(&["validate", path_arg(bundle.path())], "");
     assert_eq!(code(&output), 0);
     assert!(
-        stdout(&output).contains("2 pathways, 1 module, 12 nodes, 4 dispositions: 0 errors, 0 warnings"),
+        stdout(&output)
+            .contains("2 pathways, 1 module, 12 nodes, 4 dispositions: 0 errors, 0 warnings"),
         "{}",
         stdout(&output)
     );
@@ -333,7 +340,10 @@ fn validate_human_output_ends_with_a_summary_line() {
 fn validate_reports_an_unknown_key_with_its_file_and_line() {
     let broken = COUGH.replace("  summary:", "  sumary:");
     let bundle = tiny_with("pathways/cough.yaml", &broken);
-    let output = triage(&["validate", path_arg(bundle.path()), "--format", "json"], "");
+    let output = triage(
+        &["validate", path_arg(bundle.path()), "--format", "json"],
+        "",
+    );
     assert_eq!(code(&output), 1, "{}", stdout(&output));
     let report = stdout_json(&output);
     let diagnostics = report["diagnostics"].as_array().expect("a list");
@@ -362,10 +372,39 @@ fn validate_reports_a_dangling_reference_in_human_form() {
 }
 
 #[test]
+fn validate_passes_a_bundle_with_only_warnings() {
+    let unreachable = format!("{COUGH}  spare:\n    outcome: {{ disposition: gp-2h }}\n");
+    let bundle = tiny_with("pathways/cough.yaml", &unreachable);
+    let output = triage(
+        &["validate", path_arg(bundle.path()), "--format", "json"],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["summary"]["warnings"], 1);
+    assert_eq!(report["diagnostics"][0]["code"], "W403");
+    assert_eq!(report["diagnostics"][0]["severity"], "warning");
+
+    let output = triage(&["validate", path_arg(bundle.path())], "");
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).contains("W403"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("0 errors, 1 warning\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
 fn a_missing_directory_is_a_usage_error() {
     let output = triage(&["validate", "/no/such/bundle"], "");
     assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("/no/such/bundle"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/no/such/bundle"),
+        "{}",
+        stderr(&output)
+    );
     let output = triage(&["next", "/no/such/bundle"], "{}");
     assert_eq!(code(&output), 2);
 }
@@ -375,4 +414,717 @@ fn a_missing_argument_is_a_usage_error() {
     let output = triage(&["validate"], "");
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("Usage"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_file_instead_of_a_directory_is_a_usage_error() {
+    let bundle = write_bundle(&tiny_files());
+    let file = bundle.path().join("dispositions.yaml");
+    let output = triage(&["validate", path_arg(&file)], "");
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("not a directory"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// next
+// ---------------------------------------------------------------------------
+
+fn cough_request(answers: Value) -> Value {
+    json!({
+        "pathway": "cough",
+        "patient": {"age_years": 40, "sex": "female"},
+        "answers": answers,
+    })
+}
+
+#[test]
+fn next_walks_a_journey_to_an_outcome() {
+    let bundle = write_bundle(&tiny_files());
+    let mut answers = Vec::new();
+    let expected_questions = [
+        ("emergency-screen/breathing", "yes_no", json!("no")),
+        ("blood", "yes_no", json!("no")),
+        ("symptoms", "multiple", json!("none")),
+        ("temperature", "number", json!(38.5)),
+    ];
+    for (step, (id, kind, answer)) in expected_questions.into_iter().enumerate() {
+        let output = next(bundle.path(), &cough_request(Value::Array(answers.clone())));
+        assert_eq!(code(&output), 0, "{}", stdout(&output));
+        let question = stdout_json(&output);
+        assert_eq!(question["type"], "question");
+        assert_eq!(question["id"], id);
+        assert_eq!(question["kind"], kind);
+        assert_eq!(question["step"], step + 1);
+        answers.push(json!({"question": id, "answer": answer}));
+    }
+    let output = next(bundle.path(), &cough_request(Value::Array(answers)));
+    assert_eq!(code(&output), 0);
+    let outcome = stdout_json(&output);
+    assert_eq!(outcome["type"], "outcome");
+    assert_eq!(outcome["disposition"]["id"], "pharmacy");
+    assert_eq!(outcome["disposition"]["title"], "See a pharmacist");
+    assert_eq!(outcome["reasons"][0]["text"], "A high temperature");
+}
+
+#[test]
+fn next_shows_options_unit_and_range() {
+    let bundle = write_bundle(&tiny_files());
+    let answers = json!([
+        {"question": "emergency-screen/breathing", "answer": "no"},
+        {"question": "blood", "answer": "no"},
+        {"question": "symptoms", "answer": "none"},
+    ]);
+    let question = stdout_json(&next(bundle.path(), &cough_request(answers)));
+    assert_eq!(question["text"], "What is your temperature?");
+    assert_eq!(question["unit"], "°C");
+    assert_eq!(question["range"], json!([34.0, 43.0]));
+    assert_eq!(
+        question["options"],
+        json!([{"id": "not_sure", "label": "I'm not sure"}])
+    );
+
+    let first = stdout_json(&next(bundle.path(), &cough_request(json!([]))));
+    let ids: Vec<&str> = first["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|o| o["id"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(ids, ["yes", "no", "not_sure"]);
+}
+
+#[test]
+fn next_refuses_an_option_not_offered() {
+    let bundle = write_bundle(&tiny_files());
+    let request =
+        cough_request(json!([{"question": "emergency-screen/breathing", "answer": "maybe"}]));
+    let output = next(bundle.path(), &request);
+    assert_eq!(code(&output), 2);
+    let error = &stdout_json(&output)["error"];
+    assert_eq!(error["code"], "option_not_offered");
+    assert!(
+        error["message"].as_str().unwrap().contains("maybe"),
+        "{error}"
+    );
+}
+
+#[test]
+fn next_refuses_a_number_out_of_range_and_a_wrong_question() {
+    let bundle = write_bundle(&tiny_files());
+    let request = cough_request(json!([
+        {"question": "emergency-screen/breathing", "answer": "no"},
+        {"question": "blood", "answer": "no"},
+        {"question": "symptoms", "answer": "none"},
+        {"question": "temperature", "answer": 50},
+    ]));
+    let output = next(bundle.path(), &request);
+    assert_eq!(code(&output), 2);
+    assert_eq!(stdout_json(&output)["error"]["code"], "number_out_of_range");
+
+    let request = cough_request(json!([{"question": "blood", "answer": "no"}]));
+    let output = next(bundle.path(), &request);
+    assert_eq!(code(&output), 2);
+    assert_eq!(stdout_json(&output)["error"]["code"], "wrong_question");
+}
+
+#[test]
+fn next_refuses_an_unknown_pathway_and_a_person_it_is_not_for() {
+    let bundle = write_bundle(&tiny_files());
+    let mut request = cough_request(json!([]));
+    request["pathway"] = json!("knee-pain");
+    let output = next(bundle.path(), &request);
+    assert_eq!(code(&output), 2);
+    assert_eq!(stdout_json(&output)["error"]["code"], "unknown_pathway");
+
+    let request = json!({"pathway": "period-pain", "patient": {"age_years": 30, "sex": "male"}});
+    let output = next(bundle.path(), &request);
+    assert_eq!(code(&output), 2);
+    assert_eq!(stdout_json(&output)["error"]["code"], "not_applicable");
+}
+
+#[test]
+fn next_refuses_malformed_input() {
+    let bundle = write_bundle(&tiny_files());
+    for input in [
+        "",
+        "{not json",
+        "[]",
+        r#"{"pathway": "cough"}"#,
+        r#"{"pathway": "cough", "patient": {"age_years": 40, "sex": "other"}}"#,
+        r#"{"pathway": "cough", "patient": {"age_years": 40, "sex": "male"}, "extra": 1}"#,
+    ] {
+        let output = triage(&["next", path_arg(bundle.path())], input);
+        assert_eq!(code(&output), 2, "input {input:?}");
+        assert_eq!(
+            stdout_json(&output)["error"]["code"],
+            "malformed_request",
+            "input {input:?}"
+        );
+    }
+}
+
+#[test]
+fn next_on_an_invalid_bundle_exits_1_with_diagnostics_on_stderr() {
+    let broken = COUGH.replace("disposition: pharmacy", "disposition: chemist");
+    let bundle = tiny_with("pathways/cough.yaml", &broken);
+    let output = next(bundle.path(), &cough_request(json!([])));
+    assert_eq!(code(&output), 1);
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    assert!(stderr(&output).contains("E204"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("chemist"), "{}", stderr(&output));
+}
+
+// ---------------------------------------------------------------------------
+// run
+// ---------------------------------------------------------------------------
+
+#[test]
+fn run_asks_who_and_what_then_reaches_an_outcome() {
+    let bundle = write_bundle(&tiny_files());
+    // Age, sex, symptom words, the topic, then: breathing no, blood no, none of these, 37 °C.
+    let output = triage(
+        &["run", path_arg(bundle.path())],
+        "30\n1\ncough\n1\n2\n2\n0\n37\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}\n{}", stderr(&output));
+    assert!(text.contains("1. Cough"), "{text}");
+    assert!(!text.contains("Period pain"), "{text}");
+    assert!(
+        text.contains("Question 4: What is your temperature?"),
+        "{text}"
+    );
+    assert!(text.contains("== Look after yourself at home =="), "{text}");
+    assert!(
+        text.contains("Rest: Rest and drink plenty of fluids."),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_goes_back_from_the_first_question_to_the_symptom_search() {
+    let bundle = write_bundle(&tiny_files());
+    // A 30-year-old woman picks cough, goes back, then picks period pain: mild.
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--age",
+            "30",
+            "--sex",
+            "female",
+        ],
+        "cough\n1\nb\nperiod\n1\n2\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert!(
+        text.contains("Question 1: Are you struggling to breathe?"),
+        "{text}"
+    );
+    assert!(text.contains("Question 1: How bad is the pain?"), "{text}");
+    assert!(text.contains("== Look after yourself at home =="), "{text}");
+}
+
+#[test]
+fn run_shows_the_reasons_and_the_timeframe() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "2\n1\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert!(
+        text.contains("== Speak to a GP within 2 hours =="),
+        "{text}"
+    );
+    assert!(text.contains("How soon: within 2 hours"), "{text}");
+    assert!(text.contains("Why: Coughing up blood"), "{text}");
+}
+
+#[test]
+fn run_goes_back_with_b() {
+    let bundle = write_bundle(&tiny_files());
+    // Breathing: no; then back to the breathing question and answer yes.
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "2\nb\n1\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert_eq!(
+        text.matches("Question 1: Are you struggling to breathe?")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("== Call 999 now =="), "{text}");
+    assert!(text.contains("Why: Struggling to breathe"), "{text}");
+    assert!(text.contains("While you wait: Unlock the door"), "{text}");
+}
+
+#[test]
+fn run_asks_again_after_input_it_cannot_use() {
+    let bundle = write_bundle(&tiny_files());
+    // A number not listed, a word, several numbers for a yes/no question, then no; blood no;
+    // "none" together with an option; then a long cough.
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "7\nhello\n1,2\n2\n2\n1,0\n2\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert_eq!(
+        text.matches("Please type one number from 1 to 3.").count(),
+        3,
+        "{text}"
+    );
+    assert!(
+        text.contains("cannot be chosen with other answers"),
+        "{text}"
+    );
+    assert!(text.contains("Why: A long-lasting cough"), "{text}");
+}
+
+#[test]
+fn run_refuses_a_number_outside_the_range() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "2\n2\n0\n50\n?\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert!(
+        text.contains("Please type a number from 34 to 43."),
+        "{text}"
+    );
+    assert!(text.contains("== See a pharmacist =="), "{text}");
+}
+
+#[test]
+fn run_exits_2_when_the_input_ends_before_an_outcome() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "2\n",
+    );
+    assert_eq!(code(&output), 2);
+    assert!(stdout(&output).contains("Are you coughing up blood?"));
+    let output = triage(&["run", path_arg(bundle.path())], "");
+    assert_eq!(code(&output), 2);
+}
+
+#[test]
+fn run_quits_with_q() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "q\n",
+    );
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).contains("Stopped."));
+}
+
+#[test]
+fn run_refuses_an_unknown_pathway_or_one_not_for_the_person() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "knee-pain",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("knee-pain"), "{}", stderr(&output));
+    let output = triage(
+        &[
+            "run",
+            path_arg(bundle.path()),
+            "--pathway",
+            "period-pain",
+            "--age",
+            "30",
+            "--sex",
+            "male",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("not for this person"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// list
+// ---------------------------------------------------------------------------
+
+fn listed(dir: &Path, filters: &[&str]) -> Vec<String> {
+    let mut args = vec!["list", path_arg(dir), "--format", "json"];
+    args.extend_from_slice(filters);
+    let output = triage(&args, "");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    stdout_json(&output)
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| p["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
+#[test]
+fn list_filters_by_age_sex_and_words() {
+    let bundle = write_bundle(&tiny_files());
+    let dir = bundle.path();
+    assert_eq!(listed(dir, &[]), ["cough", "period-pain"]);
+    assert_eq!(listed(dir, &["--sex", "male"]), ["cough"]);
+    assert_eq!(listed(dir, &["--age", "12"]), ["period-pain"]);
+    assert_eq!(
+        listed(dir, &["--age", "0", "--months", "6"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(listed(dir, &["--search", "cramps"]), ["period-pain"]);
+    assert_eq!(
+        listed(
+            dir,
+            &["--age", "30", "--sex", "female", "--search", "chesty", "cough"]
+        ),
+        ["cough"]
+    );
+    assert_eq!(listed(dir, &["--search", "knee"]), Vec::<String>::new());
+}
+
+#[test]
+fn list_json_names_the_reachable_dispositions() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "list",
+            path_arg(bundle.path()),
+            "--format",
+            "json",
+            "--search",
+            "period",
+        ],
+        "",
+    );
+    let pathways = stdout_json(&output);
+    assert_eq!(pathways[0]["dispositions"], json!(["gp-2h", "self-care"]));
+    assert_eq!(pathways[0]["ages"], json!({"from": 10.0, "to": 60.0}));
+}
+
+#[test]
+fn list_markdown_is_an_index_table() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &["list", path_arg(bundle.path()), "--format", "markdown"],
+        "",
+    );
+    assert_eq!(code(&output), 0);
+    let expected = "\
+| Topic | Ages (years) | Sexes | Dispositions reachable | Sources |
+|---|---|---|---|---|
+| Cough (`cough`) | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
+| Period pain (`period-pain`) | 10-60 | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
+";
+    assert_eq!(stdout(&output), expected);
+}
+
+#[test]
+fn list_human_says_when_nothing_matches() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(&["list", path_arg(bundle.path()), "--search", "knee"], "");
+    assert_eq!(code(&output), 0);
+    assert_eq!(stdout(&output), "No pathway matches.\n");
+}
+
+// ---------------------------------------------------------------------------
+// test
+// ---------------------------------------------------------------------------
+
+#[test]
+fn test_passes_when_every_case_passes_and_everything_is_covered() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "test",
+            path_arg(bundle.path()),
+            "--min-coverage",
+            "100",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["cases"], 10);
+    assert_eq!(report["passed"], 10);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(report["coverage"]["edges"], 100.0);
+    assert_eq!(report["uncovered"], json!([]));
+}
+
+#[test]
+fn test_fails_on_a_failing_case_and_names_it() {
+    let wrong = PERIOD_PAIN_CASES.replace(
+        "      - severity: mild\n    expect: { disposition: self-care }",
+        "      - severity: mild\n    expect: { disposition: gp-2h }",
+    );
+    assert_ne!(wrong, PERIOD_PAIN_CASES);
+    let bundle = tiny_with("pathways/period-pain.cases.yaml", &wrong);
+    let output = triage(&["test", path_arg(bundle.path()), "--format", "json"], "");
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["failed"], 1);
+    let failure = &report["failures"][0];
+    let file = bundle.path().join("pathways/period-pain.cases.yaml");
+    assert_eq!(failure["file"], file.to_str().unwrap());
+    assert_eq!(failure["line"], 8);
+    assert_eq!(failure["name"], "mild pain is self-care");
+
+    let output = triage(&["test", path_arg(bundle.path())], "");
+    assert_eq!(code(&output), 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("FAIL {}:8", file.display())),
+        "{text}"
+    );
+    assert!(text.contains("10 cases: 9 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn test_fails_when_coverage_is_below_the_minimum() {
+    let fewer = COUGH_CASES.replace(
+        "  - name: a long cough needs a GP
+    patient: { age: 40, sex: female }
+    answers:
+      - emergency-screen/breathing: no
+      - blood: no
+      - symptoms: [weeks]
+    expect: { disposition: gp-2h }
+",
+        "",
+    );
+    assert_ne!(fewer, COUGH_CASES);
+    let bundle = tiny_with("pathways/cough.cases.yaml", &fewer);
+    let dir = path_arg(bundle.path());
+
+    let output = triage(&["test", dir], "");
+    assert_eq!(
+        code(&output),
+        0,
+        "without a minimum, missing coverage is only reported"
+    );
+    let text = stdout(&output);
+    assert!(text.contains("cough/symptoms weeks"), "{text}");
+
+    let output = triage(&["test", dir, "--min-coverage", "100"], "");
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output).contains("below --min-coverage 100"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = triage(
+        &["test", dir, "--min-coverage", "90", "--format", "json"],
+        "",
+    );
+    assert_eq!(code(&output), 0);
+    let report = stdout_json(&output);
+    let edges = report["coverage"]["edges"].as_f64().unwrap();
+    assert!(edges > 90.0 && edges < 100.0, "{report}");
+    assert_eq!(report["uncovered"].as_array().unwrap().len(), 1, "{report}");
+}
+
+#[test]
+fn test_on_an_invalid_bundle_exits_1() {
+    let broken = COUGH.replace(
+        "next: gp, reason: Coughing up blood",
+        "next: surgery, reason: Coughing up blood",
+    );
+    let bundle = tiny_with("pathways/cough.yaml", &broken);
+    let output = triage(&["test", path_arg(bundle.path())], "");
+    assert_eq!(code(&output), 1);
+    assert!(stderr(&output).contains("E203"), "{}", stderr(&output));
+}
+
+// ---------------------------------------------------------------------------
+// The shipped bundle
+// ---------------------------------------------------------------------------
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("pathways")
+}
+
+#[test]
+fn the_shipped_bundle_validates() {
+    let output = triage(&["validate", path_arg(&shipped()), "--format", "json"], "");
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let summary = &stdout_json(&output)["summary"];
+    assert_eq!(summary["errors"], 0);
+    assert!(summary["pathways"].as_u64().unwrap() >= 1);
+}
+
+/// An answer to any question that keeps the journey going: no, none of these,
+/// the last real option, or the middle of the range.
+fn plain_answer(question: &Value) -> Value {
+    let options: Vec<&str> = question["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|o| o["id"].as_str().expect("an id"))
+        .collect();
+    match question["kind"].as_str().expect("a kind") {
+        "yes_no" => json!("no"),
+        "multiple" => json!("none"),
+        "single" => json!(options
+            .iter()
+            .rev()
+            .find(|id| **id != "not_sure")
+            .expect("an option")),
+        "number" => {
+            let range = &question["range"];
+            json!((range[0].as_f64().unwrap() + range[1].as_f64().unwrap()) / 2.0)
+        }
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+#[test]
+fn next_walks_a_shipped_chest_pain_journey_to_an_outcome() {
+    let dir = shipped();
+    let mut request = json!({
+        "pathway": "chest-pain",
+        "patient": {"age_years": 45, "sex": "male"},
+        "answers": [],
+    });
+    for _ in 0..100 {
+        let output = next(&dir, &request);
+        assert_eq!(code(&output), 0, "{}", stdout(&output));
+        let step = stdout_json(&output);
+        if step["type"] == "outcome" {
+            assert!(step["disposition"]["title"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty()));
+            let asked = request["answers"].as_array().unwrap().len();
+            assert_eq!(step["transcript"].as_array().unwrap().len(), asked);
+            return;
+        }
+        assert_eq!(step["type"], "question");
+        let answer = json!({"question": step["id"], "answer": plain_answer(&step)});
+        request["answers"].as_array_mut().unwrap().push(answer);
+    }
+    panic!("no outcome after 100 answers: {request}");
+}
+
+#[test]
+fn next_refuses_an_option_the_shipped_chest_pain_pathway_does_not_offer() {
+    let dir = shipped();
+    let request = json!({
+        "pathway": "chest-pain",
+        "patient": {"age_years": 45, "sex": "male"},
+        "answers": [],
+    });
+    let first = stdout_json(&next(&dir, &request));
+    let request = json!({
+        "pathway": "chest-pain",
+        "patient": {"age_years": 45, "sex": "male"},
+        "answers": [{"question": first["id"], "answer": "no-such-option"}],
+    });
+    let output = next(&dir, &request);
+    assert_eq!(code(&output), 2);
+    assert_eq!(stdout_json(&output)["error"]["code"], "option_not_offered");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_without_a_panic() {
+    let bundle = write_bundle(&tiny_files());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(["run", path_arg(bundle.path())])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start triage");
+    // Close the reading end: every later write to stdout fails with a broken pipe.
+    drop(child.stdout.take());
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"30\n1\ncough\n");
+    let output = child.wait_with_output().expect("wait for triage");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }

@@ -1,5 +1,9 @@
 //! The subcommands: their arguments (clap) and what each one does.
 
+mod list;
+mod next;
+mod run;
+mod test;
 mod validate;
 
 use crate::output::{self, Status};
@@ -8,8 +12,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use triage_core::Built;
 use triage_core::compile::CompiledBundle;
+use triage_core::eval::Sex;
+use triage_core::Built;
 use validate::Counts;
 
 /// A `triage` subcommand.
@@ -23,6 +28,63 @@ Examples:
 
 Exit codes: 0 no errors (warnings allowed), 1 the bundle has errors, 2 bad usage.")]
     Validate(ValidateArgs),
+
+    /// Run the case packs and measure how much of the pathways they cover.
+    #[command(after_help = "\
+Examples:
+  triage test pathways
+  triage test pathways --min-coverage 100 --format json
+
+Exit codes: 0 every case passed (and coverage is high enough), 1 a case failed, coverage is
+below --min-coverage, or the bundle has errors, 2 bad usage.")]
+    Test(TestArgs),
+
+    /// List the pathways a person can start, optionally found by symptom words.
+    #[command(after_help = "\
+Examples:
+  triage list pathways
+  triage list pathways --age 34 --sex female --search chest pain
+  triage list pathways --age 0 --months 6
+  triage list pathways --format markdown > pathways/README.md
+
+Exit codes: 0 listed (even if nothing matches), 1 the bundle has errors, 2 bad usage.")]
+    List(ListArgs),
+
+    /// Triage a person interactively: answer one question at a time.
+    #[command(after_help = "\
+Answers: type the number of an option; for \"any of these\" questions type every number that
+applies, e.g. 1,3, or 0 for none of these; for number questions type the number, or ? if not
+sure. Type b to go back a question and q to quit. Input may be piped, one answer per line.
+
+Examples:
+  triage run pathways
+  triage run pathways --pathway chest-pain --age 45 --sex male
+  printf '2\\n1\\n' | triage run pathways --pathway chest-pain --age 45 --sex male
+
+Exit codes: 0 an outcome was reached (or q was typed), 1 the bundle has errors, 2 bad usage,
+an unknown pathway, or the input ended before an outcome.")]
+    Run(RunArgs),
+
+    /// Take one step of a journey: read the answers so far as JSON, print the next step as JSON.
+    #[command(after_help = "\
+Reads from stdin:
+  {\"pathway\": \"chest-pain\", \"patient\": {\"age_years\": 45, \"age_months\": 0, \"sex\": \"male\"},
+   \"answers\": [{\"question\": \"emergency-screen/breathing\", \"answer\": \"no\"}]}
+Prints the next question ({\"type\": \"question\", \"id\", \"text\", \"help\", \"kind\", \"options\",
+\"unit\", \"range\", ...}) or the outcome ({\"type\": \"outcome\", \"disposition\", \"care_advice\",
+\"reasons\", \"transcript\"}). Answers are an option id (\"yes\", \"no\", \"not_sure\", ...), a list of
+option ids, \"none\", or a number.
+
+Bad input prints {\"error\": {\"code\": ..., \"message\": ...}} on stdout, e.g. the codes
+malformed_request, unknown_pathway, not_applicable, wrong_question, option_not_offered,
+number_out_of_range.
+
+Example:
+  echo '{\"pathway\":\"chest-pain\",\"patient\":{\"age_years\":45,\"sex\":\"male\"},\"answers\":[]}' \\
+    | triage next pathways
+
+Exit codes: 0 a step was printed, 1 the bundle has errors (shown on stderr), 2 bad input.")]
+    Next(NextArgs),
 }
 
 /// Arguments of `triage validate`.
@@ -35,6 +97,67 @@ pub struct ValidateArgs {
     pub format: ReportFormat,
 }
 
+/// Arguments of `triage test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// Fail when fewer than this percentage of answer edges are taken by some case.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub min_coverage: Option<f64>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Arguments of `triage list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// Only pathways for this age, in whole years.
+    #[arg(long, value_name = "YEARS")]
+    pub age: Option<u32>,
+    /// Extra months of age (for babies and toddlers).
+    #[arg(long, value_name = "MONTHS", value_parser = clap::value_parser!(u32).range(0..=11))]
+    pub months: Option<u32>,
+    /// Only pathways for this sex.
+    #[arg(long, value_enum)]
+    pub sex: Option<SexArg>,
+    /// Symptom words, e.g. `--search chest pain`; best matches first.
+    #[arg(long, value_name = "WORDS", num_args = 1..)]
+    pub search: Vec<String>,
+    /// How to print the list.
+    #[arg(long, value_enum, default_value_t = list::ListFormat::Human)]
+    pub format: list::ListFormat,
+}
+
+/// Arguments of `triage run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// Start this pathway instead of searching by symptom.
+    #[arg(long, value_name = "ID")]
+    pub pathway: Option<String>,
+    /// The person's age in whole years (asked if not given).
+    #[arg(long, value_name = "YEARS")]
+    pub age: Option<u32>,
+    /// Extra months of age (for babies and toddlers).
+    #[arg(long, value_name = "MONTHS", value_parser = clap::value_parser!(u32).range(0..=11))]
+    pub months: Option<u32>,
+    /// The person's sex (asked if not given).
+    #[arg(long, value_enum)]
+    pub sex: Option<SexArg>,
+}
+
+/// Arguments of `triage next`.
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+}
+
 /// Human or machine-readable output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -44,11 +167,67 @@ pub enum ReportFormat {
     Json,
 }
 
+/// A sex on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SexArg {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+}
+
+impl From<SexArg> for Sex {
+    fn from(sex: SexArg) -> Sex {
+        match sex {
+            SexArg::Female => Sex::Female,
+            SexArg::Male => Sex::Male,
+        }
+    }
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(percent) if (0.0..=100.0).contains(&percent) => Ok(percent),
+        _ => Err("expected a percentage from 0 to 100".to_owned()),
+    }
+}
+
 /// Runs a subcommand.
 pub fn dispatch(command: Command) -> Status {
     match command {
-        Command::Validate(args) => with_bundle(&args.dir, |bundle| {
-            validate::validate(bundle, args.format)
+        Command::Validate(args) => {
+            with_bundle(&args.dir, |bundle| validate::validate(bundle, args.format))
+        }
+        Command::Test(args) => with_bundle(&args.dir, |bundle| {
+            test::test(bundle, args.min_coverage, args.format)
+        }),
+        Command::List(args) => {
+            let filter = list::Filter {
+                age: args.age,
+                months: args.months,
+                sex: args.sex.map(Sex::from),
+                words: (!args.search.is_empty()).then(|| args.search.join(" ")),
+            };
+            with_bundle(&args.dir, |bundle| list::list(bundle, &filter, args.format))
+        }
+        Command::Run(args) => {
+            let known = run::Known {
+                pathway: args.pathway,
+                age: args.age,
+                months: args.months,
+                sex: args.sex.map(Sex::from),
+            };
+            with_bundle(&args.dir, |bundle| {
+                run::run(
+                    bundle,
+                    &known,
+                    std::io::stdin().lock(),
+                    std::io::stdout().lock(),
+                )
+            })
+        }
+        Command::Next(args) => with_bundle(&args.dir, |bundle| {
+            next::next(bundle, std::io::stdin().lock())
         }),
     }
 }
@@ -103,37 +282,34 @@ impl Bundle {
         match &self.built.bundle {
             Some(compiled) => Ok(compiled),
             None => {
-                let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let color = render::use_color(std::io::stderr().is_terminal());
                 let tally = render::Tally::of(&self.built.diagnostics);
                 output::eprint(&render::human(&self.files, &self.built.diagnostics, color));
-                output::eprint(&format!("the bundle has errors ({tally}); run `triage validate` for details\n"));
+                output::eprint(&format!(
+                    "the bundle cannot be used until its errors are fixed ({tally})\n"
+                ));
                 Err(Status::Failed)
             }
         }
     }
 
-    /// What the bundle holds as authored: from the validated model when there
-    /// is one, otherwise from whatever files parsed.
+    /// What the bundle holds as authored, counting every file that parsed
+    /// (so a bundle with errors is counted too).
     pub fn counts(&self) -> Counts {
-        if let Some(ir) = &self.built.ir {
-            let modules = ir
-                .units
-                .iter()
-                .filter(|u| matches!(u.kind, triage_core::ir::UnitKind::Module))
-                .count();
-            return Counts {
-                pathways: ir.units.len() - modules,
-                modules,
-                nodes: ir.nodes.len(),
-                dispositions: ir.dispositions.len(),
-            };
-        }
-        let (doc, _) = triage_core::load::parse(&self.built.sources);
+        let doc = &self.built.doc;
         Counts {
             pathways: doc.pathways.len(),
             modules: doc.modules.len(),
-            nodes: doc.pathways.iter().map(|(_, p)| p.nodes.0.len()).sum::<usize>()
-                + doc.modules.iter().map(|(_, m)| m.nodes.0.len()).sum::<usize>(),
+            nodes: doc
+                .pathways
+                .iter()
+                .map(|(_, p)| p.nodes.0.len())
+                .sum::<usize>()
+                + doc
+                    .modules
+                    .iter()
+                    .map(|(_, m)| m.nodes.0.len())
+                    .sum::<usize>(),
             dispositions: doc
                 .dispositions
                 .as_ref()
@@ -150,6 +326,10 @@ pub fn to_json_line(value: &impl Serialize) -> String {
             text
         }
         // Only maps with non-string keys fail to serialize; none are written here.
-        Err(error) => format!("{{\"error\":{{\"code\":\"internal\",\"message\":\"{error}\"}}}}\n"),
+        Err(error) => {
+            let fallback =
+                serde_json::json!({"error": {"code": "internal", "message": error.to_string()}});
+            format!("{fallback}\n")
+        }
     }
 }

@@ -42,7 +42,7 @@ pub fn validate(bundle: &Bundle, format: ReportFormat) -> std::io::Result<Status
     let counts = bundle.counts();
     let text = match format {
         ReportFormat::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = render::use_color(std::io::stdout().is_terminal());
             let mut text = render::human(&bundle.files, diagnostics, color);
             text.push_str(&format!(
                 "{}, {}, {}, {}: {tally}\n",

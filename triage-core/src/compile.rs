@@ -73,8 +73,8 @@ pub(crate) struct Node {
     pub(crate) first_edge: u32,
 }
 
-/// A bundle ready to evaluate: immutable, shareable between threads, cheap to clone
-/// only in the sense that it is plain data (share it behind an `Arc` instead).
+/// A bundle ready to evaluate: immutable, `Send + Sync`, shared by any number of
+/// sessions (put it behind an `Arc` rather than cloning it).
 #[derive(Debug, Clone)]
 pub struct CompiledBundle {
     pub(crate) hash: String,
@@ -860,5 +860,61 @@ impl CompiledBundle {
         self.reachable
             .get(usize::from(unit))
             .map_or(&[], |v| v.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_hash;
+    use crate::load::{SourceFile, Sources};
+
+    fn sources(files: &[(&str, &str)]) -> Sources {
+        Sources {
+            files: files
+                .iter()
+                .map(|(path, text)| SourceFile {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                })
+                .collect(),
+            root: None,
+        }
+    }
+
+    #[test]
+    fn moving_bytes_between_a_path_and_its_text_changes_the_hash() {
+        assert_ne!(
+            content_hash(&sources(&[("ab", "c")])),
+            content_hash(&sources(&[("a", "bc")]))
+        );
+        assert_ne!(
+            content_hash(&sources(&[("a", "b"), ("c", "d")])),
+            content_hash(&sources(&[("a", "bcd")]))
+        );
+    }
+
+    #[test]
+    fn the_hash_ignores_file_order() {
+        assert_eq!(
+            content_hash(&sources(&[("a", "1"), ("b", "2")])),
+            content_hash(&sources(&[("b", "2"), ("a", "1")]))
+        );
+    }
+
+    #[test]
+    fn the_hash_is_sha256_of_the_length_prefixed_files() {
+        use sha2::{Digest, Sha256};
+        let mut expected = Sha256::new();
+        expected.update(1u64.to_le_bytes());
+        expected.update(1u64.to_le_bytes());
+        expected.update(b"a");
+        expected.update(2u64.to_le_bytes());
+        expected.update(b"xy");
+        let hex: String = expected
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(content_hash(&sources(&[("a", "xy")])), hex);
     }
 }

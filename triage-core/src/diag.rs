@@ -209,7 +209,7 @@ pub mod codes {
         FIELD_NOT_ALLOWED = "E302", "a field that does not apply here";
         EMPTY_TEXT = "E303", "a text that people will see is empty";
         BAD_RANGE = "E304", "a number range or band is empty or reversed";
-        BAD_AGES = "E305", "a pathway's age range is empty or negative";
+        BAD_AGES = "E305", "a pathway's age range or list of sexes is empty";
         NO_SOURCES = "E306", "a pathway or module cites no public source";
         BRANCH_SHAPE = "E307", "a branch needs either `cases` with `otherwise`, or `on` with `bands`";
         TOO_MANY_OPTIONS = "E308", "a question has more options than the engine supports";
@@ -221,6 +221,7 @@ pub mod codes {
         UNREACHABLE_NODE = "W403", "a node that no journey reaches";
         GRAPH_TOO_LARGE = "E404", "modules expand to more nodes than the engine accepts";
         MODULE_NEVER_RETURNS = "W405", "a module is called with `next`, but never returns";
+        INTERNAL = "E406", "the engine found an inconsistency that validation should have caught";
 
         // Expressions and numeric bands.
         EXPR_SYNTAX = "E501", "an expression cannot be read";

@@ -734,19 +734,24 @@ impl<'b> Walk<'b> {
         }
         let count = question.answers.len();
         let fits = match ids.chosen {
-            Chosen::One(i) => usize::from(i) < count && question.kind != QuestionKindDoc::Multiple,
+            Chosen::One(i) => match question.kind {
+                QuestionKindDoc::YesNo | QuestionKindDoc::Single => usize::from(i) < count,
+                QuestionKindDoc::Number => question
+                    .answers
+                    .get(usize::from(i))
+                    .is_some_and(|a| a.not_sure),
+                QuestionKindDoc::Multiple => false,
+            },
             Chosen::Many(mask) => {
+                let exclusive = exclusive_answers(question);
                 question.kind == QuestionKindDoc::Multiple
                     && mask != 0
                     && (count >= 64 || mask >> count == 0)
+                    && (mask & exclusive == 0 || mask.count_ones() == 1)
             }
             Chosen::Number { value, band } => {
                 question.kind == QuestionKindDoc::Number
-                    && value.is_finite()
-                    && question
-                        .answers
-                        .get(usize::from(band))
-                        .is_some_and(|a| a.band.is_some())
+                    && number_band(question, value) == Some(band)
             }
         };
         if fits {
@@ -912,6 +917,36 @@ impl<'b> Walk<'b> {
     }
 }
 
+/// Bits of the answers that must be chosen alone: `none` and `not_sure`.
+fn exclusive_answers(question: &QuestionIr) -> u64 {
+    question
+        .answers
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i < 64 && (a.id == "none" || a.not_sure))
+        .fold(0, |mask, (i, _)| mask | 1u64 << i)
+}
+
+/// The band a number falls in, or `None` when it is not finite or outside the range.
+fn number_band(question: &QuestionIr, number: f64) -> Option<u16> {
+    let (min, max) = question.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+    if !number.is_finite() || number < min || number > max {
+        return None;
+    }
+    let bands = || {
+        question
+            .answers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.band.map(|b| (i, b)))
+    };
+    // Bands are [from, below); the top of the range belongs to the last band.
+    bands()
+        .find(|(_, (from, below))| *from <= number && number < *below)
+        .or_else(|| bands().next_back().filter(|(_, (from, _))| *from <= number))
+        .and_then(|(i, _)| u16::try_from(i).ok())
+}
+
 /// Resolves an answer value against a question (the question id already matched).
 fn resolve_value(
     question: &QuestionIr,
@@ -953,17 +988,16 @@ fn resolve_value(
                     question: question_id(),
                 });
             }
-            let exclusive =
-                question.answers.iter().enumerate().find(|(i, a)| {
-                    (a.id == "none" || a.not_sure) && *i < 64 && mask & (1 << i) != 0
+            let exclusive = mask & exclusive_answers(question);
+            if exclusive != 0 && mask.count_ones() > 1 {
+                let option = question
+                    .answers
+                    .get(exclusive.trailing_zeros() as usize)
+                    .map_or_else(String::new, |a| a.id.clone());
+                return Err(EvalError::ExclusiveOption {
+                    question: question_id(),
+                    option,
                 });
-            if let Some((_, answer)) = exclusive {
-                if mask.count_ones() > 1 {
-                    return Err(EvalError::ExclusiveOption {
-                        question: question_id(),
-                        option: answer.id.clone(),
-                    });
-                }
             }
             Ok(Chosen::Many(mask))
         }
@@ -989,28 +1023,13 @@ fn resolve_value(
                 AnswerValue::Choices(_) => return Err(wrong_kind()),
             };
             let (min, max) = question.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
-            let out_of_range = || EvalError::NumberOutOfRange {
-                question: question_id(),
-                value: number,
-                min,
-                max,
-            };
-            if !number.is_finite() || number < min || number > max {
-                return Err(out_of_range());
-            }
-            let bands = || {
-                question
-                    .answers
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, a)| a.band.map(|b| (i, b)))
-            };
-            // Bands are [from, below); the top of the range belongs to the last band.
-            let band = bands()
-                .find(|(_, (from, below))| *from <= number && number < *below)
-                .or_else(|| bands().next_back().filter(|(_, (from, _))| *from <= number))
-                .and_then(|(i, _)| u16::try_from(i).ok())
-                .ok_or_else(out_of_range)?;
+            let band =
+                number_band(question, number).ok_or_else(|| EvalError::NumberOutOfRange {
+                    question: question_id(),
+                    value: number,
+                    min,
+                    max,
+                })?;
             Ok(Chosen::Number {
                 value: number,
                 band,

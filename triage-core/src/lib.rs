@@ -72,13 +72,19 @@ fn build_with(sources: load::Sources, mut diagnostics: Vec<Diagnostic>) -> Built
         Some(ir) => match compile::compile(ir, &sources) {
             Ok(bundle) => Some(bundle),
             Err(e) => {
-                diagnostics.push(
-                    Diagnostic::error(
+                let (code, help) = match e {
+                    compile::CompileError::GraphTooLarge { .. } => (
                         diag::codes::GRAPH_TOO_LARGE,
-                        diag::Loc::file(usize::MAX),
-                        e.to_string(),
-                    )
-                    .with_help("call modules from fewer places, or split long pathways"),
+                        "call modules from fewer places, or split long pathways",
+                    ),
+                    _ => (
+                        diag::codes::INTERNAL,
+                        "this is a fault in the engine, not in the pathways; please report it with the bundle",
+                    ),
+                };
+                diagnostics.push(
+                    Diagnostic::error(code, diag::Loc::file(usize::MAX), e.to_string())
+                        .with_help(help),
                 );
                 None
             }

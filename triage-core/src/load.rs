@@ -508,6 +508,9 @@ fn options() -> serde_saphyr::Options {
     budget.max_total_scalar_bytes = MAX_FILE_BYTES * 2;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
+    // Repeated keys reach the visitors: node maps keep them so the validator
+    // can report a duplicate node id (E202); structs refuse a repeated field.
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     options
 }
 
@@ -516,8 +519,13 @@ pub fn parse_file<T: DeserializeOwned>(
     index: usize,
     file: &SourceFile,
 ) -> Result<T, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options(&file.text, options())
-        .map_err(|e| Box::new(yaml_diagnostic(index, &e)))
+    serde_saphyr::from_str_with_options(&file.text, options()).map_err(|e| {
+        let mut d = yaml_diagnostic(index, &e);
+        if d.code == codes::MISSING_KEY {
+            d.loc = mapping_start(&file.text, d.loc);
+        }
+        Box::new(d)
+    })
 }
 
 fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
@@ -580,6 +588,14 @@ fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
             codes::DUPLICATE_KEY,
             "each key may appear once in a mapping; remove or rename the repeat".to_string(),
         ),
+        E::Message { msg, .. } if msg.starts_with("duplicate field") => (
+            codes::DUPLICATE_KEY,
+            "each key may appear once in a mapping; remove or rename the repeat".to_string(),
+        ),
+        E::Message { msg, .. } if msg.contains(crate::model::QUOTE_TEXT_HINT) => (
+            codes::WRONG_TYPE,
+            "put the text in quotes, e.g. `label: \"No\"`".to_string(),
+        ),
         E::MultipleDocuments { .. } => (
             codes::YAML_SYNTAX,
             "a bundle file holds one YAML document; remove the extra `---`".to_string(),
@@ -595,6 +611,48 @@ fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
         message
     };
     Diagnostic::error(code, loc, message).with_help(help)
+}
+
+/// A missing key is noticed at the end of its mapping; point at the mapping's
+/// first key instead, where the author will look. Block mappings only: a flow
+/// mapping (`{ ... }`) is reported where it stands.
+fn mapping_start(text: &str, loc: Loc) -> Loc {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(index) = (loc.line as usize).checked_sub(1) else {
+        return loc;
+    };
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let Some(line) = lines.get(index) else {
+        return loc;
+    };
+    let indent = indent_of(line);
+    if line.contains('{') || loc.column as usize != indent + 1 {
+        return loc;
+    }
+    let mut first = index;
+    for i in (0..index).rev() {
+        let candidate = lines[i];
+        let trimmed = candidate.trim_start_matches(' ');
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let candidate_indent = indent_of(candidate);
+        if candidate_indent < indent || trimmed.starts_with("- ") && candidate_indent + 2 == indent
+        {
+            if trimmed.starts_with("- ") && candidate_indent + 2 == indent {
+                first = i;
+            }
+            break;
+        }
+        if candidate_indent == indent {
+            first = i;
+        }
+    }
+    Loc {
+        line: u32::try_from(first + 1).unwrap_or(loc.line),
+        column: loc.column,
+        ..loc
+    }
 }
 
 /// serde-saphyr appends " at line N, column M" to messages; the diagnostic
@@ -647,6 +705,18 @@ mod tests {
         assert_eq!((d.loc.line, d.loc.column), (4, 5));
         assert!(d.message.contains("titel"), "{}", d.message);
         assert!(d.help.as_deref().unwrap().contains("title"));
+    }
+
+    #[test]
+    fn missing_key_points_at_the_start_of_its_mapping() {
+        let (sources, _) = one(
+            "dispositions.yaml",
+            "dispositions:\n  - id: a\n    code: Dx1\n    service: gp\n    rank: 1\n  - id: b\n    title: B\n    code: Dx2\n    service: gp\n    rank: 2\n",
+        );
+        let (_, diags) = parse(&sources);
+        let d = diags.iter().find(|d| d.code == codes::MISSING_KEY).unwrap();
+        assert!(d.message.contains("title"), "{d:?}");
+        assert_eq!(d.loc.line, 2, "{d:?}");
     }
 
     #[test]

@@ -16,13 +16,59 @@ use std::fmt;
 /// text: Is the pain crushing?
 /// text: { en: Is the pain crushing?, cy: Ydy'r poen yn gwasgu? }
 /// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+///
+/// A bare `No`, `yes`, `12` or `on` is refused: YAML reads those as
+/// true/false or numbers, so the author is asked to quote them.
+#[derive(Debug, Clone, PartialEq)]
 pub enum TextDoc {
     /// English only.
     Plain(String),
     /// Per language; English is required.
     Languages(LanguagesDoc),
+}
+
+/// Part of the message given when text is written as a bare boolean or number.
+pub(crate) const QUOTE_TEXT_HINT: &str = "write text in quotes";
+
+impl<'de> Deserialize<'de> for TextDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = TextDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("text, or a mapping with `en` (and optionally `cy`)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TextDoc, E> {
+                Ok(TextDoc::Plain(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<TextDoc, E> {
+                Ok(TextDoc::Plain(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<TextDoc, E> {
+                Err(E::custom(format!(
+                    "YAML reads this as {v}, not as text: {QUOTE_TEXT_HINT}"
+                )))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<TextDoc, E> {
+                Err(E::custom(format!(
+                    "YAML reads this as the number {v}, not as text: {QUOTE_TEXT_HINT}"
+                )))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<TextDoc, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<TextDoc, E> {
+                Err(E::custom(format!(
+                    "YAML reads this as the number {v}, not as text: {QUOTE_TEXT_HINT}"
+                )))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TextDoc, A::Error> {
+                LanguagesDoc::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(TextDoc::Languages)
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
 }
 
 /// Per-language text. English (`en`) is required; Welsh (`cy`) is optional.
@@ -196,7 +242,8 @@ pub struct PathwayHeaderDoc {
     pub sources: Vec<SourceDoc>,
     /// The first node.
     pub start: Spanned<String>,
-    /// Variables this pathway sets or reads (name -> type).
+    /// Variables this pathway sets or reads (name -> type). Variables are shared
+    /// by the whole bundle; a declaration in any file covers them all.
     #[serde(default)]
     pub variables: EntriesDoc<Spanned<VariableTypeDoc>>,
     /// Scores this pathway adds to (each starts at 0).
@@ -447,7 +494,8 @@ pub struct BranchDoc {
     /// Where to go when no case holds. Required with `cases`.
     #[serde(default)]
     pub otherwise: Option<Spanned<String>>,
-    /// A number expression, e.g. `age` or `answer.breathing-rate`, split by `bands`.
+    /// A number expression, e.g. `age`, `age_months` or `score.sepsis`, split by
+    /// `bands`. Answers are routed by their question's own bands instead.
     #[serde(default)]
     pub on: Option<Spanned<String>>,
     /// Bands over `on`, lowest first, covering every value with no gap or overlap.

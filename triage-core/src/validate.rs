@@ -27,7 +27,9 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     v.declare_variables(doc);
     v.build_nodes(doc);
     v.check_expressions(doc);
-    if !v.has_errors() {
+    // Graph checks need every file: with one missing, its nodes would look
+    // unreachable and its modules never called.
+    if !v.has_errors() && doc.failed_files == 0 {
         v.check_graph();
     }
     v.case_packs(doc);
@@ -1727,6 +1729,28 @@ impl Validator {
             inside[n as usize] = found;
             returns[n as usize] = can_return;
         }
+        // A call whose module can never return makes its `next` dead.
+        let mut never_return = Vec::new();
+        for node in self.nodes.iter().flatten() {
+            if let NodeKindIr::Call {
+                module,
+                next: Target::Node(_),
+            } = node.kind
+            {
+                let start = self.units[module as usize].start as usize;
+                if !returns[start] {
+                    never_return.push((node.loc, self.units[module as usize].id.clone()));
+                }
+            }
+        }
+        for (loc, module) in never_return {
+            self.warning(
+                codes::MODULE_NEVER_RETURNS,
+                loc,
+                format!("module `{module}` always ends at an outcome, so this call's `next` is never used"),
+                "if that is intended, point `next:` at the module's caller's most urgent outcome; otherwise add `next: return` to the module",
+            );
+        }
         // after_return[m]: a self-care disposition reachable once module m returns,
         // from any of its call sites. Monotone, so iterate to a fixed point.
         let mut after_return: Vec<Option<DispositionIdx>> = vec![None; self.units.len()];
@@ -1796,6 +1820,9 @@ impl Validator {
             let file = *file;
             let pathway = match self.unit_ids.get(pack.pathway.value.as_str()) {
                 Some(&p) if !self.is_module(p as usize) => p,
+                // The pathway may be in a file that could not be read; that
+                // error is reported already.
+                None if doc.failed_files > 0 => continue,
                 _ => {
                     let names: Vec<String> = self
                         .units
@@ -2462,6 +2489,38 @@ cases:
         let (ir, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
         assert!(ir.is_some());
         assert_eq!(codes_of(&diagnostics), ["W403"]);
+    }
+
+    #[test]
+    fn duplicate_node_ids_are_reported_not_merged() {
+        let nodes = format!("{GOOD_NODES}  gp:\n    outcome: {{ disposition: call-999 }}\n");
+        let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == codes::DUPLICATE_NODE)
+            .unwrap();
+        assert_eq!(d.loc.line, 31);
+        assert_eq!(d.related.as_ref().unwrap().loc.line, 27);
+    }
+
+    #[test]
+    fn text_that_yaml_reads_as_a_boolean_asks_for_quotes() {
+        let nodes = GOOD_NODES.replace("no: { next: split", "no: { label: No, next: split");
+        let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
+        let d = diagnostics.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!((d.code.0, d.loc.line), ("L007", 20), "{diagnostics:#?}");
+        assert!(d.help.as_deref().unwrap().contains("quotes"));
+    }
+
+    #[test]
+    fn a_module_that_never_returns_makes_next_dead() {
+        let module = MODULE.replace("no: { next: return }", "no: { next: call }");
+        let (ir, diagnostics) = check(&[
+            ("modules/screen.yaml", &module),
+            ("pathways/cough.yaml", &pathway(GOOD_NODES)),
+        ]);
+        assert!(ir.is_some());
+        assert!(codes_of(&diagnostics).contains(&"W405"), "{diagnostics:#?}");
     }
 
     #[test]

@@ -1,0 +1,183 @@
+//! `triage list`: the pathways a person can start, found by symptom words.
+
+use super::Bundle;
+use crate::output::{self, Status};
+use triage_core::compile::{AgesInfo, CompiledBundle, PathwayInfo};
+use triage_core::eval::Sex;
+
+/// Who the list is for and what to look for; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Age in whole years.
+    pub age: Option<u32>,
+    /// Extra months of age.
+    pub months: Option<u32>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Symptom words, as a person would type them.
+    pub words: Option<String>,
+}
+
+impl Filter {
+    /// The age in years (with months as a fraction), if any part of it was given.
+    fn age_in_years(&self) -> Option<f64> {
+        if self.age.is_none() && self.months.is_none() {
+            return None;
+        }
+        Some(f64::from(self.age.unwrap_or(0)) + f64::from(self.months.unwrap_or(0)) / 12.0)
+    }
+
+    /// True when `pathway` is for someone of the given age and sex.
+    fn admits(&self, pathway: &PathwayInfo<'_>) -> bool {
+        let age_fits = self.age_in_years().is_none_or(|age| {
+            pathway.ages.from <= age && pathway.ages.to.is_none_or(|to| age < to)
+        });
+        let sex_fits = self.sex.is_none_or(|sex| pathway.sexes.contains(&sex));
+        age_fits && sex_fits
+    }
+}
+
+/// How `list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One line per pathway.
+    Human,
+    /// A JSON array of pathways.
+    Json,
+    /// A Markdown index table (topic, ages, sexes, dispositions, sources).
+    Markdown,
+}
+
+/// Runs `triage list`.
+pub fn list(bundle: &Bundle, filter: &Filter, format: ListFormat) -> std::io::Result<Status> {
+    let compiled = match bundle.compiled() {
+        Ok(compiled) => compiled,
+        Err(status) => return Ok(status),
+    };
+    // Age and sex are checked here rather than by the search so that either
+    // may be given alone.
+    let pathways: Vec<PathwayInfo<'_>> = compiled
+        .search(None, filter.words.as_deref())
+        .into_iter()
+        .filter(|p| filter.admits(p))
+        .collect();
+    let text = match format {
+        ListFormat::Human => human(&pathways),
+        ListFormat::Json => super::to_json_line(&pathways),
+        ListFormat::Markdown => markdown(compiled, &pathways),
+    };
+    output::print(&text)?;
+    Ok(Status::Ok)
+}
+
+fn human(pathways: &[PathwayInfo<'_>]) -> String {
+    if pathways.is_empty() {
+        return "No pathway matches.\n".to_owned();
+    }
+    let width = pathways.iter().map(|p| p.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for p in pathways {
+        let summary = p.summary.map(|s| format!(": {s}")).unwrap_or_default();
+        out.push_str(&format!(
+            "{:width$}  {}{summary} ({}; {})\n",
+            p.id,
+            p.title,
+            ages(p.ages),
+            sexes(p.sexes)
+        ));
+    }
+    out
+}
+
+fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
+    let mut out = String::from(
+        "| Topic | Ages (years) | Sexes | Dispositions reachable | Sources |\n\
+         |---|---|---|---|---|\n",
+    );
+    for p in pathways {
+        let dispositions: Vec<String> = p
+            .dispositions
+            .iter()
+            .map(|id| {
+                compiled
+                    .disposition(id)
+                    .map_or_else(|| (*id).to_owned(), |d| d.title)
+            })
+            .collect();
+        let sources: Vec<String> = p
+            .sources
+            .iter()
+            .map(|s| format!("[{}]({})", cell(s.title), s.url))
+            .collect();
+        out.push_str(&format!(
+            "| {} (`{}`) | {} | {} | {} | {} |\n",
+            cell(p.title),
+            p.id,
+            ages(p.ages),
+            sexes(p.sexes),
+            cell(&dispositions.join("; ")),
+            sources.join("<br>"),
+        ));
+    }
+    out
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// `16+`, `5-16` (upper bound exclusive, as the 111 topic list writes it), `all ages`.
+fn ages(ages: AgesInfo) -> String {
+    match ages.to {
+        None if ages.from <= 0.0 => "all ages".to_owned(),
+        None => format!("{}+", ages.from),
+        Some(to) => format!("{}-{to}", ages.from),
+    }
+}
+
+fn sexes(sexes: &[Sex]) -> String {
+    sexes
+        .iter()
+        .map(|s| match s {
+            Sex::Female => "female",
+            Sex::Male => "male",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_the_111_topic_list() {
+        assert_eq!(
+            ages(AgesInfo {
+                from: 16.0,
+                to: None
+            }),
+            "16+"
+        );
+        assert_eq!(
+            ages(AgesInfo {
+                from: 5.0,
+                to: Some(16.0)
+            }),
+            "5-16"
+        );
+        assert_eq!(
+            ages(AgesInfo {
+                from: 0.0,
+                to: None
+            }),
+            "all ages"
+        );
+    }
+
+    #[test]
+    fn table_cells_escape_pipes() {
+        assert_eq!(cell("a | b"), "a \\| b");
+    }
+}

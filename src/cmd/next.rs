@@ -1,0 +1,91 @@
+//! `triage next`: one step of a journey per call, JSON in and JSON out.
+
+use super::Bundle;
+use crate::output::{self, Status};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use triage_core::eval::{self, Answer, EvalError, Patient};
+
+/// Largest request read from stdin, in bytes; a journey is a few hundred.
+const MAX_REQUEST_BYTES: u64 = 1024 * 1024;
+
+/// What `next` reads on stdin.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request {
+    /// The pathway the journey started on.
+    pathway: String,
+    /// The person.
+    patient: Patient,
+    /// Every answer so far, in order.
+    #[serde(default)]
+    answers: Vec<Answer>,
+}
+
+/// What `next` prints when it refuses the input: `{"error": {"code", "message", ...}}`.
+#[derive(Debug, Serialize)]
+struct Refusal<E: Serialize> {
+    error: E,
+}
+
+/// A refusal of the request itself, before any answer is looked at.
+#[derive(Debug, Serialize)]
+struct RequestError {
+    code: &'static str,
+    message: String,
+}
+
+/// Runs `triage next`, reading the request from `input`.
+pub fn next(bundle: &Bundle, input: impl Read) -> std::io::Result<Status> {
+    let compiled = match bundle.compiled() {
+        Ok(compiled) => compiled,
+        Err(status) => return Ok(status),
+    };
+    let request = match read_request(input) {
+        Ok(request) => request,
+        Err(error) => {
+            output::print(&super::to_json_line(&Refusal { error }))?;
+            return Ok(Status::Usage);
+        }
+    };
+    match eval::evaluate(
+        compiled,
+        &request.pathway,
+        &request.patient,
+        &request.answers,
+    ) {
+        Ok(step) => {
+            output::print(&super::to_json_line(&step))?;
+            Ok(Status::Ok)
+        }
+        Err(error) => {
+            output::print(&super::to_json_line(&Refusal::<&EvalError> {
+                error: &error,
+            }))?;
+            Ok(Status::Usage)
+        }
+    }
+}
+
+fn read_request(input: impl Read) -> Result<Request, RequestError> {
+    let mut text = String::new();
+    let mut limited = input.take(MAX_REQUEST_BYTES + 1);
+    if let Err(error) = limited.read_to_string(&mut text) {
+        return Err(RequestError {
+            code: "unreadable_input",
+            message: format!("cannot read the request from stdin: {error}"),
+        });
+    }
+    if text.len() as u64 > MAX_REQUEST_BYTES {
+        return Err(RequestError {
+            code: "request_too_large",
+            message: format!("the request is larger than {MAX_REQUEST_BYTES} bytes"),
+        });
+    }
+    serde_json::from_str(&text).map_err(|error| RequestError {
+        code: "malformed_request",
+        message: format!(
+            "the request is not valid: {error}; expected {{\"pathway\": ID, \"patient\": {{\"age_years\": N, \"sex\": \"female\"|\"male\"}}, \"answers\": [{{\"question\": ID, \"answer\": VALUE}}]}}"
+        ),
+    })
+}

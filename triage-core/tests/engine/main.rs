@@ -1,0 +1,15 @@
+//! The compiled engine, through its public API, on a small fixture bundle.
+
+/// The fixture bundle and answer helpers.
+mod fixture;
+
+/// Case packs and coverage.
+mod casepack;
+/// Compiling: module expansion, limits, hash, pathway list and search.
+mod compile;
+/// Stateless evaluation: routing, views, errors.
+mod evaluate;
+/// Random answers never panic.
+mod properties;
+/// Sessions: answer, back, JSON, audit, and refused answers changing nothing.
+mod session;

@@ -1,0 +1,337 @@
+use crate::fixture::*;
+use triage_core::compile::CompiledBundle;
+use triage_core::eval::{Answer, EvalError, Step};
+use triage_core::session::{replay, AuditDisposition, Session};
+
+fn start(bundle: &CompiledBundle, pathway: &str) -> Session {
+    Session::start(bundle, pathway, adult()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn give(session: &mut Session, bundle: &CompiledBundle, answer: Answer) {
+    if let Err(e) = session.answer(bundle, answer) {
+        panic!("{e}");
+    }
+}
+
+fn question_id(session: &Session) -> Option<&str> {
+    session.step().question().map(|q| q.id.as_str())
+}
+
+/// A session at the adult question of fever.
+fn at_adult(bundle: &CompiledBundle) -> Session {
+    let mut session = start(bundle, "fever");
+    give(&mut session, bundle, no_signs());
+    give(&mut session, bundle, number("temperature", 37.0));
+    assert_eq!(question_id(&session), Some("adult"));
+    session
+}
+
+/// A session that has ended.
+fn finished(bundle: &CompiledBundle) -> Session {
+    let mut session = at_adult(bundle);
+    give(&mut session, bundle, choice("adult", "yes"));
+    assert!(session.outcome().is_some());
+    session
+}
+
+#[test]
+fn a_session_walks_answers_to_an_outcome() {
+    let bundle = bundle();
+    let mut session = start(&bundle, "fever");
+    assert_eq!(session.pathway(), "fever");
+    assert_eq!(session.patient(), &adult());
+    assert_eq!(session.bundle_hash(), bundle.hash());
+    assert_eq!(question_id(&session), Some("screen/signs"));
+    give(&mut session, &bundle, no_signs());
+    give(&mut session, &bundle, number("temperature", 39.0));
+    give(&mut session, &bundle, choice("adult", "yes"));
+    let Some(outcome) = session.outcome() else {
+        panic!("no outcome");
+    };
+    assert_eq!(outcome.disposition.id, "ae-1h");
+    assert_eq!(session.answers().len(), 3);
+    assert_eq!(
+        Some(session.step().clone()),
+        triage_core::eval::evaluate(&bundle, "fever", &adult(), session.answers()).ok()
+    );
+}
+
+#[test]
+fn back_takes_back_the_last_answer_even_after_the_outcome() {
+    let bundle = bundle();
+    let mut session = finished(&bundle);
+    let step = session
+        .back(&bundle)
+        .map(|s| s.question().map(|q| q.id.clone()));
+    assert_eq!(step, Ok(Some("adult".to_string())));
+    assert_eq!(session, at_adult(&bundle));
+    give(&mut session, &bundle, choice("adult", "no"));
+    assert_eq!(question_id(&session), Some("cough/how-long"));
+    for _ in 0..3 {
+        assert!(session.back(&bundle).is_ok());
+    }
+    assert_eq!(session, start(&bundle, "fever"));
+}
+
+/// Asserts that `change` fails with an error of code `code` and leaves the session exactly as it was.
+fn refused_without_change(
+    session: &mut Session,
+    code: &str,
+    change: impl FnOnce(&mut Session) -> Result<Step, EvalError>,
+) {
+    let before = session.clone();
+    let json = session.to_json();
+    match change(session) {
+        Err(e) => assert_eq!(e.code(), code, "{e}"),
+        Ok(step) => panic!("expected {code}, got {step:?}"),
+    }
+    assert_eq!(*session, before);
+    assert_eq!(session.to_json(), json);
+}
+
+#[test]
+fn every_refused_answer_leaves_the_session_exactly_as_it_was() {
+    let bundle = bundle();
+    let other = build_files(files(&[(
+        "pathways/cough.yaml",
+        &COUGH.replace("version: 1.0.0", "version: 1.0.1"),
+    )]))
+    .0;
+    fn answer(
+        b: &CompiledBundle,
+        a: Answer,
+    ) -> impl FnOnce(&mut Session) -> Result<Step, EvalError> + '_ {
+        move |s: &mut Session| s.answer(b, a).cloned()
+    }
+
+    let mut fresh = start(&bundle, "fever");
+    refused_without_change(
+        &mut fresh,
+        "wrong_question",
+        answer(&bundle, choice("adult", "yes")),
+    );
+    refused_without_change(
+        &mut fresh,
+        "option_not_offered",
+        answer(&bundle, choices("screen/signs", &["rash", "purple"])),
+    );
+    refused_without_change(
+        &mut fresh,
+        "exclusive_option",
+        answer(&bundle, choices("screen/signs", &["none", "rash"])),
+    );
+    refused_without_change(
+        &mut fresh,
+        "nothing_chosen",
+        answer(&bundle, choices("screen/signs", &[])),
+    );
+    refused_without_change(
+        &mut fresh,
+        "wrong_answer_kind",
+        answer(&bundle, number("screen/signs", 1.0)),
+    );
+    refused_without_change(&mut fresh, "nothing_to_go_back", |s| {
+        s.back(&bundle).cloned()
+    });
+    refused_without_change(&mut fresh, "bundle_mismatch", answer(&other, no_signs()));
+
+    let mut at_temperature = start(&bundle, "fever");
+    give(&mut at_temperature, &bundle, no_signs());
+    refused_without_change(
+        &mut at_temperature,
+        "number_out_of_range",
+        answer(&bundle, number("temperature", 46.0)),
+    );
+    refused_without_change(
+        &mut at_temperature,
+        "number_out_of_range",
+        answer(&bundle, number("temperature", f64::NAN)),
+    );
+    refused_without_change(&mut at_temperature, "bundle_mismatch", |s| {
+        s.back(&other).cloned()
+    });
+
+    let mut done = finished(&bundle);
+    refused_without_change(
+        &mut done,
+        "answer_after_outcome",
+        answer(&bundle, choice("adult", "no")),
+    );
+}
+
+#[test]
+fn sessions_cannot_start_on_unknown_or_unsuitable_pathways() {
+    let bundle = bundle();
+    assert!(matches!(
+        Session::start(&bundle, "flu", adult()),
+        Err(EvalError::UnknownPathway { .. })
+    ));
+    assert!(matches!(
+        Session::start(&bundle, "cough", child()),
+        Err(EvalError::NotApplicable { .. })
+    ));
+}
+
+#[test]
+fn a_session_survives_a_json_round_trip() {
+    let bundle = bundle();
+    for session in [
+        start(&bundle, "fever"),
+        at_adult(&bundle),
+        finished(&bundle),
+    ] {
+        let json = session.to_json();
+        let resumed = Session::from_json(&bundle, &json);
+        assert_eq!(resumed.as_ref(), Ok(&session));
+        // And carries on the same way.
+        let Ok(mut resumed) = resumed else { continue };
+        let mut original = session.clone();
+        let next = no_signs();
+        assert_eq!(
+            resumed.answer(&bundle, next.clone()).cloned(),
+            original.answer(&bundle, next).cloned()
+        );
+    }
+}
+
+#[test]
+fn resuming_with_another_bundle_is_refused() {
+    let bundle = bundle();
+    let other = build_files(files(&[(
+        "pathways/fever.yaml",
+        &FEVER.replace("Fever", "High temperature"),
+    )]))
+    .0;
+    let json = at_adult(&bundle).to_json();
+    assert_eq!(
+        Session::from_json(&other, &json),
+        Err(EvalError::BundleMismatch {
+            expected: other.hash().to_string(),
+            got: bundle.hash().to_string()
+        })
+    );
+}
+
+#[test]
+fn resuming_checks_the_saved_answers_and_recomputes_the_step() {
+    let bundle = bundle();
+    let session = at_adult(&bundle);
+    let mut json: serde_json::Value = serde_json::from_str(&session.to_json()).unwrap_or_default();
+
+    // A saved step is not trusted: it is recomputed from the answers.
+    let mut stale = json.clone();
+    stale["step"] = serde_json::to_value(start(&bundle, "fever").step()).unwrap_or_default();
+    assert_eq!(
+        Session::from_json(&bundle, &stale.to_string()).as_ref(),
+        Ok(&session)
+    );
+
+    // A tampered answer is refused.
+    json["answers"][1]["answer"] = serde_json::json!(99);
+    assert!(matches!(
+        Session::from_json(&bundle, &json.to_string()),
+        Err(EvalError::NumberOutOfRange { .. })
+    ));
+    assert!(matches!(
+        Session::from_json(&bundle, "{not json"),
+        Err(EvalError::BadSession(_))
+    ));
+    assert!(matches!(
+        Session::from_json(&bundle, "{}"),
+        Err(EvalError::BadSession(_))
+    ));
+}
+
+#[test]
+fn an_audit_record_replays_to_itself() {
+    let bundle = bundle();
+    let session = {
+        let mut s = at_adult(&bundle);
+        give(&mut s, &bundle, choice("adult", "no"));
+        give(&mut s, &bundle, number("cough/how-long", 5.0));
+        s
+    };
+    let record = session.audit(&bundle);
+    assert_eq!(record.bundle, bundle.hash());
+    assert_eq!(
+        (record.pathway.as_str(), record.pathway_version.as_str()),
+        ("fever", "2.1.0")
+    );
+    assert_eq!(
+        record.steps,
+        ["screen/signs", "temperature", "adult", "cough/how-long"]
+    );
+    assert_eq!(
+        record.disposition,
+        Some(AuditDisposition {
+            id: "own-gp".into(),
+            code: "Dx75".into()
+        })
+    );
+    assert_eq!(record.reasons, ["long-cough"]);
+    assert_eq!(replay(&bundle, &record).as_ref(), Ok(&record));
+
+    // The record round-trips through JSON.
+    let json = serde_json::to_string(&record).unwrap_or_default();
+    let read: triage_core::session::AuditRecord =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read, record);
+
+    // An unfinished journey records the question it stopped at.
+    let open = at_adult(&bundle).audit(&bundle);
+    assert_eq!(open.steps, ["screen/signs", "temperature", "adult"]);
+    assert_eq!(open.disposition, None);
+    assert_eq!(replay(&bundle, &open).as_ref(), Ok(&open));
+}
+
+#[test]
+fn a_record_that_does_not_replay_is_reported() {
+    let bundle = bundle();
+    let record = finished(&bundle).audit(&bundle);
+    let mut tampered = record.clone();
+    tampered.disposition = Some(AuditDisposition {
+        id: "self-care".into(),
+        code: "Dx35".into(),
+    });
+    assert_eq!(
+        replay(&bundle, &tampered),
+        Err(EvalError::ReplayMismatch {
+            field: "disposition".into()
+        })
+    );
+    let mut tampered = record.clone();
+    tampered.reasons.push("made-up".into());
+    assert!(matches!(
+        replay(&bundle, &tampered),
+        Err(EvalError::ReplayMismatch { .. })
+    ));
+    let other = build_files(files(&[(
+        "care-advice.yaml",
+        &CARE_ADVICE.replace("Unlock the door.", "Unlock the front door."),
+    )]))
+    .0;
+    assert!(matches!(
+        replay(&other, &record),
+        Err(EvalError::BundleMismatch { .. })
+    ));
+}
+
+#[test]
+fn the_same_answers_give_the_same_session() {
+    let bundle = bundle();
+    let answers = [
+        choices("screen/signs", &["travel", "contact"]),
+        number("temperature", 38.2),
+    ];
+    let run = || {
+        let mut s = Session::start(&bundle, "fever", child()).unwrap_or_else(|e| panic!("{e}"));
+        for a in &answers {
+            give(&mut s, &bundle, a.clone());
+        }
+        s
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    assert_eq!(a.to_json(), b.to_json());
+    assert_eq!(a.audit(&bundle), b.audit(&bundle));
+}
