@@ -891,10 +891,10 @@ fn list_markdown_is_an_index_table() {
     );
     assert_eq!(code(&output), 0);
     let expected = "\
-| Topic | Ages (years) | Sexes | Dispositions reachable | Sources |
-|---|---|---|---|---|
-| Cough (`cough`) | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
-| Period pain (`period-pain`) | 10-60 | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
+| Topic | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |
+|---|---|---|---|---|---|
+| Cough (`cough`) | 16+ | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
+| Period pain (`period-pain`) | 10-60 | 5-16, 16+ | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
 ";
     assert_eq!(stdout(&output), expected);
 }

@@ -91,8 +91,8 @@ fn human(pathways: &[PathwayInfo<'_>]) -> String {
 
 fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
     let mut out = String::from(
-        "| Topic | Ages (years) | Sexes | Dispositions reachable | Sources |\n\
-         |---|---|---|---|---|\n",
+        "| Topic | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |\n\
+         |---|---|---|---|---|---|\n",
     );
     for p in pathways {
         let dispositions: Vec<String> = p
@@ -110,10 +110,11 @@ fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
             .map(|s| format!("[{}]({})", cell(s.title), s.url))
             .collect();
         out.push_str(&format!(
-            "| {} (`{}`) | {} | {} | {} | {} |\n",
+            "| {} (`{}`) | {} | {} | {} | {} | {} |\n",
             cell(p.title),
             p.id,
             ages(p.ages),
+            age_bands(p.ages),
             sexes(p.sexes),
             cell(&dispositions.join("; ")),
             sources.join("<br>"),
@@ -136,6 +137,23 @@ fn ages(ages: AgesInfo) -> String {
     }
 }
 
+/// The NHS 111 online age bands (years, upper bound exclusive) a pathway serves.
+fn age_bands(ages: AgesInfo) -> String {
+    const BANDS: [(f64, f64, &str); 4] = [
+        (0.0, 1.0, "0-1"),
+        (1.0, 5.0, "1-5"),
+        (5.0, 16.0, "5-16"),
+        (16.0, f64::INFINITY, "16+"),
+    ];
+    let to = ages.to.unwrap_or(f64::INFINITY);
+    BANDS
+        .iter()
+        .filter(|(low, high, _)| ages.from < *high && to > *low)
+        .map(|(_, _, name)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn sexes(sexes: &[Sex]) -> String {
     sexes
         .iter()
@@ -150,6 +168,17 @@ fn sexes(sexes: &[Sex]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn age_bands_are_those_of_111_online_that_overlap() {
+        let band = |from: f64, to: Option<f64>| age_bands(AgesInfo { from, to });
+        assert_eq!(band(16.0, None), "16+");
+        assert_eq!(band(1.0, Some(5.0)), "1-5");
+        assert_eq!(band(0.0, Some(1.0)), "0-1");
+        assert_eq!(band(0.0, None), "0-1, 1-5, 5-16, 16+");
+        assert_eq!(band(5.0, Some(16.0)), "5-16");
+        assert_eq!(band(0.5, Some(2.0)), "0-1, 1-5");
+    }
 
     #[test]
     fn ages_read_like_the_111_topic_list() {
