@@ -877,7 +877,7 @@ mod tests {
                     text: text.to_string(),
                 })
                 .collect(),
-            root: None,
+            ..Sources::default()
         }
     }
 

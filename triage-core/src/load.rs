@@ -59,6 +59,9 @@ pub struct Sources {
     pub files: Vec<SourceFile>,
     /// The directory they were read from, if any (for messages).
     pub root: Option<std::path::PathBuf>,
+    /// Indexes of files that were refused (too large, binary, not UTF-8): they
+    /// are listed so diagnostics can name them, but hold no text to parse.
+    pub refused: Vec<usize>,
 }
 
 impl Sources {
@@ -108,8 +111,8 @@ impl Sources {
         walk(dir, "", 0, &mut found, &mut problems);
         found.sort();
         let mut sources = Sources {
-            files: Vec::new(),
             root: Some(dir.to_path_buf()),
+            ..Sources::default()
         };
         let mut total = 0usize;
         for relative in found {
@@ -205,6 +208,9 @@ impl Problem {
                 sources.files.len() - 1
             }
         };
+        if !sources.refused.contains(&file) {
+            sources.refused.push(file);
+        }
         Diagnostic::error(self.code, Loc::file(file), self.message).with_help(self.help)
     }
 }
@@ -369,6 +375,9 @@ pub struct BundleDoc {
     pub case_packs: Vec<(usize, CasePackDoc)>,
     /// Number of files that failed to parse (so summaries can count them).
     pub failed_files: usize,
+    /// The roles of the files that could not be read or parsed, so later checks
+    /// can tell a missing reference from one whose file is broken.
+    pub failed: Vec<FileRole>,
 }
 
 /// Parses every file of `sources`, collecting every problem.
@@ -378,8 +387,10 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
     let mut seen_dispositions = false;
     let mut seen_advice = false;
     for (index, file) in sources.files.iter().enumerate() {
-        if file.text.is_empty() && diagnostics.iter().any(|d: &Diagnostic| d.loc.file == index) {
+        if sources.refused.contains(&index) {
             // A placeholder for a file that could not be read; already reported.
+            doc.failed_files += 1;
+            doc.failed.push(FileRole::of(&file.path));
             continue;
         }
         if let Some(line) = long_line(&file.text) {
@@ -396,6 +407,7 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
                 .with_help("break long text over several lines with a YAML block scalar (`>`)"),
             );
             doc.failed_files += 1;
+            doc.failed.push(FileRole::of(&file.path));
             continue;
         }
         let role = FileRole::of(&file.path);
@@ -428,6 +440,7 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
         };
         if !ok {
             doc.failed_files += 1;
+            doc.failed.push(role);
         }
     }
     for (seen, name, what) in [
@@ -524,19 +537,33 @@ pub fn parse_file<T: DeserializeOwned>(
         if d.code == codes::MISSING_KEY {
             d.loc = mapping_start(&file.text, d.loc);
         }
+        if d.code == codes::DUPLICATE_KEY {
+            if let Some(repeat) = repeated_key(&file.text, d.loc, &d.message) {
+                let first = d.loc;
+                d.loc = repeat;
+                d = d.with_related(first, "first written here");
+            }
+        }
         Box::new(d)
     })
 }
 
 fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
     use serde_saphyr::Error as E;
-    let inner = error.without_snippet();
+    let mut inner = error.without_snippet();
+    // An error met while replaying an alias is wrapped; classify what it wraps.
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
     let loc = inner
         .location()
         .filter(|l| l.line() > 0)
         .map(|l| Loc::at(index, l))
         .unwrap_or(Loc::file(index));
-    let message = strip_position(&inner.to_string());
+    let message = match inner {
+        E::Budget { breach, .. } => budget_message(breach),
+        _ => strip_position(&inner.to_string()),
+    };
     let (code, help): (_, String) = match inner {
         E::SerdeUnknownField {
             field, expected, ..
@@ -611,6 +638,55 @@ fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
         message
     };
     Diagnostic::error(code, loc, message).with_help(help)
+}
+
+/// Plain words for a YAML budget breach.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { .. } => "the YAML is nested too deeply (more than 48 levels)".to_string(),
+        B::Nodes { .. } => "the YAML holds too many values (more than 200,000)".to_string(),
+        B::Events { .. } => "the YAML is too long to read safely".to_string(),
+        B::Aliases { .. } | B::Anchors { .. } => {
+            "the YAML uses too many anchors or aliases (`&name`, `*name`)".to_string()
+        }
+        B::Documents { .. } => "the file holds more than one YAML document".to_string(),
+        B::ScalarBytes { .. } => "the file's text values are too large".to_string(),
+        _ => "the YAML exceeds a safety limit of the loader".to_string(),
+    }
+}
+
+/// serde reports a repeated struct field where the first one stands; find the
+/// repeat (same indentation, same key, further down) so the author is shown
+/// the line to remove.
+fn repeated_key(text: &str, first: Loc, message: &str) -> Option<Loc> {
+    let key = message.split('`').nth(1)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let start = usize::try_from(first.line).ok()?.checked_sub(1)?;
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let own = indent(lines.get(start)?);
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let here = indent(line);
+        if here < own {
+            break;
+        }
+        if here == own
+            && trimmed
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        {
+            return Some(Loc {
+                line: u32::try_from(i + 1).ok()?,
+                column: u32::try_from(here + 1).ok()?,
+                ..first
+            });
+        }
+    }
+    None
 }
 
 /// A missing key is noticed at the end of its mapping; point at the mapping's

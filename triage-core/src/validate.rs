@@ -10,7 +10,7 @@ use crate::diag::{codes, Code, Diagnostic, Loc};
 use crate::eval::AnswerValue;
 use crate::expr::{self, ExprErrorKind, QuestionInfo, Scope, Type};
 use crate::ir::*;
-use crate::load::BundleDoc;
+use crate::load::{BundleDoc, FileRole};
 use crate::model::*;
 use std::collections::HashMap;
 
@@ -21,7 +21,11 @@ pub const MAX_OPTIONS: usize = 60;
 ///
 /// Diagnostics (errors and warnings) are returned either way, sorted by file and line.
 pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
-    let mut v = Validator::default();
+    let mut v = Validator {
+        dispositions_unknown: doc.failed.contains(&FileRole::Dispositions),
+        advice_unknown: doc.failed.contains(&FileRole::CareAdvice),
+        ..Validator::default()
+    };
     v.catalogues(doc);
     v.declare_units(doc);
     v.declare_variables(doc);
@@ -52,6 +56,10 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
 #[derive(Default)]
 struct Validator {
     diagnostics: Vec<Diagnostic>,
+    /// A catalogue file could not be read, so references into it cannot be
+    /// checked (reporting each would bury the real problem).
+    dispositions_unknown: bool,
+    advice_unknown: bool,
     dispositions: Vec<DispositionIr>,
     disposition_ids: HashMap<String, DispositionIdx>,
     advice: Vec<AdviceIr>,
@@ -280,6 +288,7 @@ impl Validator {
         for key in keys {
             match self.advice_ids.get(key.value.as_str()) {
                 Some(&i) => resolved.push(i),
+                None if self.advice_unknown => {}
                 None => {
                     let help = did_you_mean(
                         &key.value,
@@ -630,6 +639,7 @@ impl Validator {
             NodeDoc::Outcome(o) => {
                 let disposition = match self.disposition_ids.get(o.disposition.value.as_str()) {
                     Some(&d) => d,
+                    None if self.dispositions_unknown => return None,
                     None => {
                         let help = did_you_mean(
                             &o.disposition.value,
@@ -1563,12 +1573,32 @@ impl Validator {
     }
 
     fn report_cycles(&mut self, indegree: &[u32]) {
-        // Walk from each remaining node along remaining successors until a node
-        // repeats: that repeat closes a cycle. Report each cycle once.
-        let mut reported = vec![false; indegree.len()];
+        // Kahn's algorithm left the nodes on a cycle and those downstream of
+        // one. Peel off, repeatedly, nodes with no successor left: what remains
+        // is only nodes on cycles, and every one of them has a successor on a
+        // cycle, so a walk from any of them must close a loop.
+        let count = indegree.len();
+        let mut left: Vec<bool> = indegree.iter().map(|&d| d > 0).collect();
         let mut succ = Vec::new();
-        for start in 0..indegree.len() {
-            if indegree[start] == 0 || reported[start] {
+        loop {
+            let mut changed = false;
+            for n in 0..count {
+                if !left[n] {
+                    continue;
+                }
+                self.successors(n as NodeIdx, &mut succ);
+                if !succ.iter().any(|&s| left[s as usize]) {
+                    left[n] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut reported = vec![false; count];
+        for start in 0..count {
+            if !left[start] || reported[start] {
                 continue;
             }
             let mut path: Vec<NodeIdx> = vec![start as NodeIdx];
@@ -1578,7 +1608,7 @@ impl Validator {
                     break None;
                 };
                 self.successors(current, &mut succ);
-                let Some(&next) = succ.iter().find(|&&s| indegree[s as usize] > 0) else {
+                let Some(&next) = succ.iter().find(|&&s| left[s as usize]) else {
                     break None;
                 };
                 if let Some(&at) = position.get(&next) {
@@ -1588,19 +1618,18 @@ impl Validator {
                 path.push(next);
             };
             let Some(cycle) = cycle else { continue };
-            if cycle.iter().any(|&n| reported[n as usize]) {
-                continue;
-            }
-            for &n in &cycle {
+            // Mark the walk's lead-in too: it reaches this cycle, which is reported.
+            for &n in &path {
                 reported[n as usize] = true;
             }
             let names: Vec<String> = cycle.iter().map(|&n| self.describe(n)).collect();
             let first = cycle[0];
             let last = cycle[cycle.len() - 1];
-            let (Some(first_node), Some(last_node)) = (self.node(first), self.node(last)) else {
+            let (Some(first_node), Some(_)) = (self.node(first), self.node(last)) else {
                 continue;
             };
-            let (loc, related) = (last_node.loc, first_node.loc);
+            let loc = self.edge_loc(last, first);
+            let related = first_node.loc;
             self.diagnostics.push(
                 Diagnostic::error(
                     codes::CYCLE,
@@ -1611,10 +1640,24 @@ impl Validator {
                         names[0]
                     ),
                 )
-                .with_help("every journey must move forward to an outcome; point one of these `next:`s (or module calls) somewhere that does not lead back")
+                .with_help("every journey must move forward to an outcome; point this `next:` (or module call or jump) somewhere that does not lead back")
                 .with_related(related, "the loop comes back here"),
             );
         }
+    }
+
+    /// Where the edge from `from` to `to` is written: the answer that leads
+    /// there, or the node itself (a call, a jump, a branch).
+    fn edge_loc(&self, from: NodeIdx, to: NodeIdx) -> Loc {
+        let Some(node) = self.node(from) else {
+            return Loc::default();
+        };
+        if let NodeKindIr::Question(q) = &node.kind {
+            if let Some(a) = q.answers.iter().find(|a| a.next == Target::Node(to)) {
+                return a.loc;
+            }
+        }
+        node.loc
     }
 
     fn check_reachability(&mut self) {
@@ -1928,6 +1971,7 @@ impl Validator {
         let expect = &case.expect.value;
         let expect_disposition = match self.disposition_ids.get(expect.disposition.value.as_str()) {
             Some(&d) => Some(d),
+            None if self.dispositions_unknown => None,
             None => {
                 let help = did_you_mean(
                     &expect.disposition.value,
@@ -1950,6 +1994,7 @@ impl Validator {
         for key in &expect.advice {
             match self.advice_ids.get(key.value.as_str()) {
                 Some(&a) => expect_advice.push(a),
+                None if self.advice_unknown => ok = false,
                 None => {
                     self.error(
                         codes::CASE_UNKNOWN_ADVICE,
