@@ -6,6 +6,7 @@
 //! Each bundle is the valid fixture (`tests/fixtures/valid/`) plus one hostile
 //! file, generated in a temporary directory (nothing large is committed).
 
+use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -19,12 +20,14 @@ const MEMORY_LIMIT_KIB: u64 = 1024 * 1024;
 /// What a run of `triage validate` did.
 struct Run {
     status: ExitStatus,
-    output: String,
+    stdout: String,
+    stderr: String,
 }
 
 /// A temporary bundle: the valid fixture's catalogues and pathways.
 fn bundle() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"));
+    let dir =
+        tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"));
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid"),
         dir.path(),
@@ -34,7 +37,9 @@ fn bundle() -> tempfile::TempDir {
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display())) {
+    for entry in
+        std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()))
+    {
         let entry = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()));
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
@@ -50,7 +55,8 @@ fn copy_dir(from: &Path, to: &Path) {
 fn put(dir: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(relative);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
     }
     std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     path
@@ -59,14 +65,17 @@ fn put(dir: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
 /// Writes a large file piece by piece, without holding it all in memory.
 fn put_streamed(dir: &Path, relative: &str, mut piece: impl FnMut(usize) -> Option<Vec<u8>>) {
     let path = dir.join(relative);
-    let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let file = std::fs::File::create(&path)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
     let mut out = std::io::BufWriter::new(file);
     let mut i = 0;
     while let Some(bytes) = piece(i) {
-        out.write_all(&bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        out.write_all(&bytes)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         i += 1;
     }
-    out.flush().unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    out.flush()
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
 fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
@@ -77,22 +86,35 @@ fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8
     })
 }
 
-/// Runs `triage validate DIR` under the memory limit, killing it if it is
-/// still running after [`TIME_LIMIT`].
-fn validate(dir: &Path) -> Run {
+/// Runs `triage validate DIR --format FORMAT` under the memory limit,
+/// killing it if it is still running after [`TIME_LIMIT`].
+fn validate(dir: &Path, format: &str) -> Run {
     let mut child: Child = Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" validate \"$1\""))
+        .arg(format!(
+            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" validate \"$1\" --format \"$2\""
+        ))
         .arg(env!("CARGO_BIN_EXE_triage"))
         .arg(dir)
+        .arg(format)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run triage: {e}"));
-    let stdout = drain(child.stdout.take().unwrap_or_else(|| panic!("no stdout pipe")));
-    let stderr = drain(child.stderr.take().unwrap_or_else(|| panic!("no stderr pipe")));
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("no stdout pipe")),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .unwrap_or_else(|| panic!("no stderr pipe")),
+    );
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -109,26 +131,67 @@ fn validate(dir: &Path) -> Run {
             Err(e) => panic!("cannot wait for triage: {e}"),
         }
     };
-    let mut output = String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned();
-    output.push_str(&String::from_utf8_lossy(&stderr.join().unwrap_or_default()));
-    Run { status, output }
+    let text = |pipe: std::thread::JoinHandle<Vec<u8>>| {
+        String::from_utf8_lossy(&pipe.join().unwrap_or_default()).into_owned()
+    };
+    Run {
+        status,
+        stdout: text(stdout),
+        stderr: text(stderr),
+    }
 }
 
-/// Asserts that the bundle in `dir` is refused cleanly with a message naming `file`.
-fn assert_refused(dir: &Path, file: &str) -> Run {
-    let run = validate(dir);
-    let shown: String = run.output.chars().take(4000).collect();
+fn excerpt(text: &str) -> String {
+    text.chars().take(4000).collect()
+}
+
+/// Asserts that `triage validate` refuses the bundle in `dir` cleanly: exit 1
+/// or 2 (not a signal, which would be a crash or the memory limit), one error,
+/// with one of `codes`, naming `file`, in the JSON and in the readable report.
+fn assert_refused(dir: &Path, file: &str, codes: &[&str]) {
+    let run = validate(dir, "json");
     assert!(
         matches!(run.status.code(), Some(1 | 2)),
-        "expected exit 1 or 2, got {:?} (a signal means a crash or the memory limit); output:\n{shown}",
-        run.status
+        "expected exit 1 or 2, got {:?}; stdout:\n{}\nstderr:\n{}",
+        run.status,
+        excerpt(&run.stdout),
+        excerpt(&run.stderr)
     );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            excerpt(&run.stdout),
+            excerpt(&run.stderr)
+        )
+    });
+    let errors: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .map(|all| all.iter().filter(|d| d["severity"] == "error").collect())
+        .unwrap_or_default();
+    // One hostile file is one problem: a second error about the same file, or
+    // errors elsewhere that follow from it, would bury the real one.
     assert!(
-        run.output.contains(file),
-        "the report does not name {file}:\n{shown}"
+        errors.len() == 1
+            && errors.iter().all(|d| {
+                d["file"].as_str().is_some_and(|f| f.contains(file))
+                    && codes.iter().any(|code| d["code"] == *code)
+            }),
+        "expected exactly one error, {codes:?}, naming {file}; got {errors:#?}"
     );
-    run
+
+    let run = validate(dir, "human");
+    let both = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        matches!(run.status.code(), Some(1 | 2)) && both.contains(file),
+        "the readable report ({:?}) does not name {file}:\n{}",
+        run.status,
+        excerpt(&both)
+    );
 }
+
+/// Codes an empty or null document may be refused with: nothing to read, or
+/// the required keys missing.
+const EMPTY: &[&str] = &["L004", "L006", "L007"];
 
 /// Deterministic pseudo-random bytes (xorshift), so a failure can be replayed.
 fn noise(len: usize, mut seed: u64) -> Vec<u8> {
@@ -145,46 +208,67 @@ fn noise(len: usize, mut seed: u64) -> Vec<u8> {
 #[test]
 fn the_bundle_hostile_files_are_added_to_is_valid() {
     let dir = bundle();
-    let run = validate(dir.path());
-    assert_eq!(run.status.code(), Some(0), "{}", run.output);
+    let run = validate(dir.path(), "json");
+    assert_eq!(run.status.code(), Some(0), "{}", run.stdout);
 }
 
-/// The start of a pathway file whose `title` is `title`. A title may be plain
-/// text or a mapping of languages, so a parser must read all of it before it
-/// can tell which: hostile content placed here is read in full unless the
-/// loader's budget stops it.
-fn pathway_titled(title: &str) -> String {
-    format!("pathway:\n  id: evil\n  title:{title}\n")
+/// A case pack whose one answer is `value`. An answer may be a word, a
+/// number or a list, so a parser must read all of it before it can tell
+/// which: hostile content placed here is read in full unless the loader's
+/// budget stops it.
+fn case_pack_answering(value: &str) -> String {
+    format!(
+        "pathway: cough\ncases:\n  - name: hostile\n    patient: {{ age: 30, sex: female }}\n    answers:\n      - weeks:{value}\n    expect:\n      disposition: self-care\n"
+    )
 }
 
 #[test]
 fn an_alias_bomb_is_refused() {
     // Ten levels of nine aliases each: 9^10 (3.4 billion) strings if expanded.
     let dir = bundle();
-    let mut levels = vec![format!("&a0 [{}]", vec!["lol"; 9].join(", "))];
+    let mut levels = vec![format!("&a0 [{}]", ["lol"; 9].join(", "))];
     for level in 1..10 {
         let alias = format!("*a{}", level - 1);
-        levels.push(format!("&a{level} [{}]", vec![alias.as_str(); 9].join(", ")));
+        levels.push(format!("&a{level} [{}]", [alias.as_str(); 9].join(", ")));
     }
-    let title = format!("\n    [\n    {}\n    ]", levels.join(",\n    "));
-    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
-    assert_refused(dir.path(), "evil.yaml");
+    let value = format!(
+        "\n          [\n          {}\n          ]",
+        levels.join(",\n          ")
+    );
+    put(
+        dir.path(),
+        "pathways/evil.cases.yaml",
+        case_pack_answering(&value).as_bytes(),
+    );
+    assert_refused(dir.path(), "evil.cases.yaml", &["L008"]);
 }
 
 #[test]
 fn deep_flow_nesting_is_refused() {
     let dir = bundle();
-    let title = format!("\n{}{}", "    [\n".repeat(10_000), "    ]\n".repeat(10_000));
-    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
-    assert_refused(dir.path(), "evil.yaml");
+    let value = format!(
+        "\n{}{}",
+        "          [\n".repeat(10_000),
+        "          ]\n".repeat(10_000)
+    );
+    put(
+        dir.path(),
+        "pathways/evil.cases.yaml",
+        case_pack_answering(&value).as_bytes(),
+    );
+    assert_refused(dir.path(), "evil.cases.yaml", &["L008"]);
 }
 
 #[test]
 fn deep_flow_nesting_on_one_line_is_refused() {
     let dir = bundle();
-    let title = format!(" {}{}", "[".repeat(10_000), "]".repeat(10_000));
-    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
-    assert_refused(dir.path(), "evil.yaml");
+    let value = format!(" {}{}", "[".repeat(10_000), "]".repeat(10_000));
+    put(
+        dir.path(),
+        "pathways/evil.cases.yaml",
+        case_pack_answering(&value).as_bytes(),
+    );
+    assert_refused(dir.path(), "evil.cases.yaml", &["L003"]);
 }
 
 #[test]
@@ -193,24 +277,28 @@ fn deep_block_nesting_is_refused() {
     // (50 MB in all).
     let dir = bundle();
     put_streamed(dir.path(), "pathways/evil.yaml", |level| match level {
-        0 => Some(pathway_titled("").into_bytes()),
-        1..=10_000 => Some(format!("{}n:\n", " ".repeat(level + 3)).into_bytes()),
+        0 => Some(b"pathway:\n".to_vec()),
+        1..=10_000 => Some(format!("{}n:\n", " ".repeat(level)).into_bytes()),
         _ => None,
     });
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", &["L003"]);
 }
 
 #[test]
 fn deep_block_nesting_within_the_size_limits_is_refused() {
     // Short lines and under 1 MB, so it reaches the parser; far deeper than
-    // any pathway needs.
+    // any bundle needs.
     let dir = bundle();
-    let mut title = String::new();
+    let mut value = String::new();
     for level in 1..=1_000 {
-        title.push_str(&format!("\n{}n:", " ".repeat(level + 3)));
+        value.push_str(&format!("\n{}n:", " ".repeat(level + 9)));
     }
-    put(dir.path(), "pathways/evil.yaml", pathway_titled(&title).as_bytes());
-    assert_refused(dir.path(), "evil.yaml");
+    put(
+        dir.path(),
+        "pathways/evil.cases.yaml",
+        case_pack_answering(&value).as_bytes(),
+    );
+    assert_refused(dir.path(), "evil.cases.yaml", &["L008"]);
 }
 
 #[test]
@@ -221,7 +309,7 @@ fn a_100_megabyte_file_is_refused() {
     put_streamed(dir.path(), "pathways/evil.yaml", |i| {
         (i < lines).then(|| line.to_vec())
     });
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", &["L003"]);
 }
 
 #[test]
@@ -233,7 +321,7 @@ fn a_20_megabyte_line_is_refused() {
         21 => Some(b"\n".to_vec()),
         _ => None,
     });
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", &["L003"]);
 }
 
 #[test]
@@ -244,7 +332,7 @@ fn a_million_keys_are_refused() {
         1..=1_000_000 => Some(format!("  k{i}: {i}\n").into_bytes()),
         _ => None,
     });
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", &["L003"]);
 }
 
 #[test]
@@ -255,7 +343,7 @@ fn bytes_that_are_not_utf8_are_refused() {
         "pathways/evil.yaml",
         b"pathway:\n  id: caf\xe9\n  title: \xff\xfe\xfd\nnodes: {}\n",
     );
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", &["L002"]);
 }
 
 #[test]
@@ -264,28 +352,28 @@ fn binary_data_is_refused() {
     let mut bytes = noise(64 * 1024, 0x5eed_cafe_f00d_beef);
     bytes.extend_from_slice(&[0, 0, 0, 0]);
     put(dir.path(), "pathways/evil.yaml", &bytes);
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", &["L011"]);
 }
 
 #[test]
 fn an_empty_pathway_file_is_refused() {
     let dir = bundle();
     put(dir.path(), "pathways/evil.yaml", b"");
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", EMPTY);
 }
 
 #[test]
 fn a_file_of_only_a_document_marker_is_refused() {
     let dir = bundle();
     put(dir.path(), "pathways/evil.yaml", b"---\n");
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", EMPTY);
 }
 
 #[test]
 fn a_file_of_only_null_is_refused() {
     let dir = bundle();
     put(dir.path(), "pathways/evil.yaml", b"~\n");
-    assert_refused(dir.path(), "evil.yaml");
+    assert_refused(dir.path(), "evil.yaml", EMPTY);
 }
 
 #[test]
@@ -293,7 +381,7 @@ fn empty_catalogues_are_refused() {
     for catalogue in ["dispositions.yaml", "care-advice.yaml"] {
         let dir = bundle();
         put(dir.path(), catalogue, b"");
-        assert_refused(dir.path(), catalogue);
+        assert_refused(dir.path(), catalogue, EMPTY);
     }
 }
 
@@ -304,12 +392,11 @@ fn three_thousand_files_are_refused() {
         let text = format!(
             "pathway:\n  id: p{i:04}\n  title: P\n  version: 1.0.0\n  ages: {{ from: 0 }}\n  sexes: [female, male]\n  keywords: [p]\n  sources:\n    - {{ title: S, url: https://example.org/ }}\n  start: end\nnodes:\n  end:\n    outcome: {{ disposition: speak-to-gp }}\n"
         );
-        put(dir.path(), &format!("pathways/p{i:04}.yaml"), text.as_bytes());
+        put(
+            dir.path(),
+            &format!("pathways/p{i:04}.yaml"),
+            text.as_bytes(),
+        );
     }
-    let run = assert_refused(dir.path(), "pathways/p");
-    assert!(
-        run.output.contains("2000") || run.output.contains("2,000"),
-        "the report should say how many files are allowed:\n{}",
-        run.output.chars().take(4000).collect::<String>()
-    );
+    assert_refused(dir.path(), "pathways/p", &["L003"]);
 }
