@@ -162,6 +162,10 @@ fn a_floppy_mottled_baby_goes_to_999() {
     );
     assert_eq!(o.disposition.id, "call-999-cat1");
     assert_eq!(o.reasons[0].code, "emergency-unresponsive");
+    // Baby CPR starts with rescue breaths; the adult instruction would be wrong.
+    let advice: Vec<&str> = o.care_advice.iter().map(|a| a.id.as_str()).collect();
+    assert!(advice.contains(&"start-cpr-child"), "{advice:?}");
+    assert!(!advice.contains(&"start-cpr"), "{advice:?}");
 }
 
 #[test]
