@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the browser package and tests it: TypeScript types, the package API in
+# Node, and the demo page in headless Chromium (journeys, keyboard, axe-core).
+# Installs what it needs on a fresh machine: Chromium (Debian), the wasm
+# target, wasm-bindgen-cli and the npm tools. Exits non-zero on any failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CRATE="$ROOT/triage-wasm"
+cd "$ROOT"
+
+say() { printf '== %s\n' "$*"; }
+
+CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+export CHROMIUM_PATH
+APT_PID=""
+APT_LOG=$(mktemp)
+trap 'rm -f "$APT_LOG"' EXIT
+if [[ ! -x "$CHROMIUM_PATH" ]]; then
+  # Installed from Debian while the package builds.
+  say "chromium (installing in the background)"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  ($SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium) >"$APT_LOG" 2>&1 &
+  APT_PID=$!
+fi
+
+# The size budget is checked last, so that the tests run and report either way.
+"$ROOT/scripts/build-wasm.sh" --no-size-check
+
+say "tsc --noEmit (typed usage of the package)"
+"$CRATE/node_modules/.bin/tsc" --noEmit -p "$CRATE/tests/types/tsconfig.json"
+
+say "node tests (the package API)"
+node --test "$CRATE/tests/node/"
+
+if [[ -n "$APT_PID" ]]; then
+  say "waiting for chromium"
+  if ! wait "$APT_PID"; then
+    cat "$APT_LOG" >&2
+    echo "error: chromium could not be installed" >&2
+    exit 1
+  fi
+fi
+
+say "browser tests (the demo page in headless Chromium)"
+node --test "$CRATE/tests/browser/"
+
+say "size budget"
+WASM="$CRATE/pkg/triage_wasm_bg.wasm"
+GZIP_BYTES=$(gzip -9 -c "$WASM" | wc -c)
+GZIP_BUDGET=${WASM_GZIP_BUDGET:-250000}
+echo "triage_wasm_bg.wasm: $(wc -c <"$WASM") bytes, $GZIP_BYTES gzipped (budget $GZIP_BUDGET)"
+if (( GZIP_BYTES > GZIP_BUDGET )); then
+  echo "error: the gzipped module is over budget" >&2
+  exit 1
+fi

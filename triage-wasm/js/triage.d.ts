@@ -1,0 +1,286 @@
+// Types of the triage engine's JavaScript API (triage.js).
+
+/** A person's sex, as pathways are written for it. */
+export type Sex = 'female' | 'male';
+
+/** The person being triaged. */
+export interface Patient {
+  /** Whole years. */
+  age_years: number;
+  /** Extra months (0 to 11), for babies and toddlers. */
+  age_months?: number;
+  sex: Sex;
+}
+
+/** An answer id (`yes`, `no`, an option id, `none`, `not_sure`), several option ids, or a number. */
+export type AnswerValue = string | string[] | number;
+
+/** One answer given. */
+export interface Answer {
+  /** Public question id. */
+  question: string;
+  answer: AnswerValue;
+}
+
+export type QuestionKind = 'yes_no' | 'single' | 'multiple' | 'number';
+
+/** One answer a person may choose. */
+export interface OptionView {
+  id: string;
+  label: string;
+}
+
+/** A question as shown to the person. */
+export interface QuestionView {
+  /** Public question id, to send back with the answer. */
+  id: string;
+  text: string;
+  help: string | null;
+  kind: QuestionKind;
+  /**
+   * The answers offered, in order. For `number` questions only the
+   * "I'm not sure" answer, if there is one; the number itself is typed.
+   */
+  options: OptionView[];
+  /** Unit of a number question, e.g. `°C`. */
+  unit: string | null;
+  /** Accepted range of a number question, inclusive: `[min, max]`. */
+  range: [number, number] | null;
+  /** The pathway the question belongs to. */
+  pathway: string;
+  /** 1 for the first question of the journey, then 2, 3, ... */
+  step: number;
+}
+
+/** The services a disposition sends a person to. */
+export type Service =
+  | 'ambulance'
+  | 'emergency_department'
+  | 'urgent_treatment_centre'
+  | 'clinician_call_back'
+  | 'gp'
+  | 'own_gp'
+  | 'dental'
+  | 'eye_casualty'
+  | 'sexual_health'
+  | 'mental_health_crisis'
+  | 'maternity'
+  | 'pharmacy'
+  | 'self_care';
+
+/** How urgent a disposition is: ambulance or A&E; within 24 hours; later; at home. */
+export type Urgency = 'emergency' | 'urgent' | 'routine' | 'self_care';
+
+/** A disposition as shown to the person. */
+export interface DispositionView {
+  id: string;
+  /** Dx-style code. */
+  code: string;
+  title: string;
+  description: string | null;
+  service: Service;
+  /** How soon, in minutes. */
+  within_minutes: number | null;
+  /** 1 = most urgent. */
+  rank: number;
+  urgency: Urgency;
+}
+
+/** A piece of care advice. */
+export interface AdviceView {
+  id: string;
+  title: string;
+  text: string;
+}
+
+/** A reason (symptom discriminator) met on the way. */
+export interface ReasonView {
+  code: string;
+  text: string;
+  /** The question whose answer gave it. */
+  question: string;
+}
+
+/** One question and answer of a journey. */
+export interface TranscriptEntry {
+  question: string;
+  text: string;
+  /** The answer's labels, or the number with its unit. */
+  answer: string;
+  report: string | null;
+}
+
+/** The end of a journey. */
+export interface OutcomeView {
+  disposition: DispositionView;
+  care_advice: AdviceView[];
+  reasons: ReasonView[];
+  transcript: TranscriptEntry[];
+}
+
+/** Where a journey is: the next question, or the outcome. */
+export type Step = ({ type: 'question' } & QuestionView) | ({ type: 'outcome' } & OutcomeView);
+
+/** A problem found in a bundle, as `triage validate --format json` reports it. */
+export interface Diagnostic {
+  /** Stable code, e.g. `E203`. */
+  code: string;
+  severity: 'error' | 'warning';
+  /** The key the file was given under; `""` for the bundle as a whole. */
+  file: string;
+  /** 1-based; 0 when the problem is with the file as a whole. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  message: string;
+  /** What to do about it. */
+  help: string | null;
+  /** A second place that matters, such as the first definition of a duplicate. */
+  related?: { file: string; line: number; column: number; message: string };
+}
+
+/** What `validate` returns. */
+export interface ValidateReport {
+  summary: {
+    pathways: number;
+    modules: number;
+    nodes: number;
+    dispositions: number;
+    errors: number;
+    warnings: number;
+  };
+  diagnostics: Diagnostic[];
+}
+
+/** Counts of what a compiled bundle holds. */
+export interface BundleStats {
+  pathways: number;
+  modules: number;
+  nodes: number;
+  dispositions: number;
+}
+
+/** What the pathway list and symptom search show about a pathway. */
+export interface PathwayInfo {
+  id: string;
+  title: string;
+  version: string;
+  summary: string | null;
+  /** In years: `from` inclusive, `to` exclusive (null for no limit). */
+  ages: { from: number; to: number | null };
+  sexes: Sex[];
+  keywords: string[];
+  sources: { title: string; url: string }[];
+  /** Ids of the dispositions it can reach, most urgent first. */
+  dispositions: string[];
+}
+
+/** Which pathways to list. */
+export interface PathwayQuery {
+  /** Only the pathways for this person. */
+  patient?: Patient;
+  /** Symptom words; best match first. Without them every pathway is listed by title. */
+  words?: string;
+}
+
+/** The record of a journey: enough to replay it and check the result. */
+export interface AuditRecord {
+  /** Content hash of the bundle. */
+  bundle: string;
+  pathway: string;
+  pathway_version: string;
+  patient: Required<Patient>;
+  answers: Answer[];
+  /** Public ids of the questions asked, in order. */
+  steps: string[];
+  disposition: { id: string; code: string } | null;
+  /** Reason codes, in order. */
+  reasons: string[];
+}
+
+/** A bundle as named texts: `{ 'pathways/chest-pain.yaml': '...' }` (or a Map). */
+export type BundleFiles = Record<string, string> | Map<string, string>;
+
+/** The stable tags of a TriageError. */
+export type TriageErrorCode =
+  | 'not_initialised'
+  | 'bad_input'
+  | 'invalid_bundle'
+  | 'internal'
+  | 'unknown_pathway'
+  | 'not_applicable'
+  | 'wrong_question'
+  | 'option_not_offered'
+  | 'number_out_of_range'
+  | 'wrong_answer_kind'
+  | 'exclusive_option'
+  | 'nothing_chosen'
+  | 'answer_after_outcome'
+  | 'nothing_to_go_back'
+  | 'bundle_mismatch'
+  | 'replay_mismatch'
+  | 'bad_session'
+  | 'broken_bundle';
+
+/** Why the engine refused a call. */
+export class TriageError extends Error {
+  readonly name: 'TriageError';
+  readonly code: TriageErrorCode;
+  /** The error as the engine gave it: `{code, message, ...fields}`. */
+  readonly detail: { code: TriageErrorCode; message: string; [field: string]: unknown };
+  /** For `invalid_bundle`: every problem found. */
+  readonly diagnostics?: Diagnostic[];
+}
+
+/** Source of the WebAssembly module: a URL, a response, bytes or a compiled module. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** Loads the WebAssembly module (by default from next to triage.js). Call once first. */
+export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
+
+/** Loads the WebAssembly module from bytes or a compiled module, synchronously. */
+export function initSync(source: BufferSource | WebAssembly.Module): void;
+
+/** Checks a bundle and reports every problem; throws only for an argument of the wrong shape. */
+export function validate(files: BundleFiles): ValidateReport;
+
+/** A compiled bundle: starts, resumes and replays journeys. */
+export class Engine {
+  private constructor();
+  /** Loads, validates and compiles a bundle; throws `invalid_bundle` with its diagnostics. */
+  static load(files: BundleFiles): Engine;
+  /** Content hash of the bundle's files (SHA-256, hex). */
+  readonly hash: string;
+  readonly stats: BundleStats;
+  /** Warnings found while loading. */
+  readonly diagnostics: Diagnostic[];
+  /** The pathways for a person and search words, best match first. */
+  pathways(query?: PathwayQuery): PathwayInfo[];
+  /** Starts a journey; throws `unknown_pathway` or `not_applicable`. */
+  start(pathway: string, patient: Patient): Session;
+  /** Resumes a session saved with `Session.save()`; throws `bad_session` or `bundle_mismatch`. */
+  resume(saved: string): Session;
+  /** Replays an audit record; throws `replay_mismatch` when this bundle gives another journey. */
+  replay(record: AuditRecord): AuditRecord;
+  /** Releases the engine's memory now. */
+  free(): void;
+}
+
+/** One person's journey. A refused answer leaves it exactly as it was. */
+export class Session {
+  private constructor();
+  readonly step: Step;
+  readonly question: ({ type: 'question' } & QuestionView) | null;
+  readonly outcome: ({ type: 'outcome' } & OutcomeView) | null;
+  readonly pathway: string;
+  readonly patient: Required<Patient>;
+  readonly answers: Answer[];
+  readonly canGoBack: boolean;
+  /** Answers the current question; throws e.g. `option_not_offered`, `number_out_of_range`. */
+  answer(question: string, answer: AnswerValue): Step;
+  /** Takes back the last answer; throws `nothing_to_go_back` at the first question. */
+  back(): Step;
+  /** The session as a string, for `Engine.resume()`. */
+  save(): string;
+  audit(): AuditRecord;
+}

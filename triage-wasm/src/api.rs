@@ -1,0 +1,514 @@
+//! The bindings' behaviour in plain Rust (JSON text in, JSON text out), so it
+//! can be tested natively; `lib.rs` only exposes it to JavaScript.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use triage_core::compile::{BundleStats, CompiledBundle};
+use triage_core::diag::{Code, Diagnostic, Severity};
+use triage_core::eval::{Answer, EvalError, Patient, Step};
+use triage_core::load::{BundleDoc, Sources};
+use triage_core::session::{self, AuditRecord, Session};
+
+/// A refusal, already written as the JSON object thrown to JavaScript:
+/// `{"code": TAG, "message": TEXT, ...details}`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ErrorJson {
+    /// The stable tag, e.g. `option_not_offered`.
+    pub(crate) code: &'static str,
+    /// The JSON object.
+    pub(crate) json: String,
+}
+
+/// Tag of an argument that is not the JSON the call takes.
+const BAD_INPUT: &str = "bad_input";
+/// Tag of a bundle that has errors.
+const INVALID_BUNDLE: &str = "invalid_bundle";
+/// Tag of a result that could not be written as JSON (never expected).
+const INTERNAL: &str = "internal";
+
+impl ErrorJson {
+    /// The JSON text.
+    pub(crate) fn into_json(self) -> String {
+        self.json
+    }
+
+    fn eval(error: &EvalError) -> ErrorJson {
+        match serde_json::to_string(error) {
+            Ok(json) => ErrorJson {
+                code: error.code(),
+                json,
+            },
+            Err(e) => ErrorJson::internal(&e),
+        }
+    }
+
+    fn plain(code: &'static str, message: &str) -> ErrorJson {
+        #[derive(Serialize)]
+        struct Plain<'a> {
+            code: &'a str,
+            message: &'a str,
+        }
+        let json = serde_json::to_string(&Plain { code, message })
+            .unwrap_or_else(|_| format!("{{\"code\":\"{code}\",\"message\":\"\"}}"));
+        ErrorJson { code, json }
+    }
+
+    fn bad_input(what: &str, error: &serde_json::Error) -> ErrorJson {
+        ErrorJson::plain(BAD_INPUT, &format!("{what} is not valid: {error}"))
+    }
+
+    fn internal(error: &serde_json::Error) -> ErrorJson {
+        ErrorJson::plain(INTERNAL, &format!("the result cannot be written: {error}"))
+    }
+
+    fn invalid_bundle(diagnostics: Vec<JsonDiagnostic>) -> ErrorJson {
+        #[derive(Serialize)]
+        struct Invalid {
+            code: &'static str,
+            message: String,
+            diagnostics: Vec<JsonDiagnostic>,
+        }
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let message = match errors {
+            1 => "the bundle has 1 error".to_string(),
+            n => format!("the bundle has {n} errors"),
+        };
+        let invalid = Invalid {
+            code: INVALID_BUNDLE,
+            message,
+            diagnostics,
+        };
+        match serde_json::to_string(&invalid) {
+            Ok(json) => ErrorJson {
+                code: INVALID_BUNDLE,
+                json,
+            },
+            Err(e) => ErrorJson::internal(&e),
+        }
+    }
+}
+
+impl From<EvalError> for ErrorJson {
+    fn from(error: EvalError) -> ErrorJson {
+        ErrorJson::eval(&error)
+    }
+}
+
+/// Reads `text` as the JSON argument named `what`.
+fn parse<'a, T: Deserialize<'a>>(what: &str, text: &'a str) -> Result<T, ErrorJson> {
+    serde_json::from_str(text).map_err(|e| ErrorJson::bad_input(what, &e))
+}
+
+/// Writes a result as JSON.
+fn write(value: &impl Serialize) -> Result<String, ErrorJson> {
+    serde_json::to_string(value).map_err(|e| ErrorJson::internal(&e))
+}
+
+/// A diagnostic as JSON, in the shape `triage validate --format json` prints:
+/// `{"code","severity","file","line","column","message","help"}`, plus
+/// `related` when a second place matters. `file` is the key the text was
+/// given under, or `""` for the bundle as a whole.
+#[derive(Debug, Serialize)]
+struct JsonDiagnostic {
+    code: Code,
+    severity: Severity,
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
+    help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related: Option<JsonRelated>,
+}
+
+/// The second place of a [`JsonDiagnostic`].
+#[derive(Debug, Serialize)]
+struct JsonRelated {
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
+}
+
+fn json_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let path = |file: usize| {
+        sources
+            .files
+            .get(file)
+            .map(|f| f.path.clone())
+            .unwrap_or_default()
+    };
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            severity: d.severity,
+            file: path(d.loc.file),
+            line: d.loc.line,
+            column: d.loc.column,
+            message: d.message.clone(),
+            help: d.help.clone(),
+            related: d.related.as_ref().map(|r| JsonRelated {
+                file: path(r.loc.file),
+                line: r.loc.line,
+                column: r.loc.column,
+                message: r.message.clone(),
+            }),
+        })
+        .collect()
+}
+
+/// Counts of what a bundle holds as authored, as `triage validate` reports them.
+#[derive(Debug, Serialize)]
+struct Summary {
+    pathways: usize,
+    modules: usize,
+    nodes: usize,
+    dispositions: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Summary {
+    fn of(doc: &BundleDoc, diagnostics: &[Diagnostic]) -> Summary {
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        Summary {
+            pathways: doc.pathways.len(),
+            modules: doc.modules.len(),
+            nodes: doc
+                .pathways
+                .iter()
+                .map(|(_, p)| p.nodes.0.len())
+                .chain(doc.modules.iter().map(|(_, m)| m.nodes.0.len()))
+                .sum(),
+            dispositions: doc
+                .dispositions
+                .as_ref()
+                .map_or(0, |(_, d)| d.dispositions.len()),
+            errors,
+            warnings: diagnostics.len() - errors,
+        }
+    }
+}
+
+/// The report of [`validate`].
+#[derive(Debug, Serialize)]
+struct ValidateReport {
+    summary: Summary,
+    diagnostics: Vec<JsonDiagnostic>,
+}
+
+/// Builds the bundle given as a JSON object `{path: text}`.
+fn build(files: &str) -> Result<triage_core::Built, ErrorJson> {
+    let texts: BTreeMap<String, String> = parse("the bundle files", files)?;
+    let (sources, mut diagnostics) = Sources::from_texts(texts.into_iter().collect());
+    let mut built = triage_core::build(sources);
+    // Size problems found while reading the texts come first, as the CLI reports them.
+    diagnostics.append(&mut built.diagnostics);
+    built.diagnostics = diagnostics;
+    Ok(built)
+}
+
+/// Validates a bundle and returns the report as JSON.
+pub(crate) fn validate(files: &str) -> Result<String, ErrorJson> {
+    let built = build(files)?;
+    write(&ValidateReport {
+        summary: Summary::of(&built.doc, &built.diagnostics),
+        diagnostics: json_diagnostics(&built.sources, &built.diagnostics),
+    })
+}
+
+/// A compiled bundle and the warnings found while building it.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    bundle: CompiledBundle,
+    warnings: Vec<JsonDiagnostic>,
+}
+
+/// What [`Engine::info`] returns.
+#[derive(Serialize)]
+struct Info<'a> {
+    hash: &'a str,
+    stats: BundleStats,
+    diagnostics: &'a [JsonDiagnostic],
+}
+
+/// The argument of [`Engine::pathways`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathwayQuery {
+    #[serde(default)]
+    patient: Option<Patient>,
+    #[serde(default)]
+    words: Option<String>,
+}
+
+/// The argument of [`Engine::start`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartRequest {
+    pathway: String,
+    patient: Patient,
+}
+
+/// A session as returned by every session call: the text to save, and what
+/// a page shows.
+#[derive(Serialize)]
+struct SessionState<'a> {
+    /// The saved session, to pass back in the next call.
+    session: String,
+    pathway: &'a str,
+    patient: &'a Patient,
+    answers: &'a [Answer],
+    step: &'a Step,
+}
+
+fn state(session: &Session) -> Result<String, ErrorJson> {
+    write(&SessionState {
+        session: session.to_json(),
+        pathway: session.pathway(),
+        patient: session.patient(),
+        answers: session.answers(),
+        step: session.step(),
+    })
+}
+
+impl Engine {
+    /// Loads, validates and compiles a bundle given as a JSON object `{path: text}`.
+    pub(crate) fn load(files: &str) -> Result<Engine, ErrorJson> {
+        let built = build(files)?;
+        let diagnostics = json_diagnostics(&built.sources, &built.diagnostics);
+        match built.bundle {
+            Some(bundle) if !built.has_errors() => Ok(Engine {
+                bundle,
+                warnings: diagnostics,
+            }),
+            _ => Err(ErrorJson::invalid_bundle(diagnostics)),
+        }
+    }
+
+    /// The content hash, counts and load warnings, as JSON.
+    pub(crate) fn info(&self) -> String {
+        write(&Info {
+            hash: self.bundle.hash(),
+            stats: self.bundle.stats(),
+            diagnostics: &self.warnings,
+        })
+        .unwrap_or_else(ErrorJson::into_json)
+    }
+
+    /// The pathways for a person and search words, best match first.
+    pub(crate) fn pathways(&self, query: &str) -> Result<String, ErrorJson> {
+        let query: PathwayQuery = parse("the pathway query", query)?;
+        let found = self
+            .bundle
+            .search(query.patient.as_ref(), query.words.as_deref());
+        write(&found)
+    }
+
+    /// Starts a journey and returns its state.
+    pub(crate) fn start(&self, request: &str) -> Result<String, ErrorJson> {
+        let request: StartRequest = parse("the start request", request)?;
+        let session = Session::start(&self.bundle, &request.pathway, request.patient)?;
+        state(&session)
+    }
+
+    /// Answers the current question and returns the new state.
+    pub(crate) fn answer(&self, session: &str, answer: &str) -> Result<String, ErrorJson> {
+        let mut session = Session::from_json(&self.bundle, session)?;
+        let answer: Answer = parse("the answer", answer)?;
+        session.answer(&self.bundle, answer)?;
+        state(&session)
+    }
+
+    /// Takes back the last answer and returns the new state.
+    pub(crate) fn back(&self, session: &str) -> Result<String, ErrorJson> {
+        let mut session = Session::from_json(&self.bundle, session)?;
+        session.back(&self.bundle)?;
+        state(&session)
+    }
+
+    /// Checks a saved session against this bundle and returns its state.
+    pub(crate) fn resume(&self, session: &str) -> Result<String, ErrorJson> {
+        state(&Session::from_json(&self.bundle, session)?)
+    }
+
+    /// The audit record of a saved session.
+    pub(crate) fn audit(&self, session: &str) -> Result<String, ErrorJson> {
+        let session = Session::from_json(&self.bundle, session)?;
+        write(&session.audit(&self.bundle))
+    }
+
+    /// Replays an audit record; returns it again when this bundle gives the same journey.
+    pub(crate) fn replay(&self, record: &str) -> Result<String, ErrorJson> {
+        let record: AuditRecord = parse("the audit record", record)?;
+        write(&session::replay(&self.bundle, &record)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    /// The shipped bundle as the `{path: text}` JSON a page sends.
+    fn shipped_files() -> &'static str {
+        static FILES: OnceLock<String> = OnceLock::new();
+        FILES.get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+            let (sources, problems) = Sources::from_dir(&root);
+            assert!(problems.is_empty(), "{problems:?}");
+            let files: BTreeMap<String, String> = sources
+                .files
+                .into_iter()
+                .map(|f| (f.path, f.text))
+                .collect();
+            serde_json::to_string(&files).unwrap()
+        })
+    }
+
+    /// The shipped bundle, loaded once for all tests.
+    fn engine() -> &'static Engine {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        ENGINE.get_or_init(|| Engine::load(shipped_files()).unwrap())
+    }
+
+    fn error(result: Result<String, ErrorJson>) -> Value {
+        let error = result.unwrap_err();
+        let value: Value = serde_json::from_str(&error.json).unwrap();
+        assert_eq!(value["code"], error.code);
+        value
+    }
+
+    fn adult() -> Value {
+        json!({"age_years": 40, "sex": "female"})
+    }
+
+    fn start(engine: &Engine, pathway: &str) -> Value {
+        let request = json!({"pathway": pathway, "patient": adult()}).to_string();
+        serde_json::from_str(&engine.start(&request).unwrap()).unwrap()
+    }
+
+    fn answer(engine: &Engine, state: &Value, value: Value) -> Result<String, ErrorJson> {
+        let question = state["step"]["id"].as_str().unwrap();
+        let answer = json!({"question": question, "answer": value}).to_string();
+        engine.answer(state["session"].as_str().unwrap(), &answer)
+    }
+
+    #[test]
+    fn shipped_bundle_loads_without_errors() {
+        let info: Value = serde_json::from_str(&engine().info()).unwrap();
+        assert_eq!(info["hash"].as_str().unwrap().len(), 64);
+        assert!(info["stats"]["pathways"].as_u64().unwrap() >= 3);
+    }
+
+    #[test]
+    fn a_bad_bundle_is_refused_with_located_diagnostics() {
+        let files = json!({
+            "dispositions.yaml": "dispositions:\n  - id: a\n    titel: A\n",
+            "care-advice.yaml": "care_advice: []\n",
+        })
+        .to_string();
+        let error = error(Engine::load(&files).map(|_| String::new()));
+        assert_eq!(error["code"], INVALID_BUNDLE);
+        let unknown = error["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "L005")
+            .unwrap();
+        assert_eq!(unknown["file"], "dispositions.yaml");
+        assert_eq!(unknown["line"], 3);
+        assert_eq!(unknown["severity"], "error");
+    }
+
+    #[test]
+    fn validate_reports_without_refusing() {
+        let report: Value = serde_json::from_str(&validate("{}").unwrap()).unwrap();
+        assert!(report["summary"]["errors"].as_u64().unwrap() > 0);
+        let report: Value = serde_json::from_str(&validate(shipped_files()).unwrap()).unwrap();
+        assert_eq!(report["summary"]["errors"], 0);
+    }
+
+    #[test]
+    fn arguments_that_are_not_the_right_json_are_bad_input() {
+        let engine = engine();
+        assert_eq!(error(validate("[1]"))["code"], BAD_INPUT);
+        assert_eq!(error(validate("not json"))["code"], BAD_INPUT);
+        assert_eq!(error(engine.pathways("{\"age\": 3}"))["code"], BAD_INPUT);
+        let no_sex = json!({"pathway": "chest-pain", "patient": {"age_years": 40}});
+        assert_eq!(error(engine.start(&no_sex.to_string()))["code"], BAD_INPUT);
+        let state = start(engine, "chest-pain");
+        let session = state["session"].as_str().unwrap();
+        assert_eq!(error(engine.answer(session, "{}"))["code"], BAD_INPUT);
+        assert_eq!(error(engine.resume("{"))["code"], "bad_session");
+        assert_eq!(error(engine.replay("{}"))["code"], BAD_INPUT);
+    }
+
+    #[test]
+    fn a_refused_answer_names_its_problem() {
+        let engine = engine();
+        let state = start(engine, "chest-pain");
+        let refused = error(answer(engine, &state, json!("purple")));
+        assert_eq!(refused["code"], "option_not_offered");
+        assert_eq!(refused["option"], "purple");
+        let wrong = json!({"question": "no-such-question", "answer": "yes"}).to_string();
+        let refused = error(engine.answer(state["session"].as_str().unwrap(), &wrong));
+        assert_eq!(refused["code"], "wrong_question");
+        assert_eq!(
+            error(engine.back(state["session"].as_str().unwrap()))["code"],
+            "nothing_to_go_back"
+        );
+    }
+
+    #[test]
+    fn answering_and_going_back_round_trip() {
+        let engine = engine();
+        let first = start(engine, "chest-pain");
+        let option = first["step"]["options"][0]["id"].clone();
+        let second: Value = serde_json::from_str(&answer(engine, &first, option).unwrap()).unwrap();
+        assert_eq!(second["answers"].as_array().unwrap().len(), 1);
+        assert_ne!(second["step"], first["step"]);
+        let back: Value =
+            serde_json::from_str(&engine.back(second["session"].as_str().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(back["step"], first["step"]);
+        let resumed: Value =
+            serde_json::from_str(&engine.resume(second["session"].as_str().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(resumed["step"], second["step"]);
+        let record = engine.audit(second["session"].as_str().unwrap()).unwrap();
+        let replayed = engine.replay(&record).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&replayed).unwrap(),
+            serde_json::from_str::<Value>(&record).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_session_from_another_bundle_is_refused() {
+        let engine = engine();
+        let state = start(engine, "chest-pain");
+        let session = state["session"].as_str().unwrap();
+        let other = session.replacen(engine.bundle.hash(), &"0".repeat(64), 1);
+        assert_eq!(error(engine.resume(&other))["code"], "bundle_mismatch");
+    }
+
+    #[test]
+    fn hostile_arguments_are_refused_without_panicking() {
+        let engine = engine();
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        for text in [deep.as_str(), "", "\u{0}", "null", "1e999", "{\"a\": 1}"] {
+            assert!(validate(text).is_err());
+            assert!(engine.pathways(text).is_err());
+            assert!(engine.start(text).is_err());
+            assert!(engine.resume(text).is_err());
+            assert!(engine.audit(text).is_err());
+        }
+    }
+}

@@ -1,0 +1,414 @@
+// Tests of the demo page (site/) in headless Chromium, served locally: whole
+// journeys, back, reload, the error summary, keyboard use, and axe-core on
+// every page state. The journeys are found in the shipped pathways by the
+// engine itself (in Node), so the tests follow the content as it grows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { PKG_DIR, SITE_DIR, findJourney, findPath } from '../support.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADULT = { age_years: 40, sex: 'female' };
+const TIMEOUT = { timeout: 90_000 };
+
+let server;
+let baseUrl;
+let browser;
+let engine;
+
+before(async () => {
+  const triage = await import(pathToFileURL(join(PKG_DIR, 'triage.js')).href);
+  await triage.init();
+  // The pathways the page serves, so the journeys found here are the page's.
+  const { files } = JSON.parse(readFileSync(join(SITE_DIR, 'bundle.json'), 'utf8'));
+  engine = triage.Engine.load(files);
+
+  server = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', SITE_DIR], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  baseUrl = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the server did not start: ${seen}`)), 15_000);
+    server.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const port = /port (\d+)/.exec(seen);
+      if (port) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port[1]}/`);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${seen}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/**
+ * Opens the page in a fresh context. Records console errors, page errors and
+ * every request made after the page became ready (there should be none).
+ */
+async function openPage() {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems = [];
+  const lateRequests = [];
+  let loading = true;
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (request) => {
+    if (!loading) lateRequests.push(request.url());
+  });
+  const load = async (action) => {
+    loading = true;
+    await action();
+    await page.waitForSelector('body[data-ready]');
+    loading = false;
+  };
+  await load(() => page.goto(baseUrl));
+  const done = async () => {
+    assert.deepEqual(problems, [], 'the page reported errors');
+    assert.deepEqual(lateRequests, [], 'the page made requests after loading');
+    await context.close();
+  };
+  return { page, load, done };
+}
+
+/** Runs axe-core on the page as it is and fails on serious or critical violations. */
+async function checkAccessibility(page, state) {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: AXE_PATH });
+  }
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `axe found serious problems on the ${state} page`);
+  checked.add(state);
+}
+const checked = new Set();
+
+async function heading(page) {
+  return (await page.locator('h1').textContent()).trim();
+}
+
+/** Asserts that the page shows `text` as its heading and that focus is on it. */
+async function expectHeadingFocused(page, text) {
+  assert.equal(await heading(page), text);
+  const focused = await page.evaluate(() => document.activeElement?.tagName);
+  assert.equal(focused, 'H1', `focus is not on the heading "${text}"`);
+}
+
+// --- The keyboard only --------------------------------------------------------
+
+/** Presses Tab until the focused element matches `selector` (and has the text `text`, if given). */
+async function tabTo(page, selector, text = null, limit = 80) {
+  for (let i = 0; i < limit; i += 1) {
+    await page.keyboard.press('Tab');
+    const reached = await page.evaluate(([s, t]) => {
+      const focused = document.activeElement;
+      return Boolean(focused?.matches(s) && (t === null || focused.textContent.trim() === t));
+    }, [selector, text]);
+    if (reached) return;
+  }
+  assert.fail(`Tab never reached ${selector}${text ? ` "${text}"` : ''}`);
+}
+
+async function continueByKeyboard(page) {
+  await tabTo(page, 'button[type="submit"]');
+  await page.keyboard.press('Enter');
+}
+
+/** Answers the question on the page with the keyboard: Tab, arrows, Space, typing, Enter. */
+async function answerByKeyboard(page, step) {
+  if (step.kind === 'number' && typeof step.answer === 'number') {
+    await tabTo(page, '#answer-number');
+    await page.keyboard.type(String(step.answer));
+  } else if (step.kind === 'multiple' || (step.kind === 'number' && step.answer === 'not_sure')) {
+    for (const id of [step.answer].flat()) {
+      await tabTo(page, `input[type="checkbox"][value="${id}"]`);
+      await page.keyboard.press('Space');
+    }
+  } else {
+    // A radio group takes one Tab stop; the arrow keys move through it and choose.
+    const values = await page.locator('input[type="radio"]').evaluateAll((inputs) => inputs.map((i) => i.value));
+    const index = values.indexOf(step.answer);
+    assert.ok(index >= 0, `no radio for ${step.answer}`);
+    await tabTo(page, 'input[type="radio"]');
+    if (index === 0) await page.keyboard.press('Space');
+    for (let i = 0; i < index; i += 1) await page.keyboard.press('ArrowDown');
+  }
+  await continueByKeyboard(page);
+}
+
+/** Age, sex and symptom search, by keyboard, up to the first question of `title`. */
+async function startByKeyboard(page, { years, sex, title }) {
+  await tabTo(page, '#age-years');
+  await page.keyboard.type(String(years));
+  await page.keyboard.press('Enter');
+  await expectHeadingFocused(page, 'Are you male or female?');
+  await tabTo(page, 'input[name="sex"]');
+  if (sex === 'female') await page.keyboard.press('Space');
+  else await page.keyboard.press('ArrowDown');
+  await continueByKeyboard(page);
+  await expectHeadingFocused(page, 'What is your main symptom?');
+  await tabTo(page, '#symptom-search');
+  await page.keyboard.type(title);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'results-heading');
+  await tabTo(page, 'a.results__link', title);
+  await page.keyboard.press('Enter');
+}
+
+// --- The mouse ----------------------------------------------------------------
+
+async function startByMouse(page, { years, sex, title }) {
+  await page.fill('#age-years', String(years));
+  await page.click('button[type="submit"]');
+  await page.check(`#sex-${sex}`);
+  await page.click('button[type="submit"]');
+  await page.fill('#symptom-search', title);
+  await page.click('.search__button');
+  await page.click(`a.results__link:text-is("${title}")`);
+}
+
+async function answerByMouse(page, step) {
+  if (step.kind === 'number' && typeof step.answer === 'number') {
+    await page.fill('#answer-number', String(step.answer));
+  } else if (step.kind === 'number') {
+    await page.check('#answer-not-sure');
+  } else {
+    for (const id of [step.answer].flat()) await page.check(`input[name="answer"][value="${id}"]`);
+  }
+  await page.click('button[type="submit"]');
+}
+
+function journeyTo(wanted, description) {
+  const journey = findJourney(engine, ADULT, wanted);
+  assert.ok(journey, `no journey in the shipped pathways reaches ${description}`);
+  return journey;
+}
+
+// --- Tests --------------------------------------------------------------------
+
+test('keyboard only: age, sex, search and every question to a 999 outcome', TIMEOUT, async () => {
+  const journey = journeyTo((o) => o.disposition.service === 'ambulance', 'an ambulance');
+  const { page, done } = await openPage();
+  await checkAccessibility(page, 'age');
+  await startByKeyboard(page, { years: 40, sex: 'female', title: journey.title });
+  for (const step of journey.answers) {
+    await expectHeadingFocused(page, step.text);
+    await checkAccessibility(page, `question (${step.kind})`);
+    await answerByKeyboard(page, step);
+  }
+  await expectHeadingFocused(page, journey.outcome.disposition.title);
+  assert.equal(await page.locator('.outcome').getAttribute('class'), 'outcome outcome--emergency');
+  assert.equal(await page.locator('.outcome__caption').textContent(), 'Emergency');
+  for (const reason of journey.outcome.reasons) {
+    assert.ok(await page.getByText(reason.text, { exact: true }).isVisible(), `reason "${reason.text}" not shown`);
+  }
+  await checkAccessibility(page, 'outcome (emergency)');
+  assert.match(await page.title(), new RegExp(`^${journey.outcome.disposition.title}`));
+  await done();
+});
+
+test('a journey to self-care shows the care advice in green', TIMEOUT, async () => {
+  const journey = journeyTo((o) => o.disposition.urgency === 'self_care', 'self-care');
+  const { page, done } = await openPage();
+  await startByMouse(page, { years: 40, sex: 'female', title: journey.title });
+  for (const step of journey.answers) {
+    assert.equal(await heading(page), step.text);
+    await answerByMouse(page, step);
+  }
+  await expectHeadingFocused(page, journey.outcome.disposition.title);
+  assert.equal(await page.locator('.outcome').getAttribute('class'), 'outcome outcome--self-care');
+  const colour = await page.locator('.outcome').evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(colour, 'rgb(0, 127, 59)');
+  const advice = await page.locator('.care-card__heading').allTextContents();
+  assert.deepEqual(advice, journey.outcome.care_advice.map((a) => a.title));
+  await page.locator('summary').click();
+  const answers = await page.locator('.summary-list__value').allTextContents();
+  assert.equal(answers.length, journey.answers.length);
+  await checkAccessibility(page, 'outcome (self-care)');
+
+  await page.click('text=Start again');
+  await expectHeadingFocused(page, 'How old are you?');
+  assert.equal(await page.inputValue('#age-years'), '');
+  await done();
+});
+
+test('Back goes to the previous question, then out to the search, sex and age', TIMEOUT, async () => {
+  const journey = journeyTo(() => true, 'an outcome');
+  assert.ok(journey.answers.length >= 2, 'the journey is too short to test Back');
+  const { page, done } = await openPage();
+  await startByMouse(page, { years: 40, sex: 'female', title: journey.title });
+  const [first, second] = journey.answers;
+  await answerByMouse(page, first);
+  await expectHeadingFocused(page, second.text);
+  await page.click('a.back-link__link');
+  await expectHeadingFocused(page, first.text);
+  await page.click('a.back-link__link');
+  await expectHeadingFocused(page, 'What is your main symptom?');
+  assert.equal(await page.inputValue('#symptom-search'), journey.title);
+  await page.click('a.back-link__link');
+  await expectHeadingFocused(page, 'Are you male or female?');
+  assert.equal(await page.isChecked('#sex-female'), true);
+  await page.click('a.back-link__link');
+  await expectHeadingFocused(page, 'How old are you?');
+  assert.equal(await page.inputValue('#age-years'), '40');
+  assert.equal(await page.locator('a.back-link__link').count(), 0);
+
+  // Back from an outcome returns to the last question.
+  await page.click('button[type="submit"]');
+  await page.click('button[type="submit"]');
+  await page.click(`a.results__link:text-is("${journey.title}")`);
+  for (const step of journey.answers) await answerByMouse(page, step);
+  await expectHeadingFocused(page, journey.outcome.disposition.title);
+  await page.click('a.back-link__link');
+  await expectHeadingFocused(page, journey.answers.at(-1).text);
+  await done();
+});
+
+test('a reload mid-journey loses nothing', TIMEOUT, async () => {
+  const journey = journeyTo(() => true, 'an outcome');
+  const { page, load, done } = await openPage();
+  await startByMouse(page, { years: 40, sex: 'female', title: journey.title });
+  const half = Math.max(1, Math.floor(journey.answers.length / 2));
+  for (const step of journey.answers.slice(0, half)) await answerByMouse(page, step);
+  const before = await heading(page);
+  await load(() => page.reload());
+  assert.equal(await heading(page), before);
+  for (const step of journey.answers.slice(half)) await answerByMouse(page, step);
+  assert.equal(await heading(page), journey.outcome.disposition.title);
+  await load(() => page.reload());
+  assert.equal(await heading(page), journey.outcome.disposition.title);
+  await page.click('a.back-link__link');
+  assert.equal(await heading(page), journey.answers.at(-1).text);
+  await done();
+});
+
+test('a stored journey that no longer fits the pathways starts again cleanly', TIMEOUT, async () => {
+  const { page, load, done } = await openPage();
+  const store = (value) => page.evaluate((v) => sessionStorage.setItem('triage-demo', JSON.stringify(v)), value);
+  // A session saved with other pathways: back to the symptom search, age and sex kept.
+  await store({ screen: 'journey', years: '40', months: '', sex: 'female', words: '', session: '{"bundle": "0"}' });
+  await load(() => page.reload());
+  assert.equal(await heading(page), 'What is your main symptom?');
+  // Stored answers that the engine refuses: back to the start.
+  await store({ screen: 'symptom', years: 'many', sex: 'robot', words: 'x' });
+  await load(() => page.reload());
+  assert.equal(await heading(page), 'How old are you?');
+  await done();
+});
+
+test('nothing chosen shows an error summary that links to the answer', TIMEOUT, async () => {
+  const { page, done } = await openPage();
+  // Age: empty, then not a number.
+  await page.click('button[type="submit"]');
+  await expectErrorSummary(page, 'Enter an age in years', '#age-years');
+  assert.match(await page.title(), /^Error: How old are you\?/);
+  await checkAccessibility(page, 'age (error)');
+  await page.fill('#age-years', 'forty');
+  await page.click('button[type="submit"]');
+  await expectErrorSummary(page, 'Enter the age as a whole number of years, like 34', '#age-years');
+  assert.equal(await page.inputValue('#age-years'), 'forty');
+  await page.fill('#age-years', '40');
+  await page.click('button[type="submit"]');
+
+  // Sex: nothing chosen.
+  await page.click('button[type="submit"]');
+  await expectErrorSummary(page, 'Select female or male', '#sex-female');
+  await checkAccessibility(page, 'sex (error)');
+  await page.check('#sex-female');
+  await page.click('button[type="submit"]');
+  await checkAccessibility(page, 'symptom search');
+
+  // A question: nothing chosen, then a choice goes on.
+  const journey = journeyTo(() => true, 'an outcome');
+  await page.fill('#symptom-search', 'zzzz');
+  await page.click('.search__button');
+  assert.match(await page.locator('#results-heading').textContent(), /^No results for/);
+  await page.click(`a.results__link:text-is("${journey.title}")`);
+  const first = journey.answers[0];
+  await page.click('button[type="submit"]');
+  await expectErrorSummary(page, null, first.kind === 'number' ? '#answer-number' : '#answer-0');
+  assert.ok(await page.locator('.form-group--error').isVisible());
+  await checkAccessibility(page, 'question (error)');
+  await answerByMouse(page, first);
+  assert.equal(await page.locator('.error-summary').count(), 0);
+  await done();
+});
+
+test('a number question refuses what is not a number in its range', TIMEOUT, async () => {
+  const path = findPath(engine, ADULT, (step) => step.type === 'question' && step.kind === 'number' && step.range !== null);
+  if (!path) return; // No shipped pathway asks for a number yet.
+  const question = path.step;
+  const { page, done } = await openPage();
+  await startByMouse(page, { years: 40, sex: 'female', title: path.title });
+  for (const step of path.answers) await answerByMouse(page, step);
+  assert.equal(await heading(page), question.text);
+  await checkAccessibility(page, 'question (number)');
+  const [min, max] = question.range;
+  const expected = `Enter a number from ${min} to ${max}`;
+  for (const typed of ['warm', String(max + 1)]) {
+    await page.fill('#answer-number', typed);
+    await page.click('button[type="submit"]');
+    const message = await page.locator('.error-summary__list a').textContent();
+    assert.ok(message.startsWith(expected), `"${message}" for ${typed}`);
+    assert.equal(await page.inputValue('#answer-number'), typed);
+  }
+  await page.fill('#answer-number', String(min));
+  await page.click('button[type="submit"]');
+  assert.notEqual(await heading(page), question.text);
+  await done();
+});
+
+test('every kind of page state was checked with axe', () => {
+  for (const state of ['age', 'age (error)', 'sex (error)', 'symptom search', 'question (error)', 'outcome (emergency)', 'outcome (self-care)']) {
+    assert.ok(checked.has(state), `no axe check of the ${state} page`);
+  }
+});
+
+async function expectErrorSummary(page, message, fieldSelector) {
+  const summary = page.locator('.error-summary');
+  assert.ok(await summary.isVisible(), 'no error summary');
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true,
+    'focus did not move to the error summary');
+  assert.equal(await summary.locator('h2').textContent(), 'There is a problem');
+  const link = summary.locator('a').first();
+  if (message) assert.equal(await link.textContent(), message);
+  assert.equal(await link.getAttribute('href'), fieldSelector);
+  const inline = await page.locator('.error-message').first().textContent();
+  assert.equal(inline, `Error: ${await link.textContent()}`);
+  await link.click();
+  assert.equal(await page.evaluate((s) => document.activeElement?.matches(s), fieldSelector), true,
+    'the error link did not move focus to the answer');
+}

@@ -1,0 +1,66 @@
+// A typed use of the package, checked with `tsc --noEmit` (never run).
+import {
+  init,
+  Engine,
+  TriageError,
+  validate,
+  type AnswerValue,
+  type AuditRecord,
+  type Diagnostic,
+  type OutcomeView,
+  type PathwayInfo,
+  type Patient,
+  type QuestionView,
+  type Step,
+} from 'triage-wasm';
+
+export async function triage(files: Record<string, string>, choose: (q: QuestionView) => AnswerValue): Promise<OutcomeView> {
+  await init();
+  const report = validate(files);
+  const problems: Diagnostic[] = report.diagnostics.filter((d) => d.severity === 'error');
+  if (problems.length > 0) {
+    throw new Error(problems.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`).join('\n'));
+  }
+
+  const engine = Engine.load(new Map(Object.entries(files)));
+  const patient: Patient = { age_years: 34, sex: 'female' };
+  const found: PathwayInfo[] = engine.pathways({ patient, words: 'chest pain' });
+  const first = found[0];
+  if (!first) throw new Error('no pathway');
+
+  const session = engine.start(first.id, patient);
+  let step: Step = session.step;
+  while (step.type === 'question') {
+    const question: QuestionView = step;
+    try {
+      step = session.answer(question.id, choose(question));
+    } catch (error) {
+      if (error instanceof TriageError && error.code === 'option_not_offered') {
+        const offered = error.detail.offered as string[];
+        step = session.answer(question.id, offered[0] ?? 'not_sure');
+      } else {
+        throw error;
+      }
+    }
+  }
+  const saved: string = session.save();
+  const again = engine.resume(saved);
+  const record: AuditRecord = again.audit();
+  engine.replay(record);
+  if (again.canGoBack) again.back();
+  const urgency: 'emergency' | 'urgent' | 'routine' | 'self_care' = step.disposition.urgency;
+  console.log(urgency, step.disposition.within_minutes ?? 'no timeframe', record.reasons.join(', '));
+  engine.free();
+  return step;
+}
+
+export function firstAnswer(question: QuestionView): AnswerValue {
+  switch (question.kind) {
+    case 'number':
+      return question.range ? question.range[0] : 0;
+    case 'multiple':
+      return ['none'];
+    default:
+      return question.options[0]?.id ?? 'not_sure';
+  }
+}

@@ -1,0 +1,676 @@
+// The demo page: age, sex, symptom search, one question per page, outcome.
+// Everything runs here with the triage engine; after loading the page and the
+// pathways nothing is sent or fetched. Progress is kept in sessionStorage so a
+// reload loses nothing.
+
+import { init, Engine, TriageError } from './pkg/triage.js';
+
+const STORE_KEY = 'triage-demo';
+const SERVICE_NAME = 'Check your symptoms';
+const MAX_AGE = 120;
+
+const app = document.getElementById('app');
+const backSlot = document.getElementById('back');
+
+/** The compiled pathways. */
+let engine = null;
+/** The journey under way, if any. */
+let session = null;
+/** Where the person is: the screen, and what they have told us so far. */
+let state = freshState();
+
+function freshState() {
+  return { screen: 'age', years: '', months: '', sex: '', words: '' };
+}
+
+// ---------------------------------------------------------------------------
+// Building the page
+// ---------------------------------------------------------------------------
+
+/** Makes an element: h('p', {class: 'x', onclick: f}, 'text', child, ...). */
+function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === 'class') element.className = value;
+    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) element.append(child);
+  }
+  return element;
+}
+
+/** The patient as the engine takes it. */
+function patient() {
+  const years = Number(state.years);
+  const months = years < 2 && state.months !== '' ? Number(state.months) : 0;
+  return { age_years: years, age_months: months, sex: state.sex };
+}
+
+function persist() {
+  try {
+    const saved = { ...state, session: session ? session.save() : null };
+    sessionStorage.setItem(STORE_KEY, JSON.stringify(saved));
+  } catch {
+    // Storage may be full or blocked; the journey still works, it just won't survive a reload.
+  }
+}
+
+/**
+ * Replaces the page content. `heading` is the page's h1 text (also the title);
+ * `back` is what the Back link does, if there is one. When `moveFocus` is
+ * true the h1 takes focus, so a screen reader starts at the new question.
+ */
+function show({ heading, back, content, moveFocus, error = false }) {
+  document.title = `${error ? 'Error: ' : ''}${heading} – ${SERVICE_NAME} – triage demo`;
+  backSlot.replaceChildren(
+    back
+      ? h('div', { class: 'back-link' },
+        h('a', {
+          class: 'back-link__link',
+          href: '#',
+          onclick: (event) => {
+            event.preventDefault();
+            back();
+          },
+        }, 'Back'))
+      : '',
+  );
+  app.replaceChildren(...content);
+  if (moveFocus) {
+    const h1 = app.querySelector('h1');
+    if (h1) {
+      h1.setAttribute('tabindex', '-1');
+      h1.focus();
+    }
+  }
+  window.scrollTo(0, 0);
+}
+
+/** The NHS-style error summary: a box at the top with a link to each field in error. */
+function errorSummary(errors) {
+  return h('div', {
+    class: 'error-summary',
+    'aria-labelledby': 'error-summary-title',
+    role: 'alert',
+    tabindex: '-1',
+  },
+  h('h2', { class: 'error-summary__title', id: 'error-summary-title' }, 'There is a problem'),
+  h('ul', { class: 'error-summary__list' },
+    errors.map((error) => h('li', {},
+      h('a', {
+        href: `#${error.field}`,
+        onclick: (event) => {
+          event.preventDefault();
+          const field = document.getElementById(error.field);
+          if (field) {
+            field.focus();
+            field.scrollIntoView({ block: 'center' });
+          }
+        },
+      }, error.message)))));
+}
+
+function errorMessage(id, message) {
+  return h('span', { class: 'error-message', id },
+    h('span', { class: 'visually-hidden' }, 'Error: '), message);
+}
+
+function hint(id, text) {
+  return text ? h('div', { class: 'hint', id }, text) : null;
+}
+
+function describedBy(...ids) {
+  const present = ids.filter(Boolean);
+  return present.length ? present.join(' ') : null;
+}
+
+function continueButton(label = 'Continue') {
+  return h('button', { class: 'button', type: 'submit' }, label);
+}
+
+/**
+ * Shows a one-question form. `fields(errors)` builds its inside, given the
+ * errors to show; `read()` returns either {errors: [{field, message}]} or
+ * {value}; `accept(value)` acts on a valid value (and may return errors).
+ */
+function formPage({ heading, back, fields, read, accept, moveFocus, errors = [] }) {
+  const form = h('form', {
+    novalidate: true,
+    onsubmit: (event) => {
+      event.preventDefault();
+      const result = read();
+      const problems = result.errors ?? accept(result.value) ?? [];
+      if (problems.length) {
+        // Show the errors with what was typed or chosen still in place.
+        const entered = [...form.elements]
+          .filter((field) => field.id && field.tagName === 'INPUT')
+          .map((field) => ({ id: field.id, value: field.value, checked: field.checked }));
+        formPage({ heading, back, fields, read, accept, errors: problems });
+        for (const { id, value, checked } of entered) {
+          const field = document.getElementById(id);
+          if (!field) continue;
+          if (field.type === 'radio' || field.type === 'checkbox') field.checked = checked;
+          else field.value = value;
+        }
+        app.querySelector('.error-summary')?.focus();
+      }
+    },
+  }, fields(errors), continueButton());
+  const content = errors.length ? [errorSummary(errors), form] : [form];
+  show({ heading, back, content, moveFocus, error: errors.length > 0 });
+}
+
+function errorFor(errors, field) {
+  return errors.find((e) => e.field === field);
+}
+
+// ---------------------------------------------------------------------------
+// Screens
+// ---------------------------------------------------------------------------
+
+function go(screen, moveFocus = true) {
+  state.screen = screen;
+  persist();
+  render(moveFocus);
+}
+
+function render(moveFocus) {
+  try {
+    renderScreen(moveFocus);
+  } catch (error) {
+    if (!(error instanceof TriageError)) throw error;
+    // What was stored no longer fits the pathways (or was altered): start again.
+    session = null;
+    state = freshState();
+    persist();
+    agePage(moveFocus);
+  }
+}
+
+function renderScreen(moveFocus) {
+  switch (state.screen) {
+    case 'sex':
+      return sexPage(moveFocus);
+    case 'symptom':
+      return symptomPage(moveFocus);
+    case 'journey':
+      if (session) return session.outcome ? outcomePage(moveFocus) : questionPage(moveFocus);
+      return symptomPage(moveFocus);
+    default:
+      return agePage(moveFocus);
+  }
+}
+
+function agePage(moveFocus) {
+  const showMonths = () => {
+    const group = document.getElementById('age-months-group');
+    const years = document.getElementById('age-years').value.trim();
+    if (group) group.hidden = !(years === '0' || years === '1');
+  };
+  formPage({
+    heading: 'How old are you?',
+    moveFocus,
+    fields: (errors) => {
+      const yearsError = errorFor(errors, 'age-years');
+      const monthsError = errorFor(errors, 'age-months');
+      const years = h('input', {
+        class: `input input--width-3${yearsError ? ' input--error' : ''}`,
+        id: 'age-years',
+        name: 'years',
+        type: 'text',
+        inputmode: 'numeric',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        value: state.years,
+        'aria-describedby': describedBy('age-years-hint', yearsError && 'age-years-error'),
+        oninput: showMonths,
+      });
+      const months = h('input', {
+        class: `input input--width-3${monthsError ? ' input--error' : ''}`,
+        id: 'age-months',
+        name: 'months',
+        type: 'text',
+        inputmode: 'numeric',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        value: state.months,
+        'aria-describedby': describedBy('age-months-hint', monthsError && 'age-months-error'),
+      });
+      const years01 = state.years.trim() === '0' || state.years.trim() === '1';
+      return [
+        h('div', { class: `form-group${yearsError ? ' form-group--error' : ''}` },
+          h('h1', { class: 'label-wrapper' },
+            h('label', { class: 'label label--l', for: 'age-years' }, 'How old are you?')),
+          hint('age-years-hint', 'Enter the age in years. If you are answering for someone else, enter their age. For a baby under 1, enter 0.'),
+          yearsError && errorMessage('age-years-error', yearsError.message),
+          h('div', { class: 'input-wrapper' }, years, h('span', { class: 'input__suffix' }, 'years'))),
+        h('div', {
+          class: `form-group${monthsError ? ' form-group--error' : ''}`,
+          id: 'age-months-group',
+          hidden: !(years01 || monthsError),
+        },
+        h('label', { class: 'label', for: 'age-months' }, 'And how many months? (optional)'),
+        hint('age-months-hint', 'For babies and toddlers: months since their last birthday, from 0 to 11.'),
+        monthsError && errorMessage('age-months-error', monthsError.message),
+        h('div', { class: 'input-wrapper' }, months, h('span', { class: 'input__suffix' }, 'months'))),
+      ];
+    },
+    read: () => {
+      const years = document.getElementById('age-years').value.trim();
+      const months = document.getElementById('age-months').value.trim();
+      state.years = years;
+      state.months = months;
+      if (years === '') return { errors: [{ field: 'age-years', message: 'Enter an age in years' }] };
+      if (!/^\d+$/.test(years)) {
+        return { errors: [{ field: 'age-years', message: 'Enter the age as a whole number of years, like 34' }] };
+      }
+      if (Number(years) > MAX_AGE) {
+        return { errors: [{ field: 'age-years', message: `Enter an age of ${MAX_AGE} or less` }] };
+      }
+      if (Number(years) < 2 && months !== '' && !(/^\d+$/.test(months) && Number(months) <= 11)) {
+        return { errors: [{ field: 'age-months', message: 'Enter months from 0 to 11' }] };
+      }
+      return { value: null };
+    },
+    accept: () => go('sex'),
+  });
+}
+
+function sexPage(moveFocus) {
+  const choices = [
+    { id: 'female', label: 'Female' },
+    { id: 'male', label: 'Male' },
+  ];
+  formPage({
+    heading: 'Are you male or female?',
+    moveFocus,
+    back: () => go('age'),
+    fields: (errors) => {
+      const error = errorFor(errors, 'sex-female');
+      return h('div', { class: `form-group${error ? ' form-group--error' : ''}` },
+        h('fieldset', {
+          class: 'fieldset',
+          'aria-describedby': describedBy('sex-hint', error && 'sex-error'),
+        },
+        h('legend', { class: 'fieldset__legend fieldset__legend--l' },
+          h('h1', { class: 'fieldset__heading' }, 'Are you male or female?')),
+        hint('sex-hint', 'Some questions depend on this. If you are answering for someone else, answer for them.'),
+        error && errorMessage('sex-error', error.message),
+        h('div', { class: 'radios' },
+          choices.map((choice) => h('div', { class: 'radios__item' },
+            h('input', {
+              class: 'radios__input',
+              id: `sex-${choice.id}`,
+              name: 'sex',
+              type: 'radio',
+              value: choice.id,
+              checked: state.sex === choice.id,
+            }),
+            h('label', { class: 'label radios__label', for: `sex-${choice.id}` }, choice.label))))));
+    },
+    read: () => {
+      const chosen = app.querySelector('input[name="sex"]:checked');
+      if (!chosen) return { errors: [{ field: 'sex-female', message: 'Select female or male' }] };
+      return { value: chosen.value };
+    },
+    accept: (sex) => {
+      state.sex = sex;
+      go('symptom');
+    },
+  });
+}
+
+function symptomPage(moveFocus, focusResults = false) {
+  const words = state.words.trim();
+  let found = words ? engine.pathways({ patient: patient(), words }) : [];
+  const all = engine.pathways({ patient: patient() });
+  let resultsHeading;
+  let intro = null;
+  if (!words) {
+    resultsHeading = 'All symptoms';
+    found = all;
+  } else if (found.length) {
+    resultsHeading = `${found.length} ${found.length === 1 ? 'result' : 'results'} for “${words}”`;
+  } else {
+    resultsHeading = `No results for “${words}”`;
+    intro = h('p', {}, 'Check the spelling or try other words, or choose from all the symptoms below.');
+    found = all;
+  }
+  const results = found.length
+    ? h('ul', { class: 'results' },
+      found.map((pathway) => h('li', { class: 'results__item' },
+        h('a', {
+          class: 'results__link',
+          href: '#',
+          'data-pathway': pathway.id,
+          onclick: (event) => {
+            event.preventDefault();
+            startJourney(pathway.id);
+          },
+        }, pathway.title),
+        pathway.summary ? h('p', { class: 'results__summary' }, pathway.summary) : null)))
+    : h('p', {}, 'There are no symptoms for this age and sex in these pathways.');
+
+  const search = h('form', {
+    role: 'search',
+    novalidate: true,
+    onsubmit: (event) => {
+      event.preventDefault();
+      state.words = document.getElementById('symptom-search').value;
+      persist();
+      symptomPage(false, true);
+    },
+  },
+  h('div', { class: 'form-group' },
+    h('h1', { class: 'label-wrapper' },
+      h('label', { class: 'label label--l', for: 'symptom-search' }, 'What is your main symptom?')),
+    hint('symptom-search-hint', 'Describe it in a few words, then choose it from the list.'),
+    h('div', { class: 'search' },
+      h('input', {
+        class: 'input search__input',
+        id: 'symptom-search',
+        name: 'words',
+        type: 'search',
+        autocomplete: 'off',
+        value: state.words,
+        'aria-describedby': 'symptom-search-hint',
+      }),
+      h('button', { class: 'button button--secondary search__button', type: 'submit' }, 'Search'))));
+
+  show({
+    heading: 'What is your main symptom?',
+    back: () => go('sex'),
+    moveFocus,
+    content: [
+      search,
+      h('h2', { class: 'results__heading', id: 'results-heading', tabindex: '-1' }, resultsHeading),
+      intro,
+      results,
+    ].filter(Boolean),
+  });
+  if (focusResults) document.getElementById('results-heading').focus();
+}
+
+function startJourney(pathway) {
+  try {
+    session = engine.start(pathway, patient());
+  } catch (error) {
+    return fatal(error);
+  }
+  go('journey');
+}
+
+function goBackInJourney() {
+  if (session && session.canGoBack) {
+    session.back();
+    go('journey');
+  } else {
+    session = null;
+    go('symptom');
+  }
+}
+
+const EXCLUSIVE = new Set(['none', 'not_sure']);
+
+function questionPage(moveFocus) {
+  const question = session.question;
+  const field = question.kind === 'number' ? 'answer-number' : 'answer-0';
+  formPage({
+    heading: question.text,
+    moveFocus,
+    back: goBackInJourney,
+    fields: (errors) => questionFields(question, errorFor(errors, field)),
+    read: () => readAnswer(question, field),
+    accept: (value) => {
+      try {
+        session.answer(question.id, value);
+      } catch (error) {
+        if (error instanceof TriageError) return [{ field, message: refusalMessage(question, error) }];
+        throw error;
+      }
+      go('journey');
+      return [];
+    },
+  });
+}
+
+function questionFields(question, error) {
+  const hintId = question.help || question.kind === 'multiple' ? 'answer-hint' : null;
+  const saysAllThatApply = /all that apply/i.test(question.help ?? '');
+  const hintText = question.kind === 'multiple' && !saysAllThatApply
+    ? [question.help, 'Select all that apply.'].filter(Boolean).join(' ')
+    : question.help;
+  const errorId = error ? 'answer-error' : null;
+  const groupClass = `form-group${error ? ' form-group--error' : ''}`;
+
+  if (question.kind === 'number') {
+    const [min, max] = question.range ?? [null, null];
+    const unit = question.unit ?? '';
+    const numberHint = [question.help, min !== null ? `Enter a number from ${min} to ${max}${unit ? ` ${unit}` : ''}.` : null]
+      .filter(Boolean).join(' ');
+    const notSure = question.options.find((o) => o.id === 'not_sure');
+    return h('div', { class: groupClass },
+      h('h1', { class: 'label-wrapper' },
+        h('label', { class: 'label label--l', for: 'answer-number' }, question.text)),
+      hint('answer-hint', numberHint),
+      error && errorMessage(errorId, error.message),
+      h('div', { class: 'input-wrapper' },
+        h('input', {
+          class: `input input--width-5${error ? ' input--error' : ''}`,
+          id: 'answer-number',
+          name: 'answer',
+          type: 'text',
+          inputmode: 'decimal',
+          autocomplete: 'off',
+          spellcheck: 'false',
+          'aria-describedby': describedBy(numberHint && 'answer-hint', errorId),
+          oninput: () => {
+            const box = document.getElementById('answer-not-sure');
+            if (box) box.checked = false;
+          },
+        }),
+        unit ? h('span', { class: 'input__suffix', 'aria-hidden': 'true' }, unit) : null),
+      notSure && h('div', { class: 'checkboxes checkboxes--alone' },
+        h('div', { class: 'checkboxes__divider' }, 'or'),
+        h('div', { class: 'checkboxes__item' },
+          h('input', {
+            class: 'checkboxes__input',
+            id: 'answer-not-sure',
+            name: 'not-sure',
+            type: 'checkbox',
+            value: notSure.id,
+            onchange: (event) => {
+              if (event.target.checked) document.getElementById('answer-number').value = '';
+            },
+          }),
+          h('label', { class: 'label checkboxes__label', for: 'answer-not-sure' }, notSure.label))));
+  }
+
+  const multiple = question.kind === 'multiple';
+  const type = multiple ? 'checkbox' : 'radio';
+  const kind = multiple ? 'checkboxes' : 'radios';
+  const items = [];
+  question.options.forEach((option, index) => {
+    const exclusive = multiple && EXCLUSIVE.has(option.id);
+    if (exclusive && !question.options.slice(0, index).some((o) => EXCLUSIVE.has(o.id))) {
+      items.push(h('div', { class: `${kind}__divider` }, 'or'));
+    }
+    items.push(h('div', { class: `${kind}__item` },
+      h('input', {
+        class: `${kind}__input`,
+        id: `answer-${index}`,
+        name: 'answer',
+        type,
+        value: option.id,
+        'data-exclusive': exclusive ? 'true' : null,
+        onchange: multiple ? (event) => keepExclusive(event.target) : null,
+      }),
+      h('label', { class: `label ${kind}__label`, for: `answer-${index}` }, option.label)));
+  });
+  return h('div', { class: groupClass },
+    h('fieldset', { class: 'fieldset', 'aria-describedby': describedBy(hintId, errorId) },
+      h('legend', { class: 'fieldset__legend fieldset__legend--l' },
+        h('h1', { class: 'fieldset__heading' }, question.text)),
+      hint('answer-hint', hintText),
+      error && errorMessage(errorId, error.message),
+      h('div', { class: kind }, items)));
+}
+
+/** "None of these" and "I'm not sure" cannot be chosen with anything else. */
+function keepExclusive(changed) {
+  if (!changed.checked) return;
+  const boxes = app.querySelectorAll('input[name="answer"]');
+  for (const box of boxes) {
+    if (box === changed) continue;
+    if (changed.dataset.exclusive || box.dataset.exclusive) box.checked = false;
+  }
+}
+
+function readAnswer(question, field) {
+  if (question.kind === 'number') {
+    const notSure = document.getElementById('answer-not-sure');
+    if (notSure?.checked) return { value: notSure.value };
+    const text = document.getElementById('answer-number').value.trim().replace(',', '.');
+    const range = question.range ? ` from ${question.range[0]} to ${question.range[1]}` : '';
+    if (text === '') {
+      const orNotSure = notSure ? ', or select ‘I’m not sure’' : '';
+      return { errors: [{ field, message: `Enter a number${range}${orNotSure}` }] };
+    }
+    const number = Number(text);
+    if (!/^-?\d+(\.\d+)?$/.test(text) || !Number.isFinite(number)) {
+      return { errors: [{ field, message: `Enter a number${range}, like ${question.range?.[0] ?? 10}` }] };
+    }
+    return { value: number };
+  }
+  const chosen = [...app.querySelectorAll('input[name="answer"]:checked')].map((input) => input.value);
+  if (chosen.length === 0) {
+    const message = question.kind === 'multiple' ? 'Select all that apply, or ‘None of these’' : 'Select an answer';
+    return { errors: [{ field, message }] };
+  }
+  if (question.kind === 'multiple') return { value: chosen.length === 1 && EXCLUSIVE.has(chosen[0]) ? chosen[0] : chosen };
+  return { value: chosen[0] };
+}
+
+/** What to tell the person when the engine refuses an answer. */
+function refusalMessage(question, error) {
+  if (error.code === 'number_out_of_range' && question.range) {
+    return `Enter a number from ${question.range[0]} to ${question.range[1]}`;
+  }
+  if (error.code === 'exclusive_option') return 'Select ‘None of these’ on its own, or only the answers that apply';
+  return error.message;
+}
+
+const URGENCY_CAPTIONS = {
+  emergency: 'Emergency',
+  urgent: 'Urgent',
+  routine: 'Not urgent',
+  self_care: 'Self-care',
+};
+
+function outcomePage(moveFocus) {
+  const outcome = session.outcome;
+  const { disposition } = outcome;
+  const urgency = disposition.urgency in URGENCY_CAPTIONS ? disposition.urgency : 'routine';
+  const content = [
+    h('div', { class: `outcome outcome--${urgency.replace('_', '-')}` },
+      h('p', { class: 'outcome__caption' }, URGENCY_CAPTIONS[urgency]),
+      h('h1', { class: 'outcome__heading' }, disposition.title),
+      disposition.description ? h('p', { class: 'outcome__description' }, disposition.description) : null),
+  ];
+  if (outcome.reasons.length) {
+    content.push(
+      h('h2', {}, 'Why we have given you this advice'),
+      h('p', {}, 'Because you told us about:'),
+      h('ul', { class: 'list list--bullet' }, outcome.reasons.map((reason) => h('li', {}, reason.text))),
+    );
+  }
+  if (outcome.care_advice.length) {
+    content.push(h('h2', {}, 'What you can do'));
+    for (const advice of outcome.care_advice) {
+      content.push(h('div', { class: 'care-card' },
+        h('h3', { class: 'care-card__heading' }, advice.title),
+        ...advice.text.split(/\n\s*\n/).map((paragraph) => h('p', {}, paragraph.trim()))));
+    }
+  }
+  content.push(
+    h('details', { class: 'details' },
+      h('summary', { class: 'details__summary' }, 'Your answers'),
+      h('div', { class: 'details__text' },
+        h('dl', { class: 'summary-list' },
+          outcome.transcript.map((entry) => h('div', { class: 'summary-list__row' },
+            h('dt', { class: 'summary-list__key' }, entry.text),
+            h('dd', { class: 'summary-list__value' }, entry.answer)))),
+        h('p', { class: 'hint' }, `Outcome code ${disposition.code}.`))),
+    h('button', {
+      class: 'button button--secondary',
+      type: 'button',
+      onclick: startAgain,
+    }, 'Start again'),
+  );
+  show({ heading: disposition.title, back: goBackInJourney, moveFocus, content });
+}
+
+function startAgain() {
+  session = null;
+  state = freshState();
+  go('age');
+}
+
+// ---------------------------------------------------------------------------
+// Start-up
+// ---------------------------------------------------------------------------
+
+function fatal(error) {
+  console.error(error);
+  show({
+    heading: 'Sorry, there is a problem with this page',
+    moveFocus: true,
+    content: [
+      h('h1', {}, 'Sorry, there is a problem with this page'),
+      h('p', {}, 'The symptom checker could not start. Try again later. If you need help now, call 111, or 999 in an emergency.'),
+      h('p', { class: 'hint' }, error instanceof TriageError ? `${error.code}: ${error.message}` : String(error)),
+    ],
+  });
+}
+
+function restore() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(STORE_KEY) ?? 'null');
+  } catch {
+    saved = null;
+  }
+  if (!saved || typeof saved !== 'object') return false;
+  state = { ...freshState(), ...saved };
+  delete state.session;
+  if (typeof saved.session === 'string') {
+    try {
+      session = engine.resume(saved.session);
+    } catch {
+      // The pathways changed since the journey began: it cannot be trusted, so start the symptom again.
+      session = null;
+      state.screen = 'symptom';
+    }
+  }
+  return true;
+}
+
+async function start() {
+  try {
+    await init();
+    const response = await fetch('bundle.json');
+    if (!response.ok) throw new Error(`bundle.json: HTTP ${response.status}`);
+    const { files } = await response.json();
+    engine = Engine.load(files);
+  } catch (error) {
+    return fatal(error);
+  }
+  restore();
+  render(false);
+  document.body.dataset.ready = 'true';
+}
+
+start();
