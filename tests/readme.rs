@@ -1,0 +1,46 @@
+//! The README's promises: its library example runs as written, and its quick
+//! start names commands that exist.
+
+use triage_core::eval::{Answer, AnswerValue, Patient, Sex, Step};
+use triage_core::session::Session;
+
+/// The "library API in ten lines" of README.md, kept in step with it.
+#[test]
+fn the_readme_library_example_runs() -> Result<(), Box<dyn std::error::Error>> {
+    let readme = std::fs::read_to_string("README.md")?;
+    for line in [
+        r#"let built = triage_core::build_dir("pathways".as_ref());"#,
+        r#"let mut session = Session::start(&bundle, "chest-pain", patient)?;"#,
+        r#"let answer = Answer { question: "emergency-screen/signs".into(), value: AnswerValue::Choices(vec!["none".into()]) };"#,
+    ] {
+        assert!(readme.contains(line), "README.md no longer says: {line}");
+    }
+
+    let built = triage_core::build_dir("pathways".as_ref());
+    let bundle = built.bundle.expect("the bundle validates");
+    let patient = Patient {
+        age_years: 55,
+        age_months: 0,
+        sex: Sex::Male,
+    };
+    let mut session = Session::start(&bundle, "chest-pain", patient)?;
+    let answer = Answer {
+        question: "emergency-screen/signs".into(),
+        value: AnswerValue::Choices(vec!["none".into()]),
+    };
+    let step = session.answer(&bundle, answer)?;
+    assert!(matches!(step, Step::Question(q) if q.id == "pain-now"));
+    let json = session.to_json();
+    assert_eq!(Session::from_json(&bundle, &json)?, session);
+    Ok(())
+}
+
+#[test]
+fn the_quick_start_commands_exist() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    assert!(readme.contains("cargo run -- run pathways"));
+    assert!(readme.contains("scripts/test.sh"));
+    assert!(std::path::Path::new("scripts/test.sh").exists());
+    let ci = std::fs::read_to_string(".ci/run").expect(".ci/run");
+    assert!(ci.contains("scripts/test.sh"), ".ci/run must run the README's test command");
+}
