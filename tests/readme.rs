@@ -42,5 +42,8 @@ fn the_quick_start_commands_exist() {
     assert!(readme.contains("scripts/test.sh"));
     assert!(std::path::Path::new("scripts/test.sh").exists());
     let ci = std::fs::read_to_string(".ci/run").expect(".ci/run");
-    assert!(ci.contains("scripts/test.sh"), ".ci/run must run the README's test command");
+    assert!(
+        ci.contains("scripts/test.sh"),
+        ".ci/run must run the README's test command"
+    );
 }
