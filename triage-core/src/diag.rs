@@ -38,12 +38,12 @@ impl Loc {
         }
     }
 
-    /// A location from a serde-saphyr location inside `file`.
-    pub fn at(file: usize, location: serde_saphyr::Location) -> Loc {
+    /// The location of a spanned value inside `file`.
+    pub fn at(file: usize, location: crate::model::Location) -> Loc {
         Loc {
             file,
-            line: u32::try_from(location.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(location.column()).unwrap_or(u32::MAX),
+            line: location.line(),
+            column: location.column(),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod load;
 pub mod model;
 pub mod session;
 pub mod validate;
+pub mod yaml;
 
 use diag::Diagnostic;
 

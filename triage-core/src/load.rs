@@ -14,7 +14,7 @@
 //!
 //! Loading never stops at the first problem: every file is read and every
 //! problem reported. Input is bounded (file size, line length, file count,
-//! YAML depth, nodes and aliases) so hostile files are refused quickly.
+//! YAML depth and nodes; anchors and aliases refused) so hostile files are refused quickly.
 
 use crate::diag::{codes, Diagnostic, Loc};
 use crate::model::{
@@ -508,66 +508,36 @@ fn parse_push<T: DeserializeOwned>(
     }
 }
 
-/// The YAML budget: generous for real pathways, small enough that hostile
-/// input (alias bombs, deep nesting, millions of keys) fails fast.
-fn options() -> serde_saphyr::Options {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 48;
-    budget.max_nodes = 200_000;
-    budget.max_events = 600_000;
-    budget.max_aliases = 1_000;
-    budget.max_anchors = 1_000;
-    budget.max_documents = 1;
-    budget.max_total_scalar_bytes = MAX_FILE_BYTES * 2;
-    let mut options = serde_saphyr::Options::default();
-    options.budget = Some(budget);
-    // Repeated keys reach the visitors: node maps keep them so the validator
-    // can report a duplicate node id (E202); structs refuse a repeated field.
-    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
-    options
-}
-
 /// Parses one file as `T`, turning a YAML or shape error into a located diagnostic.
 pub fn parse_file<T: DeserializeOwned>(
     index: usize,
     file: &SourceFile,
 ) -> Result<T, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options(&file.text, options()).map_err(|e| {
-        let mut d = yaml_diagnostic(index, &e);
-        if d.code == codes::MISSING_KEY {
-            d.loc = mapping_start(&file.text, d.loc);
-        }
-        if d.code == codes::DUPLICATE_KEY {
-            if let Some(repeat) = repeated_key(&file.text, d.loc, &d.message) {
-                let first = d.loc;
-                d.loc = repeat;
-                d = d.with_related(first, "first written here");
-            }
-        }
-        Box::new(d)
-    })
+    crate::yaml::from_str(&file.text).map_err(|e| Box::new(yaml_diagnostic(index, &e)))
 }
 
-fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
-    use serde_saphyr::Error as E;
-    let mut inner = error.without_snippet();
-    // An error met while replaying an alias is wrapped; classify what it wraps.
-    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
-        inner = error;
-    }
-    let loc = inner
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| Loc::at(index, l))
-        .unwrap_or(Loc::file(index));
-    let message = match inner {
-        E::Budget { breach, .. } => budget_message(breach),
-        _ => strip_position(&inner.to_string()),
+fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
+    use crate::yaml::ErrorKind as K;
+    let loc = if error.line > 0 {
+        Loc {
+            file: index,
+            line: error.line,
+            column: error.column,
+        }
+    } else {
+        Loc::file(index)
     };
-    let (code, help): (_, String) = match inner {
-        E::SerdeUnknownField {
-            field, expected, ..
-        } => (
+    let (code, help): (_, String) = match &error.kind {
+        K::Syntax(_) => (
+            codes::YAML_SYNTAX,
+            "check indentation, colons, quotes and brackets near this line".to_string(),
+        ),
+        K::Budget(_) => (
+            codes::YAML_BUDGET,
+            "pathway files are small and shallow; remove deep nesting, anchors and aliases"
+                .to_string(),
+        ),
+        K::UnknownField { field, expected } => (
             codes::UNKNOWN_KEY,
             if expected.is_empty() {
                 format!("remove `{field}`: nothing is allowed here")
@@ -578,172 +548,42 @@ fn yaml_diagnostic(index: usize, error: &serde_saphyr::Error) -> Diagnostic {
                 )
             },
         ),
-        E::SerdeMissingField { field, .. } => (
+        K::MissingField(field) => (
             codes::MISSING_KEY,
             format!("add `{field}:` here (see docs/pathway-language.md)"),
         ),
-        E::SerdeUnknownVariant {
-            variant, expected, ..
-        } => (
+        K::UnknownVariant { variant, expected } => (
             codes::WRONG_TYPE,
             format!(
                 "`{variant}` is not allowed here; use one of: {}",
                 expected.join(", ")
             ),
         ),
-        E::SerdeInvalidType { .. }
-        | E::SerdeInvalidValue { .. }
-        | E::SerdeInvalidLength { .. }
-        | E::InvalidScalar { .. }
-        | E::NullIntoString { .. }
-        | E::UnexpectedValueForUnit { .. }
-        | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
-        | E::ExpectedStringKeyForExternallyTaggedEnum { .. } => (
+        K::Invalid(_) => (
             codes::WRONG_TYPE,
             "check the value's type against docs/pathway-language.md".to_string(),
         ),
-        E::Budget { .. }
-        | E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. }
-        | E::AliasReplayCounterOverflow { .. } => (
-            codes::YAML_BUDGET,
-            "pathway files are small and shallow; remove deep nesting, anchors and aliases"
-                .to_string(),
-        ),
-        E::DuplicateMappingKey { .. } => (
+        K::DuplicateField(_) => (
             codes::DUPLICATE_KEY,
             "each key may appear once in a mapping; remove or rename the repeat".to_string(),
         ),
-        E::Message { msg, .. } if msg.starts_with("duplicate field") => (
-            codes::DUPLICATE_KEY,
-            "each key may appear once in a mapping; remove or rename the repeat".to_string(),
+    };
+    let mut message = error.to_string();
+    if message.is_empty() {
+        message = "the YAML could not be read".to_string();
+    }
+    let d = Diagnostic::error(code, loc, message).with_help(help);
+    match error.first {
+        Some((line, column)) if (line, column) != (error.line, error.column) => d.with_related(
+            Loc {
+                file: index,
+                line,
+                column,
+            },
+            "first written here",
         ),
-        E::Message { msg, .. } if msg.contains(crate::model::QUOTE_TEXT_HINT) => (
-            codes::WRONG_TYPE,
-            "put the text in quotes, e.g. `label: \"No\"`".to_string(),
-        ),
-        E::MultipleDocuments { .. } => (
-            codes::YAML_SYNTAX,
-            "a bundle file holds one YAML document; remove the extra `---`".to_string(),
-        ),
-        _ => (
-            codes::YAML_SYNTAX,
-            "check indentation, colons, quotes and brackets near this line".to_string(),
-        ),
-    };
-    let message = if message.is_empty() {
-        "the YAML could not be read".to_string()
-    } else {
-        message
-    };
-    Diagnostic::error(code, loc, message).with_help(help)
-}
-
-/// Plain words for a YAML budget breach.
-fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
-    use serde_saphyr::budget::BudgetBreach as B;
-    match breach {
-        B::Depth { .. } => "the YAML is nested too deeply (more than 48 levels)".to_string(),
-        B::Nodes { .. } => "the YAML holds too many values (more than 200,000)".to_string(),
-        B::Events { .. } => "the YAML is too long to read safely".to_string(),
-        B::Aliases { .. } | B::Anchors { .. } => {
-            "the YAML uses too many anchors or aliases (`&name`, `*name`)".to_string()
-        }
-        B::Documents { .. } => "the file holds more than one YAML document".to_string(),
-        B::ScalarBytes { .. } => "the file's text values are too large".to_string(),
-        _ => "the YAML exceeds a safety limit of the loader".to_string(),
+        _ => d,
     }
-}
-
-/// serde reports a repeated struct field where the first one stands; find the
-/// repeat (same indentation, same key, further down) so the author is shown
-/// the line to remove.
-fn repeated_key(text: &str, first: Loc, message: &str) -> Option<Loc> {
-    let key = message.split('`').nth(1)?;
-    let lines: Vec<&str> = text.lines().collect();
-    let start = usize::try_from(first.line).ok()?.checked_sub(1)?;
-    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
-    let own = indent(lines.get(start)?);
-    for (i, line) in lines.iter().enumerate().skip(start + 1) {
-        let trimmed = line.trim_start_matches(' ');
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let here = indent(line);
-        if here < own {
-            break;
-        }
-        if here == own
-            && trimmed
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        {
-            return Some(Loc {
-                line: u32::try_from(i + 1).ok()?,
-                column: u32::try_from(here + 1).ok()?,
-                ..first
-            });
-        }
-    }
-    None
-}
-
-/// A missing key is noticed at the end of its mapping; point at the mapping's
-/// first key instead, where the author will look. Block mappings only: a flow
-/// mapping (`{ ... }`) is reported where it stands.
-fn mapping_start(text: &str, loc: Loc) -> Loc {
-    let lines: Vec<&str> = text.lines().collect();
-    let Some(index) = (loc.line as usize).checked_sub(1) else {
-        return loc;
-    };
-    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
-    let Some(line) = lines.get(index) else {
-        return loc;
-    };
-    let indent = indent_of(line);
-    if line.contains('{') || loc.column as usize != indent + 1 {
-        return loc;
-    }
-    let mut first = index;
-    for i in (0..index).rev() {
-        let candidate = lines[i];
-        let trimmed = candidate.trim_start_matches(' ');
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let candidate_indent = indent_of(candidate);
-        if candidate_indent < indent || trimmed.starts_with("- ") && candidate_indent + 2 == indent
-        {
-            if trimmed.starts_with("- ") && candidate_indent + 2 == indent {
-                first = i;
-            }
-            break;
-        }
-        if candidate_indent == indent {
-            first = i;
-        }
-    }
-    Loc {
-        line: u32::try_from(first + 1).unwrap_or(loc.line),
-        column: loc.column,
-        ..loc
-    }
-}
-
-/// serde-saphyr appends " at line N, column M" to messages; the diagnostic
-/// carries the location separately.
-fn strip_position(message: &str) -> String {
-    let first_line = message.lines().next().unwrap_or("");
-    let trimmed = match first_line.rfind(" at line ") {
-        Some(at) => &first_line[..at],
-        None => first_line,
-    };
-    let trimmed = trimmed
-        .strip_prefix("error: ")
-        .unwrap_or(trimmed)
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == ' ');
-    trimmed.trim().to_string()
 }
 
 #[cfg(test)]

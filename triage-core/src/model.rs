@@ -5,10 +5,81 @@
 //! [`Spanned`] strings so that a diagnostic can point at the line and column of
 //! a bad id. Unknown keys are refused by the loader (`deny_unknown_fields`).
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-pub use serde_saphyr::Spanned;
 use std::fmt;
+
+/// A value with where it was written, so a diagnostic can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where the value starts in its file.
+    pub referenced: Location,
+}
+
+/// Where a value starts in its file, and how many characters it spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Location {
+    line: u32,
+    column: u32,
+    len: u32,
+}
+
+impl Location {
+    /// A location at 1-based `line` and `column`, spanning `len` characters.
+    pub fn new(line: u32, column: u32, len: u32) -> Location {
+        Location { line, column, len }
+    }
+
+    /// 1-based line.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// 1-based column.
+    pub fn column(&self) -> u32 {
+        self.column
+    }
+
+    /// Characters the value spans; a quoted scalar includes its quotes.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// True when the value spans no characters (an empty value).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SpannedVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for SpannedVisitor<T> {
+            type Value = Spanned<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
+                let missing = || serde::de::Error::custom("a value without its location");
+                let packed: u128 = map.next_key()?.ok_or_else(missing)?;
+                let value = map.next_value()?;
+                let (line, column, len) = crate::yaml::unpack_location(packed);
+                Ok(Spanned {
+                    value,
+                    referenced: Location { line, column, len },
+                })
+            }
+        }
+        // The loader's deserializer answers this name with a one-entry map:
+        // the node's location, then the node.
+        deserializer.deserialize_newtype_struct(
+            crate::yaml::SPANNED,
+            SpannedVisitor(std::marker::PhantomData),
+        )
+    }
+}
 
 /// Text shown to a person: plain English, or English with a Welsh version.
 ///
@@ -17,8 +88,7 @@ use std::fmt;
 /// text: { en: Is the pain crushing?, cy: Ydy'r poen yn gwasgu? }
 /// ```
 ///
-/// A bare `No`, `yes`, `12` or `on` is refused: YAML reads those as
-/// true/false or numbers, so the author is asked to quote them.
+/// Any scalar is text as written: `label: No` is the text "No".
 #[derive(Debug, Clone, PartialEq)]
 pub enum TextDoc {
     /// English only.
@@ -26,9 +96,6 @@ pub enum TextDoc {
     /// Per language; English is required.
     Languages(LanguagesDoc),
 }
-
-/// Part of the message given when text is written as a bare boolean or number.
-pub(crate) const QUOTE_TEXT_HINT: &str = "write text in quotes";
 
 impl<'de> Deserialize<'de> for TextDoc {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -44,30 +111,13 @@ impl<'de> Deserialize<'de> for TextDoc {
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<TextDoc, E> {
                 Ok(TextDoc::Plain(v))
             }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<TextDoc, E> {
-                Err(E::custom(format!(
-                    "YAML reads this as {v}, not as text: {QUOTE_TEXT_HINT}"
-                )))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<TextDoc, E> {
-                Err(E::custom(format!(
-                    "YAML reads this as the number {v}, not as text: {QUOTE_TEXT_HINT}"
-                )))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<TextDoc, E> {
-                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<TextDoc, E> {
-                Err(E::custom(format!(
-                    "YAML reads this as the number {v}, not as text: {QUOTE_TEXT_HINT}"
-                )))
-            }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TextDoc, A::Error> {
                 LanguagesDoc::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(TextDoc::Languages)
             }
         }
-        deserializer.deserialize_any(TextVisitor)
+        // Any scalar is text as written (`No`, `12`); a mapping gives languages.
+        deserializer.deserialize_str(TextVisitor)
     }
 }
 
@@ -475,8 +525,7 @@ pub struct AnswerDoc {
 }
 
 /// A literal value written by an author (`set: { pregnant: true }`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ValueDoc {
     /// `true` / `false`.
     Bool(bool),
@@ -601,10 +650,9 @@ pub struct PatientDoc {
 }
 
 /// An answer as written in a case: `yes`, an option id, a list of option ids, or a number.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AnswerValueDoc {
-    /// `yes` / `no` written bare (YAML reads them as booleans).
+    /// `true` / `false` (read as `yes` / `no`).
     Bool(bool),
     /// A number answer.
     Number(f64),
@@ -626,4 +674,68 @@ pub struct ExpectDoc {
     /// Care-advice keys that must be among those given.
     #[serde(default)]
     pub advice: Vec<Spanned<String>>,
+}
+
+// `ValueDoc` and `AnswerValueDoc` are read by hand rather than as untagged
+// enums: an untagged enum buffers the value first, which costs code size in
+// the browser module and gives vaguer errors.
+
+impl<'de> Deserialize<'de> for ValueDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = ValueDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or a number")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ValueDoc, E> {
+                Ok(ValueDoc::Bool(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ValueDoc, E> {
+                Ok(ValueDoc::Number(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ValueDoc, E> {
+                Ok(ValueDoc::Number(v as f64))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ValueDoc, E> {
+                Ok(ValueDoc::Number(v))
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for AnswerValueDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnswerVisitor;
+        impl<'de> Visitor<'de> for AnswerVisitor {
+            type Value = AnswerValueDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an answer: a word, a number or a list of option ids")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<AnswerValueDoc, E> {
+                Ok(AnswerValueDoc::Bool(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<AnswerValueDoc, E> {
+                Ok(AnswerValueDoc::Number(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AnswerValueDoc, E> {
+                Ok(AnswerValueDoc::Number(v as f64))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<AnswerValueDoc, E> {
+                Ok(AnswerValueDoc::Number(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AnswerValueDoc, E> {
+                Ok(AnswerValueDoc::Text(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnswerValueDoc, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(AnswerValueDoc::List(items))
+            }
+        }
+        deserializer.deserialize_any(AnswerVisitor)
+    }
 }
