@@ -7,13 +7,13 @@
 //! is an edge into the other pathway's compiled nodes. Every reference is a
 //! small integer; evaluation never hashes or looks up a string.
 
-use crate::eval::{DispositionView, Patient};
+use crate::eval::{DispositionView, Patient, Position};
 use crate::ir::{
-    AdviceIdx, AdviceIr, BranchIr, BundleIr, DispositionIdx, DispositionIr, NodeIdx, NodeIr,
-    NodeKindIr, SourceIr, Target, UnitIdx, UnitIr, UnitKind, VariableIr,
+    AdviceIdx, AdviceIr, Applicability, BranchIr, BundleIr, DispositionIdx, DispositionIr, NodeIdx,
+    NodeIr, NodeKindIr, SourceIr, Target, UnitIdx, UnitIr, UnitKind,
 };
 use crate::load::Sources;
-use crate::model::SexDoc;
+use crate::model::{QuestionKindDoc, SexDoc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -61,28 +61,182 @@ impl NodeId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PathwayId(pub(crate) UnitIdx);
 
-/// One compiled node. What it does is read from its IR node; where each of its
-/// answers, cases or bands leads is read from `edges[first_edge + i]`.
+/// What a compiled node does, as evaluation dispatches on it: one byte, with
+/// the kind of a question folded in so an answer is checked without reading
+/// the authored node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum NodeTag {
+    /// A `yes_no` question.
+    YesNo,
+    /// A `single` question.
+    Single,
+    /// A `multiple` question.
+    Multiple,
+    /// A `number` question.
+    Number,
+    /// An outcome.
+    Outcome,
+    /// A branch over ordered cases (the last edge is `otherwise`).
+    Cases,
+    /// A branch over number bands.
+    Bands,
+    /// A module call or a goto: one edge, always taken.
+    Jump,
+}
+
+impl NodeTag {
+    fn question(kind: QuestionKindDoc) -> NodeTag {
+        match kind {
+            QuestionKindDoc::YesNo => NodeTag::YesNo,
+            QuestionKindDoc::Single => NodeTag::Single,
+            QuestionKindDoc::Multiple => NodeTag::Multiple,
+            QuestionKindDoc::Number => NodeTag::Number,
+        }
+    }
+
+    /// The kind of question, if the node is one.
+    #[inline]
+    pub(crate) fn question_kind(self) -> Option<QuestionKindDoc> {
+        match self {
+            NodeTag::YesNo => Some(QuestionKindDoc::YesNo),
+            NodeTag::Single => Some(QuestionKindDoc::Single),
+            NodeTag::Multiple => Some(QuestionKindDoc::Multiple),
+            NodeTag::Number => Some(QuestionKindDoc::Number),
+            _ => None,
+        }
+    }
+
+    /// Whether a walk stops here: a question to ask, or the outcome.
+    #[inline]
+    pub(crate) fn stops(self) -> bool {
+        (self as u8) <= (NodeTag::Outcome as u8)
+    }
+}
+
+/// No answer: the value of [`Node::not_sure`] when a question offers none.
+pub(crate) const NO_ANSWER: u16 = u16::MAX;
+
+/// One compiled node: everything the walk needs for a step, in one small
+/// record. What it shows (texts) and its conditions are read from its
+/// authored node; where each of its answers, cases or bands leads is
+/// `edges[first_edge + i]` for `i < edge_count`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Node {
     /// The authored node this is a copy of.
     pub(crate) ir: NodeIdx,
-    /// The unit the authored node belongs to (for public ids).
-    pub(crate) unit: UnitIdx,
     /// Index of this node's first edge in [`CompiledBundle::edges`].
     pub(crate) first_edge: u32,
+    /// How many edges it has: one per answer, case (and `otherwise`) or band.
+    pub(crate) edge_count: u16,
+    /// The unit the authored node belongs to (for public ids).
+    pub(crate) unit: UnitIdx,
+    /// What it does.
+    pub(crate) tag: NodeTag,
+    /// Whether any answer sets or adds to a variable.
+    pub(crate) effects: bool,
+    /// Questions: index of the "I'm not sure" answer, or [`NO_ANSWER`].
+    pub(crate) not_sure: u16,
+    /// Multiple-choice questions: bits of the answers that must be chosen
+    /// alone (`none`, `not_sure`).
+    pub(crate) exclusive: u64,
+}
+
+impl Node {
+    /// The compiled record of authored node `ir` (its edges are set later).
+    fn of(ir: NodeIdx, node: &NodeIr) -> Node {
+        let mut compiled = Node {
+            ir,
+            first_edge: 0,
+            edge_count: u16::try_from(edge_count(node)).unwrap_or(u16::MAX),
+            unit: node.unit,
+            tag: NodeTag::Jump,
+            effects: false,
+            not_sure: NO_ANSWER,
+            exclusive: 0,
+        };
+        compiled.tag = match &node.kind {
+            NodeKindIr::Question(question) => {
+                compiled.effects = question
+                    .answers
+                    .iter()
+                    .any(|a| !a.set.is_empty() || !a.add.is_empty());
+                compiled.not_sure = question
+                    .answers
+                    .iter()
+                    .position(|a| a.not_sure)
+                    .and_then(|i| u16::try_from(i).ok())
+                    .unwrap_or(NO_ANSWER);
+                compiled.exclusive = crate::eval::exclusive_answers(question);
+                NodeTag::question(question.kind)
+            }
+            NodeKindIr::Branch(BranchIr::Cases { .. }) => NodeTag::Cases,
+            NodeKindIr::Branch(BranchIr::Bands { .. }) => NodeTag::Bands,
+            NodeKindIr::Outcome(_) => NodeTag::Outcome,
+            NodeKindIr::Call { .. } | NodeKindIr::Goto { .. } => NodeTag::Jump,
+        };
+        compiled
+    }
+
+    /// The index of edge `index` in [`CompiledBundle::edges`], if the node has it.
+    #[inline]
+    fn edge_index(&self, index: usize) -> Option<usize> {
+        (index < usize::from(self.edge_count)).then(|| self.first_edge as usize + index)
+    }
+}
+
+/// How a journey on a pathway starts: its first compiled node, and who it
+/// is for (copied from its [`Applicability`] so starting reads one record).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    /// The compiled start node.
+    pub(crate) start: NodeId,
+    /// Youngest age in years, inclusive.
+    from_years: f64,
+    /// Age in years at which it stops applying, exclusive.
+    to_years: f64,
+    /// Bit [`sex_bit`] set for each sex it is for.
+    sexes: u8,
+}
+
+impl Entry {
+    fn new(start: NodeId, applicability: &Applicability) -> Entry {
+        Entry {
+            start,
+            from_years: applicability.from_years,
+            to_years: applicability.to_years,
+            sexes: applicability
+                .sexes
+                .iter()
+                .fold(0, |bits, sex| bits | sex_bit(*sex)),
+        }
+    }
+
+    /// Whether the pathway is for this person (age in range, sex listed).
+    #[inline]
+    pub(crate) fn admits(&self, patient: &Patient) -> bool {
+        let age = patient.age_in_years();
+        self.from_years <= age && age < self.to_years && self.sexes & sex_bit(patient.sex) != 0
+    }
+}
+
+fn sex_bit(sex: SexDoc) -> u8 {
+    match sex {
+        SexDoc::Female => 1,
+        SexDoc::Male => 2,
+    }
 }
 
 /// A bundle ready to evaluate: immutable, `Send + Sync`, shared by any number of
 /// sessions (put it behind an `Arc` rather than cloning it).
 #[derive(Debug, Clone)]
 pub struct CompiledBundle {
+    /// The content hash, lowercase hex.
     pub(crate) hash: String,
     /// Source paths, indexed like [`Sources::files`] (and [`crate::diag::Loc::file`]).
     pub(crate) files: Vec<String>,
     pub(crate) dispositions: Vec<DispositionIr>,
     pub(crate) advice: Vec<AdviceIr>,
-    pub(crate) variables: Vec<VariableIr>,
     pub(crate) units: Vec<UnitIr>,
     /// The authored nodes, indexed by [`NodeIdx`]; their targets are not used (see `edges`).
     pub(crate) ir_nodes: Vec<NodeIr>,
@@ -90,8 +244,8 @@ pub struct CompiledBundle {
     pub(crate) nodes: Vec<Node>,
     /// Where each node's answers, cases, bands (or its one jump) lead.
     pub(crate) edges: Vec<NodeId>,
-    /// Per unit: the compiled start node, for pathways.
-    pub(crate) pathway_starts: Vec<Option<NodeId>>,
+    /// Per unit: where a pathway starts and who it is for (`None` for modules).
+    pub(crate) pathway_starts: Vec<Option<Entry>>,
     /// Per unit: the dispositions reachable from a pathway's start, most urgent first.
     pub(crate) reachable: Vec<Vec<DispositionIdx>>,
     /// Pathway ids sorted, for lookup by binary search.
@@ -164,12 +318,12 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
     let mut compiler = Compiler::new(ir);
     let mut pathway_starts = vec![None; ir.units.len()];
     for (unit_index, unit) in ir.units.iter().enumerate() {
-        if matches!(unit.kind, UnitKind::Pathway(_)) {
+        if let UnitKind::Pathway(applicability) = &unit.kind {
             let unit_idx = unit_idx(unit_index)?;
             let instance = compiler.pathway_instance(unit_idx);
             let start = compiler.resolve(instance, Target::Node(unit.start))?;
             if let Some(slot) = pathway_starts.get_mut(unit_index) {
-                *slot = Some(start);
+                *slot = Some(Entry::new(start, applicability));
             }
         }
     }
@@ -182,7 +336,6 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
         files: sources.files.iter().map(|f| f.path.clone()).collect(),
         dispositions: ir.dispositions.clone(),
         advice: ir.advice.clone(),
-        variables: ir.variables.clone(),
         units: ir.units.clone(),
         ir_nodes: ir.nodes.clone(),
         nodes,
@@ -213,9 +366,23 @@ fn unit_idx(index: usize) -> Result<UnitIdx, CompileError> {
     UnitIdx::try_from(index).map_err(|_| malformed("too many units"))
 }
 
+/// [`content_digest`] as lowercase hex.
+fn content_hash(sources: &Sources) -> String {
+    hex(&content_digest(sources))
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
 /// SHA-256 over every file's path and text, sorted by path, each length-prefixed
 /// so that no two different bundles hash the same bytes.
-fn content_hash(sources: &Sources) -> String {
+fn content_digest(sources: &Sources) -> [u8; 32] {
     let mut files: Vec<_> = sources.files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.text.cmp(&b.text)));
     let mut hasher = Sha256::new();
@@ -226,11 +393,7 @@ fn content_hash(sources: &Sources) -> String {
         hasher.update((file.text.len() as u64).to_le_bytes());
         hasher.update(file.text.as_bytes());
     }
-    let mut hex = String::with_capacity(64);
-    for byte in hasher.finalize() {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    hasher.finalize().into()
 }
 
 /// Checks every index the evaluator will follow, so that evaluation can trust them.
@@ -401,11 +564,10 @@ impl<'ir> Compiler<'ir> {
                     if let Some(id) = self.made.get(&(instance, authored)) {
                         return Ok(*id);
                     }
-                    let unit = self
+                    let ir_node = self
                         .ir
                         .nodes
                         .get(authored as usize)
-                        .map(|n| n.unit)
                         .ok_or_else(|| malformed("a target node does not exist"))?;
                     if self.nodes.len() >= MAX_COMPILED_NODES {
                         return Err(CompileError::GraphTooLarge {
@@ -414,11 +576,7 @@ impl<'ir> Compiler<'ir> {
                         });
                     }
                     let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
-                    self.nodes.push(Node {
-                        ir: authored,
-                        unit,
-                        first_edge: 0,
-                    });
+                    self.nodes.push(Node::of(authored, ir_node));
                     self.node_instances.push(instance);
                     self.made.insert((instance, authored), id);
                     self.pending.push(id);
@@ -499,13 +657,14 @@ pub(crate) fn edge_count(node: &NodeIr) -> usize {
     }
 }
 
-fn node_edges<'a>(ir: &BundleIr, nodes: &[Node], edges: &'a [NodeId], id: NodeId) -> &'a [NodeId] {
+fn node_edges<'a>(nodes: &[Node], edges: &'a [NodeId], id: NodeId) -> &'a [NodeId] {
     let Some(node) = nodes.get(id.index()) else {
         return &[];
     };
-    let count = ir.nodes.get(node.ir as usize).map_or(0, edge_count);
     let first = node.first_edge as usize;
-    edges.get(first..first + count).unwrap_or(&[])
+    edges
+        .get(first..first + usize::from(node.edge_count))
+        .unwrap_or(&[])
 }
 
 /// Proves the compiled graph has no cycle, so evaluation always ends.
@@ -525,7 +684,7 @@ fn check_acyclic(ir: &BundleIr, nodes: &[Node], edges: &[NodeId]) -> Result<(), 
             *s = OPEN;
         }
         while let Some((id, next_child)) = stack.last().copied() {
-            let children = node_edges(ir, nodes, edges, id);
+            let children = node_edges(nodes, edges, id);
             if let Some(child) = children.get(next_child).copied() {
                 if let Some(top) = stack.last_mut() {
                     top.1 += 1;
@@ -564,7 +723,7 @@ fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
     let mut stack = Vec::new();
     for (unit_index, start) in bundle.pathway_starts.iter().enumerate() {
         let mut found: Vec<DispositionIdx> = Vec::new();
-        if let Some(start) = start {
+        if let Some(Entry { start, .. }) = start {
             let stamp = u32::try_from(unit_index).unwrap_or(u32::MAX - 1);
             stack.clear();
             stack.push(*start);
@@ -602,6 +761,21 @@ impl CompiledBundle {
     /// The content hash: SHA-256 of the source files, lowercase hex.
     pub fn hash(&self) -> &str {
         &self.hash
+    }
+
+    /// The id of the disposition a journey ended at, for a [`Position`] from
+    /// [`crate::eval::evaluate_ids`] or [`crate::eval::evaluate_position`];
+    /// `None` while a question is still to be answered.
+    pub fn outcome_disposition(&self, position: Position) -> Option<&str> {
+        let Position::Outcome(node) = position else {
+            return None;
+        };
+        match self.ir_node(node).map(|n| &n.kind) {
+            Some(NodeKindIr::Outcome(outcome)) => self
+                .disposition_ir(outcome.disposition)
+                .map(|d| d.id.as_str()),
+            _ => None,
+        }
     }
 
     /// Every pathway, in load order.
@@ -669,15 +843,8 @@ impl CompiledBundle {
 
     /// Whether a pathway is for this person (age in range, sex listed).
     pub fn applicable(&self, pathway: PathwayId, patient: &Patient) -> bool {
-        let Some(UnitKind::Pathway(applicability)) =
-            self.units.get(usize::from(pathway.0)).map(|u| &u.kind)
-        else {
-            return false;
-        };
-        let age = patient.age_in_years();
-        applicability.from_years <= age
-            && age < applicability.to_years
-            && applicability.sexes.contains(&patient.sex)
+        self.entry(pathway)
+            .is_some_and(|entry| entry.admits(patient))
     }
 
     /// Symptom search, as on 111 online: the pathways for this person (if given)
@@ -785,23 +952,29 @@ impl CompiledBundle {
     }
 
     pub(crate) fn edges_of(&self, id: NodeId) -> &[NodeId] {
-        let Some(node) = self.node(id) else {
-            return &[];
-        };
-        let count = self.ir_nodes.get(node.ir as usize).map_or(0, edge_count);
-        let first = node.first_edge as usize;
-        self.edges.get(first..first + count).unwrap_or(&[])
+        node_edges(&self.nodes, &self.edges, id)
     }
 
-    pub(crate) fn edge(&self, id: NodeId, index: usize) -> Option<NodeId> {
-        self.edges_of(id).get(index).copied()
+    /// Where edge `index` of `node` leads.
+    #[inline]
+    pub(crate) fn edge_of(&self, node: &Node, index: usize) -> Option<NodeId> {
+        node.edge_index(index)
+            .and_then(|i| self.edges.get(i))
+            .copied()
     }
 
-    pub(crate) fn start_of(&self, pathway: PathwayId) -> Option<NodeId> {
+    /// The authored node of a compiled one.
+    #[inline]
+    pub(crate) fn ir_of(&self, node: &Node) -> Option<&NodeIr> {
+        self.ir_nodes.get(node.ir as usize)
+    }
+
+    /// Where a pathway starts and who it is for; `None` for a module.
+    #[inline]
+    pub(crate) fn entry(&self, pathway: PathwayId) -> Option<&Entry> {
         self.pathway_starts
             .get(usize::from(pathway.0))
-            .copied()
-            .flatten()
+            .and_then(Option::as_ref)
     }
 
     pub(crate) fn unit(&self, unit: UnitIdx) -> Option<&UnitIr> {
@@ -815,14 +988,28 @@ impl CompiledBundle {
     /// The public question id of a node as seen from the pathway `started`:
     /// `node` for its own nodes, `unit/node` otherwise. For views and errors only.
     pub(crate) fn public_id(&self, started: UnitIdx, id: NodeId) -> String {
-        let (Some(node), Some(ir)) = (self.node(id), self.ir_node(id)) else {
+        let Some((unit, node)) = self.public_id_parts(started, id) else {
             return String::new();
         };
-        if node.unit == started {
-            ir.id.clone()
-        } else {
-            format!("{}/{}", self.unit_id(node.unit), ir.id)
+        let mut public = String::with_capacity(unit.map_or(0, |u| u.len() + 1) + node.len());
+        if let Some(unit) = unit {
+            public.push_str(unit);
+            public.push('/');
         }
+        public.push_str(node);
+        public
+    }
+
+    /// The unit prefix (for nodes of other units) and node id of a public id.
+    pub(crate) fn public_id_parts(
+        &self,
+        started: UnitIdx,
+        id: NodeId,
+    ) -> Option<(Option<&str>, &str)> {
+        let node = self.node(id)?;
+        let ir = self.ir_of(node)?;
+        let unit = (node.unit != started).then(|| self.unit_id(node.unit));
+        Some((unit, ir.id.as_str()))
     }
 
     /// Whether `question` is the public id of node `id` as seen from `started`,
@@ -846,10 +1033,6 @@ impl CompiledBundle {
 
     pub(crate) fn advice_ir(&self, index: AdviceIdx) -> Option<&AdviceIr> {
         self.advice.get(usize::from(index))
-    }
-
-    pub(crate) fn variable_count(&self) -> usize {
-        self.variables.len()
     }
 
     pub(crate) fn file_path(&self, file: usize) -> &str {

@@ -3,13 +3,19 @@
 //!
 //! [`evaluate`] is the stateless call; [`crate::session::Session`] keeps the
 //! answers between calls. Both touch only the compiled form. The walk itself
-//! works on integer ids: an incoming answer is matched against the current
-//! question only, and earlier answers are found by scanning the journey
-//! backwards (journeys are short), so nothing is sized by the bundle.
+//! works on integer ids and reads one small record per compiled node: an
+//! incoming answer is matched against the current question only, earlier
+//! answers are found by scanning the journey backwards (journeys are short),
+//! and only the variables an answer sets are kept, so nothing is sized by the
+//! bundle. [`evaluate_ids`] allocates nothing; texts are copied into views
+//! only for the step returned.
 
-use crate::compile::{CompiledBundle, NodeId, PathwayId};
-use crate::expr::{AnswerFact, Expr, Facts};
-use crate::ir::{AnswerIr, BranchIr, DispositionIr, NodeIdx, NodeKindIr, QuestionIr, VariableIdx};
+use crate::compile::{CompiledBundle, Node, NodeId, NodeTag, PathwayId};
+use crate::expr::{AnswerFact, Facts};
+use crate::ir::{
+    AnswerIr, BranchIr, DispositionIr, NodeIdx, NodeIr, NodeKindIr, QuestionIr, ReasonIr,
+    VariableIdx,
+};
 use crate::model::{QuestionKindDoc, ServiceDoc, TextDoc};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -260,8 +266,13 @@ pub struct TranscriptEntry {
 }
 
 /// The one place text is chosen by language; English until a language is asked for.
+fn text_str(doc: &TextDoc) -> &str {
+    doc.english()
+}
+
+/// [`text_str`], owned.
 fn text(doc: &TextDoc) -> String {
-    doc.english().to_string()
+    text_str(doc).to_string()
 }
 
 // ---------------------------------------------------------------------------
@@ -525,21 +536,100 @@ pub enum Position {
     Outcome(NodeId),
 }
 
-/// A journey so far. Crate-internal: sessions, [`evaluate`] and the case-pack
-/// runner all walk with it, so they agree.
-#[derive(Debug, Clone)]
-pub(crate) struct Walk<'b> {
-    bundle: &'b CompiledBundle,
-    pathway: PathwayId,
-    patient: Patient,
-    variables: Vec<f64>,
-    history: Vec<AnswerIds>,
-    at: NodeId,
-    /// Every edge taken, as (compiled node, edge index), when tracing.
-    trace: Option<Vec<(NodeId, usize)>>,
+/// Why a lookup the compiler guarantees failed. Kept out of line so the hot
+/// path only tests and branches.
+#[cold]
+#[inline(never)]
+fn broken() -> EvalError {
+    EvalError::BrokenBundle
 }
 
-impl Facts for Walk<'_> {
+/// The variables and scores answers have set so far. Only those touched are
+/// kept (most journeys touch none), so starting a walk allocates nothing and
+/// nothing is sized by the bundle.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Variables(Vec<(VariableIdx, f64)>);
+
+impl Variables {
+    fn get(&self, variable: VariableIdx) -> f64 {
+        self.0
+            .iter()
+            .find(|(v, _)| *v == variable)
+            .map_or(0.0, |(_, value)| *value)
+    }
+
+    /// Sets `variable` to `f(its value)`.
+    fn update(&mut self, variable: VariableIdx, f: impl FnOnce(f64) -> f64) {
+        match self.0.iter_mut().find(|(v, _)| *v == variable) {
+            Some((_, value)) => *value = f(*value),
+            None => self.0.push((variable, f(0.0))),
+        }
+    }
+}
+
+/// Every edge taken, as (compiled node, edge index), when tracing.
+type Trace = Vec<(NodeId, usize)>;
+
+/// Where the walk reports each edge it takes: nowhere (`()`, compiled away),
+/// or a [`Trace`] for coverage.
+trait Tracer {
+    fn edge(&mut self, from: NodeId, index: usize);
+}
+
+impl Tracer for () {
+    #[inline(always)]
+    fn edge(&mut self, _: NodeId, _: usize) {}
+}
+
+impl Tracer for Trace {
+    fn edge(&mut self, from: NodeId, index: usize) {
+        self.push((from, index));
+    }
+}
+
+/// Why a walk stopped early. Small and `Copy`, so the hot path passes it in
+/// registers; made into an [`EvalError`] (naming questions) only when it happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// The compiled bundle contradicts itself.
+    Broken,
+    /// The pathway is not for this person.
+    NotApplicable,
+    /// The journey has already ended.
+    AfterOutcome,
+    /// The answer is to this node, not the current one.
+    WrongQuestion(NodeId),
+    /// The answer does not fit the current question, of this kind.
+    WrongKind(QuestionKindDoc),
+}
+
+/// Where a journey is, apart from the answers that led there: the pathway it
+/// started on, the current node and the variables set. The answers are kept
+/// by the caller (owned by a [`Walk`], or borrowed by [`evaluate_ids`]) and
+/// passed in when a branch may read them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Cursor {
+    pathway: PathwayId,
+    at: NodeId,
+    variables: Variables,
+}
+
+impl Default for Cursor {
+    /// A placeholder, replaced before it is read.
+    fn default() -> Cursor {
+        Cursor::new(PathwayId(0))
+    }
+}
+
+/// What a branch reads: the person, the variables and the answers so far.
+struct Known<'a> {
+    bundle: &'a CompiledBundle,
+    patient: &'a Patient,
+    variables: &'a Variables,
+    history: &'a [AnswerIds],
+}
+
+impl Facts for Known<'_> {
     fn age_years(&self) -> f64 {
         self.patient.age_in_years()
     }
@@ -561,19 +651,8 @@ impl Facts for Walk<'_> {
     }
 
     fn variable(&self, variable: VariableIdx) -> f64 {
-        self.variables
-            .get(usize::from(variable))
-            .copied()
-            .unwrap_or(0.0)
+        self.variables.get(variable)
     }
-}
-
-fn holds(expr: &Expr, facts: &Walk<'_>) -> bool {
-    expr.eval_bool(facts)
-}
-
-fn number_of(expr: &Expr, facts: &Walk<'_>) -> Option<f64> {
-    expr.eval_number(facts)
 }
 
 fn offered(question: &QuestionIr) -> Vec<String> {
@@ -588,6 +667,309 @@ fn answer_index(question: &QuestionIr, id: &str) -> Option<u16> {
         .and_then(|i| u16::try_from(i).ok())
 }
 
+/// The question an authored node asks, if it is one.
+fn question_of(node: Option<&NodeIr>) -> Option<&QuestionIr> {
+    match node.map(|n| &n.kind) {
+        Some(NodeKindIr::Question(question)) => Some(question),
+        _ => None,
+    }
+}
+
+impl Cursor {
+    /// A cursor for a journey on `pathway`, before [`Cursor::begin`].
+    fn new(pathway: PathwayId) -> Cursor {
+        Cursor {
+            pathway,
+            at: NodeId(0),
+            variables: Variables::default(),
+        }
+    }
+
+    /// Starts a journey on `pathway` and walks to the first question or outcome.
+    fn start<T: Tracer>(
+        bundle: &CompiledBundle,
+        pathway: PathwayId,
+        patient: &Patient,
+        tracer: &mut T,
+    ) -> Result<Cursor, EvalError> {
+        let mut cursor = Cursor::new(pathway);
+        match cursor.begin(bundle, patient, tracer) {
+            Ok(()) => Ok(cursor),
+            Err(stop) => Err(cursor.error(bundle, stop)),
+        }
+    }
+
+    /// Goes to the pathway's start, if it is for this person, and walks to
+    /// the first question or outcome.
+    #[inline(always)]
+    fn begin<T: Tracer>(
+        &mut self,
+        bundle: &CompiledBundle,
+        patient: &Patient,
+        tracer: &mut T,
+    ) -> Result<(), Stop> {
+        self.at = match bundle.entry(self.pathway) {
+            Some(entry) if entry.admits(patient) => entry.start,
+            _ => return Err(Stop::NotApplicable),
+        };
+        self.advance(bundle, patient, &[], tracer)
+    }
+
+    /// The error a [`Stop`] at the current node stands for.
+    #[cold]
+    #[inline(never)]
+    fn error(&self, bundle: &CompiledBundle, stop: Stop) -> EvalError {
+        match stop {
+            Stop::Broken => EvalError::BrokenBundle,
+            Stop::NotApplicable => EvalError::NotApplicable {
+                pathway: bundle.pathway_id(self.pathway).to_string(),
+            },
+            Stop::AfterOutcome => EvalError::AnswerAfterOutcome,
+            Stop::WrongQuestion(node) => EvalError::WrongQuestion {
+                expected: self.public_id(bundle, self.at),
+                got: self.public_id(bundle, node),
+            },
+            Stop::WrongKind(expected) => EvalError::WrongAnswerKind {
+                question: self.public_id(bundle, self.at),
+                expected,
+            },
+        }
+    }
+
+    #[inline(always)]
+    fn node<'b>(&self, bundle: &'b CompiledBundle) -> Result<&'b Node, Stop> {
+        bundle.node(self.at).ok_or(Stop::Broken)
+    }
+
+    fn position(&self, bundle: &CompiledBundle) -> Position {
+        match bundle.node(self.at).and_then(|n| n.tag.question_kind()) {
+            Some(_) => Position::Question(self.at),
+            None => Position::Outcome(self.at),
+        }
+    }
+
+    fn public_id(&self, bundle: &CompiledBundle, node: NodeId) -> String {
+        bundle.public_id(self.pathway.0, node)
+    }
+
+    /// The current question node and its kind, or why there is none.
+    #[inline(always)]
+    fn current_question<'b>(
+        &self,
+        bundle: &'b CompiledBundle,
+    ) -> Result<(&'b Node, QuestionKindDoc), Stop> {
+        let node = self.node(bundle)?;
+        match node.tag.question_kind() {
+            Some(kind) => Ok((node, kind)),
+            None if node.tag == NodeTag::Outcome => Err(Stop::AfterOutcome),
+            None => Err(Stop::Broken),
+        }
+    }
+
+    /// Checks an answer given as text against the current question and
+    /// resolves it to ids. Changes nothing.
+    fn resolve(&self, bundle: &CompiledBundle, answer: &Answer) -> Result<AnswerIds, EvalError> {
+        let (node, _) = self
+            .current_question(bundle)
+            .map_err(|stop| self.error(bundle, stop))?;
+        let question = question_of(bundle.ir_of(node)).ok_or_else(broken)?;
+        if !bundle.is_public_id(self.pathway.0, self.at, &answer.question) {
+            return Err(EvalError::WrongQuestion {
+                expected: self.public_id(bundle, self.at),
+                got: answer.question.clone(),
+            });
+        }
+        let chosen = resolve_value(question, &answer.value, || self.public_id(bundle, self.at))?;
+        Ok(AnswerIds {
+            node: self.at,
+            chosen,
+        })
+    }
+
+    /// Checks pre-resolved ids against the current question, `node` of `kind`.
+    #[inline(always)]
+    fn check(
+        &self,
+        bundle: &CompiledBundle,
+        node: &Node,
+        kind: QuestionKindDoc,
+        ids: &AnswerIds,
+    ) -> Result<(), Stop> {
+        if ids.node != self.at {
+            return Err(Stop::WrongQuestion(ids.node));
+        }
+        let count = usize::from(node.edge_count);
+        let fits = match (ids.chosen, node.tag) {
+            (Chosen::One(i), NodeTag::YesNo | NodeTag::Single) => usize::from(i) < count,
+            (Chosen::One(i), NodeTag::Number) => usize::from(i) < count && i == node.not_sure,
+            (Chosen::Many(mask), NodeTag::Multiple) => {
+                mask != 0
+                    && (count >= 64 || mask >> count == 0)
+                    && (mask & node.exclusive == 0 || mask.count_ones() == 1)
+            }
+            (Chosen::Number { value, band }, NodeTag::Number) => question_of(bundle.ir_of(node))
+                .is_some_and(|question| number_band(question, value) == Some(band)),
+            _ => false,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(Stop::WrongKind(kind))
+        }
+    }
+
+    /// Applies the last answer of `history` to the current question `node`
+    /// (the answer already checked), then walks on to the next question or
+    /// the outcome.
+    #[inline(always)]
+    fn apply<T: Tracer>(
+        &mut self,
+        bundle: &CompiledBundle,
+        node: &Node,
+        patient: &Patient,
+        history: &[AnswerIds],
+        tracer: &mut T,
+    ) -> Result<(), Stop> {
+        let ids = history.last().ok_or(Stop::Broken)?;
+        if node.effects {
+            self.apply_effects(bundle, node, ids.chosen)?;
+        }
+        self.take_edge(bundle, node, ids.chosen.route(), tracer)?;
+        self.advance(bundle, patient, history, tracer)
+    }
+
+    /// Sets and adds to the variables the chosen answers name.
+    fn apply_effects(
+        &mut self,
+        bundle: &CompiledBundle,
+        node: &Node,
+        chosen: Chosen,
+    ) -> Result<(), Stop> {
+        let question = question_of(bundle.ir_of(node)).ok_or(Stop::Broken)?;
+        for (index, answer) in question.answers.iter().enumerate() {
+            if !chosen.includes(index) {
+                continue;
+            }
+            for (variable, value) in &answer.set {
+                self.variables.update(*variable, |_| *value);
+            }
+            for (variable, value) in &answer.add {
+                self.variables.update(*variable, |old| old + *value);
+            }
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn take_edge<T: Tracer>(
+        &mut self,
+        bundle: &CompiledBundle,
+        node: &Node,
+        index: usize,
+        tracer: &mut T,
+    ) -> Result<(), Stop> {
+        let next = bundle.edge_of(node, index).ok_or(Stop::Broken)?;
+        tracer.edge(self.at, index);
+        self.at = next;
+        Ok(())
+    }
+
+    /// Follows branches and jumps until a question or an outcome. Ends: the
+    /// compiler proved the graph acyclic.
+    #[inline(always)]
+    fn advance<T: Tracer>(
+        &mut self,
+        bundle: &CompiledBundle,
+        patient: &Patient,
+        history: &[AnswerIds],
+        tracer: &mut T,
+    ) -> Result<(), Stop> {
+        loop {
+            let node = self.node(bundle)?;
+            if node.tag.stops() {
+                return Ok(());
+            }
+            let index = match node.tag {
+                NodeTag::Cases | NodeTag::Bands => self.choose(bundle, node, patient, history)?,
+                _ => 0,
+            };
+            self.take_edge(bundle, node, index, tracer)?;
+        }
+    }
+
+    /// The edge a branch takes.
+    fn choose(
+        &self,
+        bundle: &CompiledBundle,
+        node: &Node,
+        patient: &Patient,
+        history: &[AnswerIds],
+    ) -> Result<usize, Stop> {
+        let facts = Known {
+            bundle,
+            patient,
+            variables: &self.variables,
+            history,
+        };
+        match bundle.ir_of(node).map(|n| &n.kind) {
+            Some(NodeKindIr::Branch(BranchIr::Cases { cases, .. })) => Ok(cases
+                .iter()
+                .position(|(condition, _)| condition.eval_bool(&facts))
+                .unwrap_or(cases.len())),
+            // An unknown value (a question not answered) takes the lowest band.
+            Some(NodeKindIr::Branch(BranchIr::Bands { on, bands })) => Ok(on
+                .eval_number(&facts)
+                .and_then(|value| {
+                    bands
+                        .iter()
+                        .position(|(from, below, _)| *from <= value && value < *below)
+                })
+                .unwrap_or(0)),
+            _ => Err(Stop::Broken),
+        }
+    }
+
+    /// Checks and applies pre-resolved answers, each to the question asked
+    /// at its turn. On error the cursor is where the refused answer was given.
+    #[inline(always)]
+    fn give_all<T: Tracer>(
+        &mut self,
+        bundle: &CompiledBundle,
+        patient: &Patient,
+        answers: &[AnswerIds],
+        tracer: &mut T,
+    ) -> Result<(), Stop> {
+        for (index, ids) in answers.iter().enumerate() {
+            let (node, kind) = self.current_question(bundle)?;
+            self.check(bundle, node, kind, ids)?;
+            // The answers so far, this one last: what a branch may read.
+            let history = answers.get(..=index).unwrap_or(answers);
+            self.apply(bundle, node, patient, history, tracer)?;
+        }
+        Ok(())
+    }
+}
+
+/// A journey so far, with the answers that led there: what a
+/// [`crate::session::Session`] keeps between answers so that the next one is
+/// one step, not a replay.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WalkState {
+    cursor: Cursor,
+    history: Vec<AnswerIds>,
+}
+
+/// A journey being walked, owning its answers. Crate-internal: sessions,
+/// [`evaluate`] and the case-pack runner all walk with it (and
+/// [`evaluate_ids`] with the same [`Cursor`]), so they agree.
+#[derive(Debug, Clone)]
+pub(crate) struct Walk<'b> {
+    bundle: &'b CompiledBundle,
+    patient: Patient,
+    state: WalkState,
+    trace: Option<Trace>,
+}
+
 impl<'b> Walk<'b> {
     /// Starts a journey on `pathway` and walks to the first question or outcome.
     pub(crate) fn start(
@@ -596,23 +978,20 @@ impl<'b> Walk<'b> {
         patient: Patient,
         trace: bool,
     ) -> Result<Walk<'b>, EvalError> {
-        if !bundle.applicable(pathway, &patient) {
-            return Err(EvalError::NotApplicable {
-                pathway: bundle.pathway_id(pathway).to_string(),
-            });
-        }
-        let at = bundle.start_of(pathway).ok_or(EvalError::BrokenBundle)?;
-        let mut walk = Walk {
-            bundle,
-            pathway,
-            patient,
-            variables: vec![0.0; bundle.variable_count()],
-            history: Vec::new(),
-            at,
-            trace: trace.then(Vec::new),
+        let mut trace = trace.then(Vec::new);
+        let cursor = match &mut trace {
+            Some(trace) => Cursor::start(bundle, pathway, &patient, trace)?,
+            None => Cursor::start(bundle, pathway, &patient, &mut ())?,
         };
-        walk.advance()?;
-        Ok(walk)
+        Ok(Walk {
+            bundle,
+            patient,
+            state: WalkState {
+                cursor,
+                history: Vec::new(),
+            },
+            trace,
+        })
     }
 
     /// Starts a journey on the pathway named `pathway`.
@@ -630,11 +1009,29 @@ impl<'b> Walk<'b> {
         Walk::start(bundle, id, patient, trace)
     }
 
-    pub(crate) fn position(&self) -> Position {
-        match self.bundle.ir_node(self.at).map(|n| &n.kind) {
-            Some(NodeKindIr::Question(_)) => Position::Question(self.at),
-            _ => Position::Outcome(self.at),
+    /// Carries on a journey from a state this bundle produced (see
+    /// [`Walk::into_state`]).
+    pub(crate) fn resume(
+        bundle: &'b CompiledBundle,
+        patient: Patient,
+        state: WalkState,
+    ) -> Walk<'b> {
+        Walk {
+            bundle,
+            patient,
+            state,
+            trace: None,
         }
+    }
+
+    /// The state to resume from later.
+    pub(crate) fn into_state(self) -> WalkState {
+        self.state
+    }
+
+    /// Makes room for `more` answers.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.state.history.reserve_exact(more);
     }
 
     pub(crate) fn trace(&self) -> &[(NodeId, usize)] {
@@ -642,283 +1039,334 @@ impl<'b> Walk<'b> {
     }
 
     pub(crate) fn at(&self) -> NodeId {
-        self.at
+        self.state.cursor.at
     }
 
-    fn started_unit(&self) -> crate::ir::UnitIdx {
-        self.pathway.0
+    pub(crate) fn pathway(&self) -> PathwayId {
+        self.state.cursor.pathway
     }
 
-    fn take_edge(&mut self, index: usize) -> Result<(), EvalError> {
-        let next = self
-            .bundle
-            .edge(self.at, index)
-            .ok_or(EvalError::BrokenBundle)?;
-        if let Some(trace) = &mut self.trace {
-            trace.push((self.at, index));
-        }
-        self.at = next;
-        Ok(())
-    }
-
-    /// Follows branches and jumps until a question or an outcome. Ends: the
-    /// compiler proved the graph acyclic.
-    fn advance(&mut self) -> Result<(), EvalError> {
-        loop {
-            let node = self
-                .bundle
-                .ir_node(self.at)
-                .ok_or(EvalError::BrokenBundle)?;
-            let index = match &node.kind {
-                NodeKindIr::Question(_) | NodeKindIr::Outcome(_) => return Ok(()),
-                NodeKindIr::Call { .. } | NodeKindIr::Goto { .. } => 0,
-                NodeKindIr::Branch(BranchIr::Cases { cases, .. }) => cases
-                    .iter()
-                    .position(|(condition, _)| holds(condition, self))
-                    .unwrap_or(cases.len()),
-                NodeKindIr::Branch(BranchIr::Bands { on, bands }) => {
-                    // An unknown value (a question not answered) takes the lowest band.
-                    number_of(on, self)
-                        .and_then(|value| {
-                            bands
-                                .iter()
-                                .position(|(from, below, _)| *from <= value && value < *below)
-                        })
-                        .unwrap_or(0)
-                }
-            };
-            self.take_edge(index)?;
-        }
-    }
-
-    /// The current question, or why there is none.
-    fn current_question(&self) -> Result<&'b QuestionIr, EvalError> {
-        match self.bundle.ir_node(self.at).map(|n| &n.kind) {
-            Some(NodeKindIr::Question(question)) => Ok(question),
-            Some(NodeKindIr::Outcome(_)) => Err(EvalError::AnswerAfterOutcome),
-            _ => Err(EvalError::BrokenBundle),
-        }
-    }
-
-    fn public_id(&self, node: NodeId) -> String {
-        self.bundle.public_id(self.started_unit(), node)
+    pub(crate) fn position(&self) -> Position {
+        self.state.cursor.position(self.bundle)
     }
 
     /// Checks an answer against the current question and resolves it to ids.
     pub(crate) fn resolve(&self, answer: &Answer) -> Result<AnswerIds, EvalError> {
-        let question = self.current_question()?;
-        if !self
-            .bundle
-            .is_public_id(self.started_unit(), self.at, &answer.question)
-        {
-            return Err(EvalError::WrongQuestion {
-                expected: self.public_id(self.at),
-                got: answer.question.clone(),
-            });
-        }
-        let chosen = resolve_value(question, &answer.value, || self.public_id(self.at))?;
-        Ok(AnswerIds {
-            node: self.at,
-            chosen,
-        })
+        self.state.cursor.resolve(self.bundle, answer)
     }
 
-    /// Checks pre-resolved ids against the current question.
-    fn check(&self, ids: &AnswerIds) -> Result<(), EvalError> {
-        let question = self.current_question()?;
-        if ids.node != self.at {
-            return Err(EvalError::WrongQuestion {
-                expected: self.public_id(self.at),
-                got: self.public_id(ids.node),
-            });
-        }
-        let count = question.answers.len();
-        let fits = match ids.chosen {
-            Chosen::One(i) => match question.kind {
-                QuestionKindDoc::YesNo | QuestionKindDoc::Single => usize::from(i) < count,
-                QuestionKindDoc::Number => question
-                    .answers
-                    .get(usize::from(i))
-                    .is_some_and(|a| a.not_sure),
-                QuestionKindDoc::Multiple => false,
-            },
-            Chosen::Many(mask) => {
-                let exclusive = exclusive_answers(question);
-                question.kind == QuestionKindDoc::Multiple
-                    && mask != 0
-                    && (count >= 64 || mask >> count == 0)
-                    && (mask & exclusive == 0 || mask.count_ones() == 1)
-            }
-            Chosen::Number { value, band } => {
-                question.kind == QuestionKindDoc::Number
-                    && number_band(question, value) == Some(band)
-            }
-        };
-        if fits {
-            Ok(())
-        } else {
-            Err(EvalError::WrongAnswerKind {
-                question: self.public_id(self.at),
-                expected: question.kind,
-            })
-        }
-    }
-
-    /// Applies an answer already checked against the current question, then walks on.
+    /// Applies an answer already checked against the current question, then
+    /// walks on. After an error the walk must not be used again.
     pub(crate) fn apply(&mut self, ids: AnswerIds) -> Result<(), EvalError> {
-        let question = self.current_question()?;
-        for (index, answer) in question.answers.iter().enumerate() {
-            if !ids.chosen.includes(index) {
-                continue;
-            }
-            for (variable, value) in &answer.set {
-                if let Some(slot) = self.variables.get_mut(usize::from(*variable)) {
-                    *slot = *value;
-                }
-            }
-            for (variable, value) in &answer.add {
-                if let Some(slot) = self.variables.get_mut(usize::from(*variable)) {
-                    *slot += *value;
-                }
-            }
-        }
-        self.history.push(ids);
-        self.take_edge(ids.chosen.route())?;
-        self.advance()
+        let WalkState { cursor, history } = &mut self.state;
+        let bundle = self.bundle;
+        let node = cursor
+            .node(bundle)
+            .map_err(|stop| cursor.error(bundle, stop))?;
+        history.push(ids);
+        let applied = match &mut self.trace {
+            Some(trace) => cursor.apply(bundle, node, &self.patient, history, trace),
+            None => cursor.apply(bundle, node, &self.patient, history, &mut ()),
+        };
+        applied.map_err(|stop| cursor.error(bundle, stop))
     }
 
-    /// Resolves and applies an answer; on error nothing changes.
+    /// Resolves and applies an answer; a refused answer changes nothing.
     pub(crate) fn give(&mut self, answer: &Answer) -> Result<(), EvalError> {
         let ids = self.resolve(answer)?;
         self.apply(ids)
     }
 
+    /// Renders the current step into `step`, reusing its buffers when both
+    /// are questions. On error `step` is unchanged.
+    pub(crate) fn step_into(&self, step: &mut Step) -> Result<(), EvalError> {
+        let at = self.state.cursor.at;
+        match (self.bundle.ir_node(at).map(|n| &n.kind), &mut *step) {
+            (Some(NodeKindIr::Question(question)), Step::Question(view)) => {
+                refill_question_view(
+                    view,
+                    self.bundle,
+                    self.state.cursor.pathway,
+                    at,
+                    question,
+                    &self.state.history,
+                );
+            }
+            _ => *step = self.step()?,
+        }
+        Ok(())
+    }
+
     /// The current step as shown to a person.
     pub(crate) fn step(&self) -> Result<Step, EvalError> {
-        let node = self
-            .bundle
-            .ir_node(self.at)
-            .ok_or(EvalError::BrokenBundle)?;
-        match &node.kind {
-            NodeKindIr::Question(question) => Ok(Step::Question(self.question_view(question))),
-            NodeKindIr::Outcome(outcome) => {
-                let disposition = self
-                    .bundle
-                    .disposition_ir(outcome.disposition)
-                    .ok_or(EvalError::BrokenBundle)?;
-                Ok(Step::Outcome(
-                    self.outcome_view(disposition, &outcome.advice),
-                ))
-            }
-            _ => Err(EvalError::BrokenBundle),
+        render_step(
+            self.bundle,
+            self.state.cursor.pathway,
+            self.state.cursor.at,
+            &self.state.history,
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------
+
+/// The step at node `at` of a journey started on `pathway` after `history`.
+/// Every text is copied once, into a buffer of its exact size.
+fn render_step(
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    at: NodeId,
+    history: &[AnswerIds],
+) -> Result<Step, EvalError> {
+    match bundle.ir_node(at).map(|n| &n.kind) {
+        Some(NodeKindIr::Question(question)) => Ok(Step::Question(question_view(
+            bundle, pathway, at, question, history,
+        ))),
+        Some(NodeKindIr::Outcome(outcome)) => {
+            let disposition = bundle
+                .disposition_ir(outcome.disposition)
+                .ok_or_else(broken)?;
+            Ok(Step::Outcome(outcome_view(
+                bundle,
+                pathway,
+                history,
+                disposition,
+                &outcome.advice,
+            )))
+        }
+        _ => Err(broken()),
+    }
+}
+
+/// Renders the question at `at` into `view`, reusing its buffers: a session
+/// moving from one question to the next allocates only where a text is longer
+/// than the one it replaces.
+fn refill_question_view(
+    view: &mut QuestionView,
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    at: NodeId,
+    question: &QuestionIr,
+    history: &[AnswerIds],
+) {
+    // A buffer is reused when it fits and is at most twice the size needed,
+    // so a session never holds much more than its texts.
+    fn set_parts(target: &mut String, parts: &[&str]) {
+        let length: usize = parts.iter().map(|p| p.len()).sum();
+        let capacity = target.capacity();
+        if capacity < length || capacity > 2 * length {
+            *target = String::with_capacity(length);
+        }
+        target.clear();
+        for part in parts {
+            target.push_str(part);
         }
     }
-
-    fn question_view(&self, question: &QuestionIr) -> QuestionView {
-        let options = question
-            .answers
-            .iter()
-            .filter(|a| question.kind != QuestionKindDoc::Number || a.not_sure)
-            .map(|a| OptionView {
-                id: a.id.clone(),
-                label: text(&a.label),
-            })
-            .collect();
-        QuestionView {
-            id: self.public_id(self.at),
-            text: text(&question.text),
-            help: question.help.as_ref().map(text),
-            kind: question.kind,
-            options,
-            unit: question.unit.as_ref().map(text),
-            range: question.range,
-            pathway: self.bundle.pathway_id(self.pathway).to_string(),
-            step: self.history.len() + 1,
+    fn set(target: &mut String, value: &str) {
+        set_parts(target, &[value]);
+    }
+    fn set_option(target: &mut Option<String>, value: Option<&str>) {
+        match (target.as_mut(), value) {
+            (Some(old), Some(value)) => set(old, value),
+            (_, value) => *target = value.map(str::to_string),
         }
     }
-
-    fn outcome_view(&self, disposition: &DispositionIr, outcome_advice: &[u16]) -> OutcomeView {
-        let mut advice_keys: Vec<u16> = Vec::new();
-        let mut reasons = Vec::new();
-        let mut transcript = Vec::new();
-        for given in &self.history {
-            let Some(NodeKindIr::Question(question)) =
-                self.bundle.ir_node(given.node).map(|n| &n.kind)
-            else {
-                continue;
-            };
-            let question_id = self.public_id(given.node);
-            let chosen: Vec<&AnswerIr> = question
-                .answers
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| given.chosen.includes(*i))
-                .map(|(_, a)| a)
-                .collect();
-            for answer in &chosen {
-                advice_keys.extend_from_slice(&answer.advice);
+    match bundle.public_id_parts(pathway.0, at) {
+        Some((Some(unit), node)) => set_parts(&mut view.id, &[unit, "/", node]),
+        Some((None, node)) => set(&mut view.id, node),
+        None => view.id.clear(),
+    }
+    set(&mut view.text, text_str(&question.text));
+    set_option(&mut view.help, question.help.as_ref().map(text_str));
+    view.kind = question.kind;
+    let shown = question
+        .answers
+        .iter()
+        .filter(|a| question.kind != QuestionKindDoc::Number || a.not_sure);
+    view.options.truncate(shown.clone().count());
+    for (index, answer) in shown.enumerate() {
+        match view.options.get_mut(index) {
+            Some(option) => {
+                set(&mut option.id, &answer.id);
+                set(&mut option.label, text_str(&answer.label));
             }
-            if let Some(reason) = question
-                .answers
-                .get(given.chosen.route())
-                .and_then(|a| a.reason.as_ref())
-            {
-                reasons.push(ReasonView {
-                    code: reason.code.clone(),
-                    text: text(&reason.text),
-                    question: question_id.clone(),
-                });
-            }
-            let answer_text = match given.chosen {
-                Chosen::Number { value, .. } => match &question.unit {
-                    Some(unit) => format!("{value} {}", text(unit)),
-                    None => format!("{value}"),
-                },
-                _ => chosen
-                    .iter()
-                    .map(|a| text(&a.label))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
-            let reports: Vec<String> = chosen
-                .iter()
-                .filter_map(|a| a.report.as_ref().map(text))
-                .collect();
-            transcript.push(TranscriptEntry {
-                question: question_id,
-                text: text(&question.text),
-                answer: answer_text,
-                report: (!reports.is_empty()).then(|| reports.join("; ")),
-            });
+            None => view.options.push(OptionView {
+                id: answer.id.clone(),
+                label: text(&answer.label),
+            }),
         }
-        advice_keys.extend_from_slice(outcome_advice);
-        advice_keys.extend_from_slice(&disposition.advice);
-        let mut care_advice: Vec<AdviceView> = Vec::new();
-        let mut seen: Vec<u16> = Vec::new();
-        for key in advice_keys {
-            if seen.contains(&key) {
-                continue;
+    }
+    view.options.shrink_to_fit();
+    set_option(&mut view.unit, question.unit.as_ref().map(text_str));
+    view.range = question.range;
+    set(&mut view.pathway, bundle.pathway_id(pathway));
+    view.step = history.len() + 1;
+}
+
+fn question_view(
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    at: NodeId,
+    question: &QuestionIr,
+    history: &[AnswerIds],
+) -> QuestionView {
+    let shown = |a: &&AnswerIr| question.kind != QuestionKindDoc::Number || a.not_sure;
+    let mut options = Vec::with_capacity(question.answers.iter().filter(shown).count());
+    options.extend(question.answers.iter().filter(shown).map(|a| OptionView {
+        id: a.id.clone(),
+        label: text(&a.label),
+    }));
+    QuestionView {
+        id: bundle.public_id(pathway.0, at),
+        text: text(&question.text),
+        help: question.help.as_ref().map(text),
+        kind: question.kind,
+        options,
+        unit: question.unit.as_ref().map(text),
+        range: question.range,
+        pathway: bundle.pathway_id(pathway).to_string(),
+        step: history.len() + 1,
+    }
+}
+
+/// The answers of `question` chosen in `given`, in the question's order.
+fn chosen_answers<'q>(question: &'q QuestionIr, given: &AnswerIds) -> ChosenAnswers<'q> {
+    let (one, mask) = match given.chosen {
+        Chosen::One(i) | Chosen::Number { band: i, .. } => (Some(usize::from(i)), 0),
+        Chosen::Many(mask) => (None, mask),
+    };
+    ChosenAnswers {
+        answers: &question.answers,
+        one,
+        mask,
+    }
+}
+
+/// See [`chosen_answers`]: one answer, or the set bits of a mask.
+#[derive(Clone)]
+struct ChosenAnswers<'q> {
+    answers: &'q [AnswerIr],
+    one: Option<usize>,
+    mask: u64,
+}
+
+impl<'q> Iterator for ChosenAnswers<'q> {
+    type Item = &'q AnswerIr;
+
+    fn next(&mut self) -> Option<&'q AnswerIr> {
+        if let Some(index) = self.one.take() {
+            return self.answers.get(index);
+        }
+        while self.mask != 0 {
+            let index = self.mask.trailing_zeros() as usize;
+            self.mask &= self.mask - 1;
+            if let Some(answer) = self.answers.get(index) {
+                return Some(answer);
             }
+        }
+        None
+    }
+}
+
+/// Joins `parts` with `separator` into one string of exactly the needed size.
+fn joined<'t>(parts: impl Iterator<Item = &'t str> + Clone, separator: &str) -> String {
+    let count = parts.clone().count();
+    let length =
+        parts.clone().map(str::len).sum::<usize>() + separator.len() * count.saturating_sub(1);
+    let mut out = String::with_capacity(length);
+    for (index, part) in parts.enumerate() {
+        if index > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+fn outcome_view(
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    history: &[AnswerIds],
+    disposition: &DispositionIr,
+    outcome_advice: &[u16],
+) -> OutcomeView {
+    let asked = || {
+        history.iter().filter_map(|given| {
+            question_of(bundle.ir_node(given.node)).map(|question| (given, question))
+        })
+    };
+    // Care advice keys in order (answers, outcome, disposition), each once.
+    let keys = asked()
+        .flat_map(|(given, question)| chosen_answers(question, given))
+        .flat_map(|a| a.advice.iter())
+        .chain(outcome_advice)
+        .chain(&disposition.advice)
+        .copied();
+    let mut seen: Vec<u16> = Vec::with_capacity(keys.clone().count());
+    for key in keys {
+        if !seen.contains(&key) {
             seen.push(key);
-            if let Some(advice) = self.bundle.advice_ir(key) {
-                care_advice.push(AdviceView {
-                    id: advice.id.clone(),
-                    title: text(&advice.title),
-                    text: text(&advice.text),
-                });
-            }
         }
-        OutcomeView {
-            disposition: DispositionView::of(disposition),
-            care_advice,
-            reasons,
-            transcript,
+    }
+    let mut care_advice = Vec::with_capacity(seen.len());
+    care_advice.extend(
+        seen.iter()
+            .filter_map(|key| bundle.advice_ir(*key))
+            .map(|advice| AdviceView {
+                id: advice.id.clone(),
+                title: text(&advice.title),
+                text: text(&advice.text),
+            }),
+    );
+    fn reason_of<'a>(
+        (given, question): (&'a AnswerIds, &'a QuestionIr),
+    ) -> Option<(&'a AnswerIds, &'a ReasonIr)> {
+        question
+            .answers
+            .get(given.chosen.route())
+            .and_then(|a| a.reason.as_ref())
+            .map(|reason| (given, reason))
+    }
+    let mut reasons = Vec::with_capacity(asked().filter_map(reason_of).count());
+    reasons.extend(
+        asked()
+            .filter_map(reason_of)
+            .map(|(given, reason)| ReasonView {
+                code: reason.code.clone(),
+                text: text(&reason.text),
+                question: bundle.public_id(pathway.0, given.node),
+            }),
+    );
+    let mut transcript = Vec::with_capacity(asked().count());
+    transcript.extend(asked().map(|(given, question)| {
+        let chosen = chosen_answers(question, given);
+        let answer = match given.chosen {
+            Chosen::Number { value, .. } => match &question.unit {
+                Some(unit) => format!("{value} {}", text_str(unit)),
+                None => format!("{value}"),
+            },
+            _ => joined(chosen.clone().map(|a| text_str(&a.label)), ", "),
+        };
+        let reports = chosen.filter_map(|a| a.report.as_ref().map(text_str));
+        TranscriptEntry {
+            question: bundle.public_id(pathway.0, given.node),
+            text: text(&question.text),
+            answer,
+            report: (reports.clone().next().is_some()).then(|| joined(reports, "; ")),
         }
+    }));
+    OutcomeView {
+        disposition: DispositionView::of(disposition),
+        care_advice,
+        reasons,
+        transcript,
     }
 }
 
 /// Bits of the answers that must be chosen alone: `none` and `not_sure`.
-fn exclusive_answers(question: &QuestionIr) -> u64 {
+pub(crate) fn exclusive_answers(question: &QuestionIr) -> u64 {
     question
         .answers
         .iter()
@@ -1045,18 +1493,41 @@ fn resolve_value(
 /// Walks `answers` from the start of `pathway` for `patient` and returns the
 /// next question or the outcome. Stateless: the same inputs always give the same step.
 ///
-/// Each answer must be to the question being asked at that point.
+/// Each answer must be to the question being asked at that point. Only the
+/// step reached is rendered; [`evaluate_position`] skips even that.
 pub fn evaluate(
     bundle: &CompiledBundle,
     pathway: &str,
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<Step, EvalError> {
+    walk_strings(bundle, pathway, patient, answers)?.step()
+}
+
+/// [`evaluate`] without rendering: where the journey is, as ids, for callers
+/// that need only the disposition ([`CompiledBundle::outcome_disposition`]) or
+/// render later ([`step_at`]).
+pub fn evaluate_position(
+    bundle: &CompiledBundle,
+    pathway: &str,
+    patient: &Patient,
+    answers: &[Answer],
+) -> Result<Position, EvalError> {
+    Ok(walk_strings(bundle, pathway, patient, answers)?.position())
+}
+
+fn walk_strings<'b>(
+    bundle: &'b CompiledBundle,
+    pathway: &str,
+    patient: &Patient,
+    answers: &[Answer],
+) -> Result<Walk<'b>, EvalError> {
     let mut walk = Walk::start_named(bundle, pathway, *patient, false)?;
+    walk.reserve(answers.len());
     for answer in answers {
         walk.give(answer)?;
     }
-    walk.step()
+    Ok(walk)
 }
 
 /// Resolves one answer to the question at `at` (a [`Position::Question`]), as
@@ -1067,19 +1538,12 @@ pub fn resolve_answer(
     at: NodeId,
     answer: &Answer,
 ) -> Result<AnswerIds, EvalError> {
-    let question = match bundle.ir_node(at).map(|n| &n.kind) {
-        Some(NodeKindIr::Question(question)) => question,
-        Some(NodeKindIr::Outcome(_)) => return Err(EvalError::AnswerAfterOutcome),
-        _ => return Err(EvalError::BrokenBundle),
+    let cursor = Cursor {
+        pathway,
+        at,
+        variables: Variables::default(),
     };
-    if !bundle.is_public_id(pathway.0, at, &answer.question) {
-        return Err(EvalError::WrongQuestion {
-            expected: bundle.public_id(pathway.0, at),
-            got: answer.question.clone(),
-        });
-    }
-    let chosen = resolve_value(question, &answer.value, || bundle.public_id(pathway.0, at))?;
-    Ok(AnswerIds { node: at, chosen })
+    cursor.resolve(bundle, answer)
 }
 
 /// Resolves a whole journey's answers to ids, for [`evaluate_ids`].
@@ -1089,28 +1553,27 @@ pub fn resolve_answers(
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<(PathwayId, Vec<AnswerIds>), EvalError> {
-    let mut walk = Walk::start_named(bundle, pathway, *patient, false)?;
-    for answer in answers {
-        walk.give(answer)?;
-    }
-    Ok((walk.pathway, walk.history))
+    let walk = walk_strings(bundle, pathway, patient, answers)?;
+    Ok((walk.pathway(), walk.into_state().history))
 }
 
-/// [`evaluate`] over pre-resolved answers: no string is matched, and only the
-/// journey's own small buffers are allocated. Returns where the journey is.
+/// [`evaluate`] over pre-resolved answers: no string is matched, nothing is
+/// rendered, and nothing is allocated unless an answer sets a variable.
+/// Returns where the journey is.
 pub fn evaluate_ids(
     bundle: &CompiledBundle,
     pathway: PathwayId,
     patient: &Patient,
     answers: &[AnswerIds],
 ) -> Result<Position, EvalError> {
-    let mut walk = Walk::start(bundle, pathway, *patient, false)?;
-    walk.history.reserve(answers.len());
-    for ids in answers {
-        walk.check(ids)?;
-        walk.apply(*ids)?;
+    let mut cursor = Cursor::new(pathway);
+    let walked = cursor
+        .begin(bundle, patient, &mut ())
+        .and_then(|()| cursor.give_all(bundle, patient, answers, &mut ()));
+    match walked {
+        Ok(()) => Ok(cursor.position(bundle)),
+        Err(stop) => Err(cursor.error(bundle, stop)),
     }
-    Ok(walk.position())
 }
 
 /// The step at a [`Position`] reached by [`evaluate_ids`], as shown to a person.
@@ -1120,10 +1583,10 @@ pub fn step_at(
     patient: &Patient,
     answers: &[AnswerIds],
 ) -> Result<Step, EvalError> {
-    let mut walk = Walk::start(bundle, pathway, *patient, false)?;
-    for ids in answers {
-        walk.check(ids)?;
-        walk.apply(*ids)?;
-    }
-    walk.step()
+    let mut cursor = Cursor::new(pathway);
+    cursor
+        .begin(bundle, patient, &mut ())
+        .and_then(|()| cursor.give_all(bundle, patient, answers, &mut ()))
+        .map_err(|stop| cursor.error(bundle, stop))?;
+    render_step(bundle, pathway, cursor.at, answers)
 }

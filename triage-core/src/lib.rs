@@ -15,6 +15,7 @@ pub mod expr;
 pub mod ir;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod session;
 pub mod validate;
 pub mod yaml;
@@ -44,6 +45,33 @@ impl Built {
     }
 }
 
+/// What a build reads and checks.
+///
+/// The default reads everything, as [`build`] does. A service or page that
+/// only evaluates builds with [`BuildOptions::for_evaluation`]: case packs
+/// (`*.cases.yaml`) are then neither parsed nor validated, which is most of
+/// the work of a build. The content hash covers every file of the sources
+/// either way, so a bundle has one hash however it was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BuildOptions {
+    /// Parse and validate case packs (needed to run them, as `triage test` does).
+    pub case_packs: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> BuildOptions {
+        BuildOptions { case_packs: true }
+    }
+}
+
+impl BuildOptions {
+    /// For callers that only evaluate: no case packs.
+    pub fn for_evaluation() -> BuildOptions {
+        BuildOptions { case_packs: false }
+    }
+}
+
 /// Loads, validates and compiles `sources`, collecting every diagnostic.
 ///
 /// ```
@@ -53,17 +81,41 @@ impl Built {
 /// assert!(built.bundle.is_none());
 /// ```
 pub fn build(sources: load::Sources) -> Built {
-    build_with(sources, Vec::new())
+    build_with(sources, Vec::new(), &BuildOptions::default())
 }
 
 /// Reads the bundle directory at `path`, then [`build`]s it.
 pub fn build_dir(path: &std::path::Path) -> Built {
-    let (sources, diagnostics) = load::Sources::from_dir(path);
-    build_with(sources, diagnostics)
+    build_dir_with_options(path, &BuildOptions::default())
 }
 
-fn build_with(sources: load::Sources, mut diagnostics: Vec<Diagnostic>) -> Built {
-    let (doc, parse_diagnostics) = load::parse(&sources);
+/// [`build`], reading and checking what `options` asks for.
+///
+/// ```
+/// use triage_core::{build_with_options, load::Sources, BuildOptions};
+/// let (sources, _) = Sources::from_texts(vec![(
+///     "pathways/x.cases.yaml".to_string(),
+///     "pathway: x\ncases: []\n".to_string(),
+/// )]);
+/// let built = build_with_options(sources, &BuildOptions::for_evaluation());
+/// assert!(built.doc.case_packs.is_empty()); // not parsed
+/// ```
+pub fn build_with_options(sources: load::Sources, options: &BuildOptions) -> Built {
+    build_with(sources, Vec::new(), options)
+}
+
+/// [`build_dir`], reading and checking what `options` asks for.
+pub fn build_dir_with_options(path: &std::path::Path, options: &BuildOptions) -> Built {
+    let (sources, diagnostics) = load::Sources::from_dir(path);
+    build_with(sources, diagnostics, options)
+}
+
+fn build_with(
+    sources: load::Sources,
+    mut diagnostics: Vec<Diagnostic>,
+    options: &BuildOptions,
+) -> Built {
+    let (doc, parse_diagnostics) = load::parse_with(&sources, options);
     diagnostics.extend(parse_diagnostics);
     let (ir, validate_diagnostics) = validate::validate(&doc);
     diagnostics.extend(validate_diagnostics);

@@ -382,15 +382,150 @@ pub struct BundleDoc {
 
 /// Parses every file of `sources`, collecting every problem.
 pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
+    parse_with(sources, &crate::BuildOptions::default())
+}
+
+/// One file's parsed document, of the type its role says.
+enum ParsedDoc {
+    Dispositions(DispositionsFileDoc),
+    CareAdvice(CareAdviceFileDoc),
+    Module(ModuleFileDoc),
+    Pathway(PathwayFileDoc),
+    CasePack(CasePackDoc),
+}
+
+/// Parses the file at `index` as its role says.
+fn parse_role(
+    index: usize,
+    file: &SourceFile,
+    role: FileRole,
+) -> Result<ParsedDoc, Box<Diagnostic>> {
+    Ok(match role {
+        FileRole::Dispositions => ParsedDoc::Dispositions(parse_file(index, file)?),
+        FileRole::CareAdvice => ParsedDoc::CareAdvice(parse_file(index, file)?),
+        FileRole::Module => ParsedDoc::Module(parse_file(index, file)?),
+        FileRole::Pathway => ParsedDoc::Pathway(parse_file(index, file)?),
+        FileRole::CasePack => ParsedDoc::CasePack(parse_file(index, file)?),
+        FileRole::Other => return Err(Box::new(unexpected_file(index))),
+    })
+}
+
+/// A file to parse: its index, and its role.
+type Job = (usize, FileRole);
+
+/// Parses `jobs`, on several threads when there are cores to spare (files
+/// are independent). Results are in `jobs` order.
+fn parse_jobs(sources: &Sources, jobs: &[Job]) -> Vec<Result<ParsedDoc, Box<Diagnostic>>> {
+    let parse_one = |&(index, role): &Job| match sources.files.get(index) {
+        Some(file) => parse_role(index, file, role),
+        None => Err(Box::new(unexpected_file(index))),
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(MAX_PARSE_THREADS)
+            .min(jobs.len());
+        if threads > 1 {
+            if let Some(results) = parse_in_parallel(sources, jobs, threads, &parse_one) {
+                return results;
+            }
+        }
+    }
+    jobs.iter().map(parse_one).collect()
+}
+
+/// Most threads a build parses with.
+#[cfg(not(target_arch = "wasm32"))]
+const MAX_PARSE_THREADS: usize = 8;
+
+/// Parses `jobs` on `threads` threads, largest file first, each thread taking
+/// the next file when it is free. `None` if no thread could be started.
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_in_parallel<F>(
+    sources: &Sources,
+    jobs: &[Job],
+    threads: usize,
+    parse_one: &F,
+) -> Option<Vec<Result<ParsedDoc, Box<Diagnostic>>>>
+where
+    F: Fn(&Job) -> Result<ParsedDoc, Box<Diagnostic>> + Sync,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let size = |job: &Job| sources.files.get(job.0).map_or(0, |f| f.text.len());
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs.get(i).map_or(0, size)));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let taken = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&position) = order.get(taken) else {
+                return done;
+            };
+            if let Some(job) = jobs.get(position) {
+                done.push((position, parse_one(job)));
+            }
+        }
+    };
+    let mut results: Vec<(usize, Result<ParsedDoc, Box<Diagnostic>>)> =
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+                .collect();
+            if helpers.is_empty() {
+                return None;
+            }
+            let mut all = work();
+            for helper in helpers {
+                // A helper that panicked has lost its files: parse them again here.
+                all.extend(helper.join().unwrap_or_default());
+            }
+            Some(all)
+        })?;
+    if results.len() != jobs.len() {
+        return None;
+    }
+    results.sort_by_key(|(position, _)| *position);
+    Some(results.into_iter().map(|(_, result)| result).collect())
+}
+
+/// The warning for a file outside the bundle layout.
+fn unexpected_file(index: usize) -> Diagnostic {
+    Diagnostic::warning(
+        codes::UNEXPECTED_FILE,
+        Loc::file(index),
+        "this file is not part of the bundle layout and was not read",
+    )
+    .with_help(
+        "pathways go in pathways/, modules in modules/, case packs end in .cases.yaml; \
+         catalogues are dispositions.yaml and care-advice.yaml at the top",
+    )
+}
+
+/// Parses the files of `sources` that `options` asks for, collecting every
+/// problem. Without case packs, `*.cases.yaml` files are neither parsed nor
+/// reported on.
+pub fn parse_with(
+    sources: &Sources,
+    options: &crate::BuildOptions,
+) -> (BundleDoc, Vec<Diagnostic>) {
     let mut doc = BundleDoc::default();
     let mut diagnostics = Vec::new();
     let mut seen_dispositions = false;
     let mut seen_advice = false;
+    // First the cheap checks, in file order; then the parsing, which may run
+    // on several threads; then the results, in file order again.
+    let mut jobs: Vec<Job> = Vec::new();
     for (index, file) in sources.files.iter().enumerate() {
+        let role = FileRole::of(&file.path);
+        if role == FileRole::CasePack && !options.case_packs {
+            continue;
+        }
         if sources.refused.contains(&index) {
             // A placeholder for a file that could not be read; already reported.
             doc.failed_files += 1;
-            doc.failed.push(FileRole::of(&file.path));
+            doc.failed.push(role);
             continue;
         }
         if let Some(line) = long_line(&file.text) {
@@ -407,40 +542,33 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
                 .with_help("break long text over several lines with a YAML block scalar (`>`)"),
             );
             doc.failed_files += 1;
-            doc.failed.push(FileRole::of(&file.path));
+            doc.failed.push(role);
             continue;
         }
-        let role = FileRole::of(&file.path);
-        let ok = match role {
-            FileRole::Dispositions => {
-                seen_dispositions = true;
-                parse_into(index, file, &mut diagnostics, &mut doc.dispositions)
-            }
-            FileRole::CareAdvice => {
-                seen_advice = true;
-                parse_push(index, file, &mut diagnostics, &mut doc.care_advice)
-            }
-            FileRole::Module => parse_push(index, file, &mut diagnostics, &mut doc.modules),
-            FileRole::Pathway => parse_push(index, file, &mut diagnostics, &mut doc.pathways),
-            FileRole::CasePack => parse_push(index, file, &mut diagnostics, &mut doc.case_packs),
+        match role {
+            FileRole::Dispositions => seen_dispositions = true,
+            FileRole::CareAdvice => seen_advice = true,
             FileRole::Other => {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        codes::UNEXPECTED_FILE,
-                        Loc::file(index),
-                        "this file is not part of the bundle layout and was not read",
-                    )
-                    .with_help(
-                        "pathways go in pathways/, modules in modules/, case packs end in .cases.yaml; \
-                         catalogues are dispositions.yaml and care-advice.yaml at the top",
-                    ),
-                );
-                true
+                diagnostics.push(unexpected_file(index));
+                continue;
             }
-        };
-        if !ok {
-            doc.failed_files += 1;
-            doc.failed.push(role);
+            _ => {}
+        }
+        jobs.push((index, role));
+    }
+    let results = parse_jobs(sources, &jobs);
+    for (&(index, role), result) in jobs.iter().zip(results) {
+        match result {
+            Ok(ParsedDoc::Dispositions(parsed)) => doc.dispositions = Some((index, parsed)),
+            Ok(ParsedDoc::CareAdvice(parsed)) => doc.care_advice.push((index, parsed)),
+            Ok(ParsedDoc::Module(parsed)) => doc.modules.push((index, parsed)),
+            Ok(ParsedDoc::Pathway(parsed)) => doc.pathways.push((index, parsed)),
+            Ok(ParsedDoc::CasePack(parsed)) => doc.case_packs.push((index, parsed)),
+            Err(problem) => {
+                diagnostics.push(*problem);
+                doc.failed_files += 1;
+                doc.failed.push(role);
+            }
         }
     }
     for (seen, name, what) in [
@@ -470,42 +598,6 @@ fn long_line(text: &str) -> Option<u32> {
     text.split('\n')
         .position(|line| line.len() > MAX_LINE_BYTES)
         .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX))
-}
-
-fn parse_into<T: DeserializeOwned>(
-    index: usize,
-    file: &SourceFile,
-    diagnostics: &mut Vec<Diagnostic>,
-    slot: &mut Option<(usize, T)>,
-) -> bool {
-    match parse_file(index, file) {
-        Ok(value) => {
-            *slot = Some((index, value));
-            true
-        }
-        Err(d) => {
-            diagnostics.push(*d);
-            false
-        }
-    }
-}
-
-fn parse_push<T: DeserializeOwned>(
-    index: usize,
-    file: &SourceFile,
-    diagnostics: &mut Vec<Diagnostic>,
-    list: &mut Vec<(usize, T)>,
-) -> bool {
-    match parse_file(index, file) {
-        Ok(value) => {
-            list.push((index, value));
-            true
-        }
-        Err(d) => {
-            diagnostics.push(*d);
-            false
-        }
-    }
 }
 
 /// Parses one file as `T`, turning a YAML or shape error into a located diagnostic.

@@ -2,20 +2,26 @@
 //!
 //! A [`Session`] owns its state (pathway, person, answers, current step) and
 //! holds no reference to the bundle, so it can be stored anywhere and resumed
-//! with the same bundle. Every change is computed in full before it is made:
-//! a refused answer leaves the session exactly as it was.
+//! with the same bundle. It also keeps where its walk is, so an answer is one
+//! step from there rather than a replay of the journey. Every change is
+//! computed in full before it is made: a refused answer leaves the session
+//! exactly as it was.
 
 use crate::compile::CompiledBundle;
-use crate::eval::{Answer, EvalError, Patient, Step, Walk};
+use crate::eval::{Answer, EvalError, Patient, Step, Walk, WalkState};
 use crate::ir::UnitKind;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One person's journey through a pathway.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// [`Session::to_json`] saves what [`Session::from_json`] needs (bundle hash,
+/// pathway, person, answers); the step is recomputed on resuming. Serde's
+/// `Serialize` and `Deserialize` write and read the step too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     /// Content hash of the bundle the session runs on.
-    bundle: String,
+    bundle: BundleHash,
     /// The pathway started.
     pathway: String,
     /// The person.
@@ -24,6 +30,87 @@ pub struct Session {
     answers: Vec<Answer>,
     /// The current step. Recomputed from the answers on [`Session::from_json`].
     step: Step,
+    /// Where the walk is, to carry on from. `None` at the outcome, and until
+    /// the answers have been checked against a bundle (then the next call
+    /// replays them).
+    #[serde(skip)]
+    walk: Option<Box<WalkState>>,
+}
+
+/// Equal when everything a caller can see is equal; where the walk is kept
+/// follows from that.
+impl PartialEq for Session {
+    fn eq(&self, other: &Session) -> bool {
+        self.bundle == other.bundle
+            && self.pathway == other.pathway
+            && self.patient == other.patient
+            && self.answers == other.answers
+            && self.step == other.step
+    }
+}
+
+/// A bundle's content hash as 64 lowercase hex digits, held inline (no heap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BundleHash([u8; 64]);
+
+impl BundleHash {
+    fn of(bundle: &CompiledBundle) -> BundleHash {
+        let mut digits = [b'0'; 64];
+        for (slot, digit) in digits.iter_mut().zip(bundle.hash().bytes()) {
+            *slot = digit;
+        }
+        BundleHash(digits)
+    }
+
+    /// Parses 64 lowercase hex digits, as [`CompiledBundle::hash`] writes them.
+    fn parse(text: &str) -> Option<BundleHash> {
+        let digits: [u8; 64] = text.as_bytes().try_into().ok()?;
+        digits
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            .then_some(BundleHash(digits))
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl Serialize for BundleHash {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for BundleHash {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        BundleHash::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom("a bundle hash is 64 hex digits"))
+    }
+}
+
+/// A session as [`Session::to_json`] writes it.
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    bundle: BundleHash,
+    pathway: &'a str,
+    patient: &'a Patient,
+    answers: &'a [Answer],
+}
+
+/// A session as [`Session::from_json`] reads it. A `step` (written by
+/// earlier versions and by serde) is accepted and ignored: it is recomputed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Saved {
+    bundle: String,
+    pathway: String,
+    patient: Patient,
+    answers: Vec<Answer>,
+    #[serde(default, rename = "step")]
+    _step: Option<serde::de::IgnoredAny>,
 }
 
 /// What happened in a journey, for the record: enough to replay it and check
@@ -78,10 +165,20 @@ fn walk_answers<'b>(
     answers: &[Answer],
 ) -> Result<Walk<'b>, EvalError> {
     let mut walk = Walk::start_named(bundle, pathway, patient, false)?;
+    walk.reserve(answers.len());
     for answer in answers {
         walk.give(answer)?;
     }
     Ok(walk)
+}
+
+/// The walk state to keep after reaching `step`: none at the outcome, where
+/// no answer is taken and `back` replays.
+fn kept(walk: Walk<'_>, step: &Step) -> Option<Box<WalkState>> {
+    match step {
+        Step::Question(_) => Some(Box::new(walk.into_state())),
+        Step::Outcome(_) => None,
+    }
 }
 
 impl Session {
@@ -94,36 +191,67 @@ impl Session {
         let walk = Walk::start_named(bundle, pathway, patient, false)?;
         let step = walk.step()?;
         Ok(Session {
-            bundle: bundle.hash().to_string(),
+            bundle: BundleHash::of(bundle),
             pathway: pathway.to_string(),
             patient,
             answers: Vec::new(),
+            walk: kept(walk, &step),
             step,
         })
     }
 
     /// Answers the current question and moves on. On error nothing changes.
+    ///
+    /// One step from where the session is: the earlier answers are not
+    /// walked again.
     pub fn answer(&mut self, bundle: &CompiledBundle, answer: Answer) -> Result<&Step, EvalError> {
-        check_bundle(bundle, &self.bundle)?;
+        check_bundle(bundle, self.bundle.as_str())?;
         if matches!(self.step, Step::Outcome(_)) {
             return Err(EvalError::AnswerAfterOutcome);
         }
-        let mut walk = walk_answers(bundle, &self.pathway, self.patient, &self.answers)?;
-        walk.give(&answer)?;
-        let step = walk.step()?;
+        let mut state = match self.walk.take() {
+            Some(state) => state,
+            None => Box::new(
+                walk_answers(bundle, &self.pathway, self.patient, &self.answers)?.into_state(),
+            ),
+        };
+        let mut walk = Walk::resume(bundle, self.patient, std::mem::take(&mut *state));
+        let ids = match walk.resolve(&answer) {
+            Ok(ids) => ids,
+            Err(refused) => {
+                *state = walk.into_state();
+                self.walk = Some(state);
+                return Err(refused);
+            }
+        };
+        // Past this point only a broken bundle fails; the walk is then
+        // dropped (not kept), and the next call replays the answers.
+        walk.apply(ids)?;
+        walk.step_into(&mut self.step)?;
         self.answers.push(answer);
-        self.step = step;
+        self.walk = match &self.step {
+            Step::Question(_) => {
+                *state = walk.into_state();
+                Some(state)
+            }
+            Step::Outcome(_) => {
+                self.answers.shrink_to_fit();
+                None
+            }
+        };
         Ok(&self.step)
     }
 
     /// Takes back the last answer. On error nothing changes.
     pub fn back(&mut self, bundle: &CompiledBundle) -> Result<&Step, EvalError> {
-        check_bundle(bundle, &self.bundle)?;
+        check_bundle(bundle, self.bundle.as_str())?;
         let Some((_, earlier)) = self.answers.split_last() else {
             return Err(EvalError::NothingToGoBack);
         };
-        let step = walk_answers(bundle, &self.pathway, self.patient, earlier)?.step()?;
+        let walk = walk_answers(bundle, &self.pathway, self.patient, earlier)?;
+        let step = walk.step()?;
         self.answers.pop();
+        self.walk = kept(walk, &step);
         self.step = step;
         Ok(&self.step)
     }
@@ -155,23 +283,38 @@ impl Session {
 
     /// Content hash of the bundle the session runs on.
     pub fn bundle_hash(&self) -> &str {
-        &self.bundle
+        self.bundle.as_str()
     }
 
-    /// The session as JSON, to save and later [`Session::from_json`].
+    /// The session as JSON, to save and later [`Session::from_json`]: the
+    /// bundle hash, pathway, person and answers (the step is recomputed).
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&SavedRef {
+            bundle: self.bundle,
+            pathway: &self.pathway,
+            patient: &self.patient,
+            answers: &self.answers,
+        })
+        .unwrap_or_default()
     }
 
     /// Resumes a saved session. Refuses one saved with another bundle, and
     /// checks the answers again by replaying them.
     pub fn from_json(bundle: &CompiledBundle, json: &str) -> Result<Session, EvalError> {
-        let saved: Session =
+        let saved: Saved =
             serde_json::from_str(json).map_err(|e| EvalError::BadSession(e.to_string()))?;
         check_bundle(bundle, &saved.bundle)?;
-        let step = walk_answers(bundle, &saved.pathway, saved.patient, &saved.answers)?.step()?;
-        Ok(Session { step, ..saved })
+        let walk = walk_answers(bundle, &saved.pathway, saved.patient, &saved.answers)?;
+        let step = walk.step()?;
+        Ok(Session {
+            bundle: BundleHash::of(bundle),
+            pathway: saved.pathway,
+            patient: saved.patient,
+            answers: saved.answers,
+            walk: kept(walk, &step),
+            step,
+        })
     }
 
     /// The record of this journey.
@@ -197,7 +340,7 @@ impl Session {
             ),
         };
         AuditRecord {
-            bundle: self.bundle.clone(),
+            bundle: self.bundle_hash().to_string(),
             pathway: self.pathway.clone(),
             pathway_version,
             patient: self.patient,
@@ -215,11 +358,12 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
     check_bundle(bundle, &record.bundle)?;
     let walk = walk_answers(bundle, &record.pathway, record.patient, &record.answers)?;
     let session = Session {
-        bundle: bundle.hash().to_string(),
+        bundle: BundleHash::of(bundle),
         pathway: record.pathway.clone(),
         patient: record.patient,
         answers: record.answers.clone(),
         step: walk.step()?,
+        walk: None,
     };
     let again = session.audit(bundle);
     let differs = [

@@ -8,6 +8,7 @@ use triage_core::ir::{
 };
 use triage_core::load::Sources;
 use triage_core::model::{ServiceDoc, TextDoc};
+use triage_core::BuildOptions;
 
 #[test]
 fn stats_count_authored_content() {
@@ -265,6 +266,79 @@ fn inconsistent_ir_is_refused_not_trusted() {
         compile(&ir, &sources),
         Err(CompileError::MalformedIr { .. })
     ));
+}
+
+#[test]
+fn building_for_evaluation_skips_case_packs_but_gives_the_same_bundle() {
+    let pack = "pathway: fever\ncases:\n  - name: calm adult\n    patient: { age: 30, sex: female }\n    answers:\n      - screen/signs: [none]\n      - temperature: 37\n      - adult: yes\n    expect: { disposition: ae-1h }\n";
+    let sources = || Sources::from_texts(files(&[("pathways/fever.cases.yaml", pack)])).0;
+    let full = triage_core::build(sources());
+    let lean = triage_core::build_with_options(sources(), &BuildOptions::for_evaluation());
+    assert!(
+        !full.has_errors() && !lean.has_errors(),
+        "{:?}",
+        lean.diagnostics
+    );
+    assert_eq!(full.doc.case_packs.len(), 1);
+    assert!(lean.doc.case_packs.is_empty());
+    assert_eq!(lean.ir.as_ref().map(|ir| ir.case_packs.len()), Some(0));
+    let (Some(full), Some(lean)) = (full.bundle, lean.bundle) else {
+        panic!("no bundle");
+    };
+    // One bundle, one hash, however it was built.
+    assert_eq!(lean.hash(), full.hash());
+    let answers = [no_signs(), number("temperature", 37.0)];
+    assert_eq!(
+        triage_core::eval::evaluate(&lean, "fever", &adult(), &answers),
+        triage_core::eval::evaluate(&full, "fever", &adult(), &answers)
+    );
+
+    // A broken case pack stops a full build, not one for evaluation.
+    let broken = || {
+        Sources::from_texts(files(&[(
+            "pathways/fever.cases.yaml",
+            "pathway: fever\ncases: [\n",
+        )]))
+        .0
+    };
+    assert!(triage_core::build(broken()).has_errors());
+    let lean = triage_core::build_with_options(broken(), &BuildOptions::for_evaluation());
+    assert!(lean.diagnostics.is_empty(), "{:?}", lean.diagnostics);
+    assert!(lean.bundle.is_some());
+    assert_eq!(BuildOptions::default(), {
+        let mut options = BuildOptions::for_evaluation();
+        options.case_packs = true;
+        options
+    });
+}
+
+#[test]
+fn problems_in_many_files_are_reported_in_file_order() {
+    // Enough broken files that parsing them is shared between threads.
+    let broken: Vec<(String, String)> = (0..24)
+        .map(|i| {
+            let text = if i % 3 == 0 {
+                format!("pathway: [\n# file {i}\n")
+            } else {
+                format!("pathway:\n  id: p{i}\n  titel: Broken {i}\n")
+            };
+            (format!("pathways/p{i:02}.yaml"), text)
+        })
+        .collect();
+    let extra: Vec<(&str, &str)> = broken
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (sources, _) = Sources::from_texts(files(&extra));
+    let (_, first) = triage_core::load::parse(&sources);
+    let files_reported: Vec<usize> = first.iter().map(|d| d.loc.file).collect();
+    let mut sorted = files_reported.clone();
+    sorted.sort_unstable();
+    assert_eq!(files_reported, sorted);
+    assert_eq!(files_reported.len(), 24, "{first:?}");
+    for _ in 0..4 {
+        assert_eq!(triage_core::load::parse(&sources).1, first);
+    }
 }
 
 #[test]

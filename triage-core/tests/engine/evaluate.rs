@@ -1,7 +1,7 @@
 use crate::fixture::*;
 use triage_core::eval::{
-    evaluate, evaluate_ids, resolve_answer, resolve_answers, step_at, Answer, AnswerValue, Chosen,
-    EvalError, OutcomeView, Position, QuestionView, Step, Urgency,
+    evaluate, evaluate_ids, evaluate_position, resolve_answer, resolve_answers, step_at, Answer,
+    AnswerValue, Chosen, EvalError, OutcomeView, Position, QuestionView, Step, Urgency,
 };
 use triage_core::model::QuestionKindDoc;
 
@@ -524,6 +524,91 @@ fn pre_resolved_answers_walk_to_the_same_place() {
             expected: QuestionKindDoc::Number
         })
     );
+}
+
+#[test]
+fn pre_resolved_answers_set_variables_and_add_to_scores_like_text_answers() {
+    let bundle = bundle();
+    // A child: the score, then the flag, then neither decides at the branch.
+    for (signs, disposition) in [
+        (choices("screen/signs", &["contact"]), "ae-1h"),
+        (choices("screen/signs", &["travel"]), "gp-2h"),
+        (choices("screen/signs", &["contact", "travel"]), "ae-1h"),
+    ] {
+        let answers = [signs, number("temperature", 37.0)];
+        let shown = outcome(evaluate(&bundle, "fever", &child(), &answers));
+        assert_eq!(shown.disposition.id, disposition, "{answers:?}");
+        let resolved = resolve_answers(&bundle, "fever", &child(), &answers);
+        let Ok((pathway, ids)) = resolved else {
+            panic!("{resolved:?}");
+        };
+        let position = evaluate_ids(&bundle, pathway, &child(), &ids);
+        assert_eq!(
+            position.ok().and_then(|p| bundle.outcome_disposition(p)),
+            Some(disposition),
+            "{answers:?}"
+        );
+    }
+    // A score added by two answers in one journey counts both.
+    let answers = [
+        choices("screen/signs", &["contact"]),
+        number("temperature", 39.5),
+    ];
+    let resolved = resolve_answers(&bundle, "fever", &child(), &answers);
+    let Ok((pathway, ids)) = resolved else {
+        panic!("{resolved:?}");
+    };
+    assert_eq!(
+        evaluate_ids(&bundle, pathway, &child(), &ids)
+            .ok()
+            .and_then(|p| bundle.outcome_disposition(p)),
+        Some("ae-1h")
+    );
+}
+
+#[test]
+fn the_position_from_text_answers_agrees_with_the_rendered_step() {
+    let bundle = bundle();
+    let journeys: [(&str, Vec<Answer>); 4] = [
+        ("fever", vec![]),
+        ("fever", vec![no_signs(), number("temperature", 37.0)]),
+        (
+            "fever",
+            vec![
+                no_signs(),
+                number("temperature", 37.0),
+                choice("adult", "yes"),
+            ],
+        ),
+        ("cough", vec![no_signs(), number("how-long", 5.0)]),
+    ];
+    for (pathway, answers) in journeys {
+        let step = evaluate(&bundle, pathway, &adult(), &answers);
+        let position = evaluate_position(&bundle, pathway, &adult(), &answers);
+        match (&step, position.as_ref().ok().copied()) {
+            (Ok(Step::Question(question)), Some(found @ Position::Question(_))) => {
+                assert!(!question.id.is_empty());
+                assert_eq!(bundle.outcome_disposition(found), None);
+            }
+            (Ok(Step::Outcome(shown)), Some(found @ Position::Outcome(_))) => {
+                assert_eq!(
+                    bundle.outcome_disposition(found),
+                    Some(shown.disposition.id.as_str())
+                );
+            }
+            _ => panic!("{pathway} {answers:?}: {step:?} but {position:?}"),
+        }
+    }
+    // A refused answer is refused the same way.
+    let answers = [no_signs(), number("temperature", 50.0)];
+    assert_eq!(
+        evaluate_position(&bundle, "fever", &adult(), &answers).err(),
+        evaluate(&bundle, "fever", &adult(), &answers).err()
+    );
+    assert!(matches!(
+        evaluate_position(&bundle, "fever", &adult(), &answers),
+        Err(EvalError::NumberOutOfRange { .. })
+    ));
 }
 
 #[test]

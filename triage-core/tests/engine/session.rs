@@ -160,6 +160,75 @@ fn every_refused_answer_leaves_the_session_exactly_as_it_was() {
 }
 
 #[test]
+fn after_refused_answers_a_session_carries_on_as_if_they_were_never_given() {
+    let bundle = bundle();
+    let valid = [no_signs(), number("temperature", 39.5)];
+    let mut clean = start(&bundle, "fever");
+    let mut refused = start(&bundle, "fever");
+    for answer in &valid {
+        for wrong in [
+            choice("adult", "yes"),
+            number("temperature", 46.0),
+            choices("screen/signs", &["none", "rash"]),
+        ] {
+            assert!(refused.answer(&bundle, wrong).is_err());
+        }
+        give(&mut clean, &bundle, answer.clone());
+        give(&mut refused, &bundle, answer.clone());
+        assert_eq!(refused, clean);
+    }
+    // The score added at the temperature question still counts at the branch.
+    let mut child_session =
+        Session::start(&bundle, "fever", child()).unwrap_or_else(|e| panic!("{e}"));
+    give(&mut child_session, &bundle, no_signs());
+    assert!(child_session
+        .answer(&bundle, number("temperature", 20.0))
+        .is_err());
+    give(&mut child_session, &bundle, number("temperature", 39.5));
+    assert_eq!(
+        child_session.outcome().map(|o| o.disposition.id.as_str()),
+        Some("ae-1h")
+    );
+}
+
+#[test]
+fn a_session_read_back_through_serde_carries_on_like_the_original() {
+    let bundle = bundle();
+    for session in [start(&bundle, "fever"), at_adult(&bundle)] {
+        let full = serde_json::to_string(&session).unwrap_or_default();
+        let read: Session = serde_json::from_str(&full).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read, session);
+        let (mut read, mut original) = (read, session);
+        for answer in [no_signs(), choice("adult", "no")] {
+            assert_eq!(
+                read.answer(&bundle, answer.clone()).cloned(),
+                original.answer(&bundle, answer).cloned()
+            );
+            assert_eq!(read, original);
+        }
+    }
+}
+
+#[test]
+fn a_saved_session_holds_the_answers_not_the_rendered_step() {
+    let bundle = bundle();
+    let session = finished(&bundle);
+    let saved: serde_json::Value = serde_json::from_str(&session.to_json()).unwrap_or_default();
+    let mut keys: Vec<&str> = saved
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["answers", "bundle", "pathway", "patient"]);
+    assert_eq!(saved["bundle"], bundle.hash());
+    assert_eq!(saved["answers"].as_array().map(Vec::len), Some(3));
+    // Serde's own form also carries the step, and resumes the same.
+    let full = serde_json::to_string(&session).unwrap_or_default();
+    assert!(full.len() > session.to_json().len());
+    assert_eq!(Session::from_json(&bundle, &full).as_ref(), Ok(&session));
+}
+
+#[test]
 fn sessions_cannot_start_on_unknown_or_unsuitable_pathways() {
     let bundle = bundle();
     assert!(matches!(
