@@ -4,7 +4,6 @@
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
 };
-use serde::Serialize;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -136,52 +135,6 @@ fn location(files: &BundleFiles, loc: Loc) -> String {
         (line, 0) => format!("{path}:{line}"),
         (line, column) => format!("{path}:{line}:{column}"),
     }
-}
-
-/// A diagnostic as JSON: `{"code","severity","file","line","column","message","help"}`,
-/// plus `related` when a second place matters.
-#[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
-    code: Code,
-    severity: Severity,
-    file: String,
-    line: u32,
-    column: u32,
-    message: String,
-    help: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    related: Option<JsonRelated>,
-}
-
-/// The second place of a [`JsonDiagnostic`].
-#[derive(Debug, Serialize)]
-pub struct JsonRelated {
-    file: String,
-    line: u32,
-    column: u32,
-    message: String,
-}
-
-/// Converts diagnostics to their JSON form.
-pub fn json(files: &BundleFiles, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
-    diagnostics
-        .iter()
-        .map(|d| JsonDiagnostic {
-            code: d.code,
-            severity: d.severity,
-            file: files.path(d.loc.file).to_owned(),
-            line: d.loc.line,
-            column: d.loc.column,
-            message: d.message.clone(),
-            help: d.help.clone(),
-            related: d.related.as_ref().map(|r| JsonRelated {
-                file: files.path(r.loc.file).to_owned(),
-                line: r.loc.line,
-                column: r.loc.column,
-                message: r.message.clone(),
-            }),
-        })
-        .collect()
 }
 
 /// A diagnostic in the shape miette renders: message, code, help, and labelled

@@ -14,8 +14,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::Sex;
-use triage_core::Built;
-use validate::Counts;
+use triage_core::{BuildOptions, Built};
 
 /// A `triage` subcommand.
 #[derive(Debug, Subcommand)]
@@ -208,7 +207,7 @@ pub fn dispatch(command: Command) -> Status {
                 sex: args.sex.map(Sex::from),
                 words: (!args.search.is_empty()).then(|| args.search.join(" ")),
             };
-            with_bundle(&args.dir, |bundle| list::list(bundle, &filter, args.format))
+            with_bundle_for_evaluation(&args.dir, |bundle| list::list(bundle, &filter, args.format))
         }
         Command::Run(args) => {
             let known = run::Known {
@@ -217,7 +216,7 @@ pub fn dispatch(command: Command) -> Status {
                 months: args.months,
                 sex: args.sex.map(Sex::from),
             };
-            with_bundle(&args.dir, |bundle| {
+            with_bundle_for_evaluation(&args.dir, |bundle| {
                 run::run(
                     bundle,
                     &known,
@@ -226,7 +225,7 @@ pub fn dispatch(command: Command) -> Status {
                 )
             })
         }
-        Command::Next(args) => with_bundle(&args.dir, |bundle| {
+        Command::Next(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             next::next(bundle, std::io::stdin().lock())
         }),
     }
@@ -235,7 +234,23 @@ pub fn dispatch(command: Command) -> Status {
 /// Loads the bundle in `dir` and runs `command` on it; a `dir` that is not a
 /// directory is a usage error.
 fn with_bundle(dir: &Path, command: impl FnOnce(&Bundle) -> std::io::Result<Status>) -> Status {
-    match Bundle::open(dir) {
+    with_bundle_built(dir, &BuildOptions::default(), command)
+}
+
+/// As [`with_bundle`], for commands that only evaluate: case packs are not read.
+fn with_bundle_for_evaluation(
+    dir: &Path,
+    command: impl FnOnce(&Bundle) -> std::io::Result<Status>,
+) -> Status {
+    with_bundle_built(dir, &BuildOptions::for_evaluation(), command)
+}
+
+fn with_bundle_built(
+    dir: &Path,
+    options: &BuildOptions,
+    command: impl FnOnce(&Bundle) -> std::io::Result<Status>,
+) -> Status {
+    match Bundle::open(dir, options) {
         Ok(bundle) => output::finish_io(command(&bundle)),
         Err(status) => status,
     }
@@ -251,7 +266,7 @@ pub struct Bundle {
 
 impl Bundle {
     /// Loads and builds the bundle in `dir`.
-    fn open(dir: &Path) -> Result<Bundle, Status> {
+    fn open(dir: &Path, options: &BuildOptions) -> Result<Bundle, Status> {
         if !dir.exists() {
             return Err(output::usage_error(&format!(
                 "no such directory: {}",
@@ -264,7 +279,7 @@ impl Bundle {
                 dir.display()
             )));
         }
-        let built = triage_core::build_dir(dir);
+        let built = triage_core::build_dir_with_options(dir, options);
         let files = BundleFiles::new(
             dir,
             built
@@ -290,30 +305,6 @@ impl Bundle {
                 ));
                 Err(Status::Failed)
             }
-        }
-    }
-
-    /// What the bundle holds as authored, counting every file that parsed
-    /// (so a bundle with errors is counted too).
-    pub fn counts(&self) -> Counts {
-        let doc = &self.built.doc;
-        Counts {
-            pathways: doc.pathways.len(),
-            modules: doc.modules.len(),
-            nodes: doc
-                .pathways
-                .iter()
-                .map(|(_, p)| p.nodes.0.len())
-                .sum::<usize>()
-                + doc
-                    .modules
-                    .iter()
-                    .map(|(_, m)| m.nodes.0.len())
-                    .sum::<usize>(),
-            dispositions: doc
-                .dispositions
-                .as_ref()
-                .map_or(0, |(_, d)| d.dispositions.len()),
         }
     }
 }

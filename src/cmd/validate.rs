@@ -3,43 +3,14 @@
 use super::{Bundle, ReportFormat};
 use crate::output::{self, Status};
 use crate::render::{self, plural, Tally};
-use serde::Serialize;
 use std::io::IsTerminal;
-
-/// What a bundle holds, as authored.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Pathways.
-    pub pathways: usize,
-    /// Modules.
-    pub modules: usize,
-    /// Nodes of all pathways and modules.
-    pub nodes: usize,
-    /// Dispositions in the catalogue.
-    pub dispositions: usize,
-}
-
-/// The `summary` object of the JSON report.
-#[derive(Debug, Serialize)]
-struct Summary {
-    #[serde(flatten)]
-    counts: Counts,
-    errors: usize,
-    warnings: usize,
-}
-
-/// The JSON report.
-#[derive(Debug, Serialize)]
-struct JsonReport {
-    summary: Summary,
-    diagnostics: Vec<render::JsonDiagnostic>,
-}
+use triage_core::report::{Summary, ValidationReport};
 
 /// Runs `triage validate`.
 pub fn validate(bundle: &Bundle, format: ReportFormat) -> std::io::Result<Status> {
     let diagnostics = &bundle.built.diagnostics;
     let tally = Tally::of(diagnostics);
-    let counts = bundle.counts();
+    let counts = Summary::of(&bundle.built.doc, diagnostics);
     let text = match format {
         ReportFormat::Human => {
             let color = render::use_color(std::io::stdout().is_terminal());
@@ -54,14 +25,8 @@ pub fn validate(bundle: &Bundle, format: ReportFormat) -> std::io::Result<Status
             text
         }
         ReportFormat::Json => {
-            let report = JsonReport {
-                summary: Summary {
-                    counts,
-                    errors: tally.errors,
-                    warnings: tally.warnings,
-                },
-                diagnostics: render::json(&bundle.files, diagnostics),
-            };
+            let report =
+                ValidationReport::of(&bundle.built, |file| bundle.files.path(file).to_owned());
             super::to_json_line(&report)
         }
     };

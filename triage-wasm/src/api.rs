@@ -4,10 +4,12 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use triage_core::compile::{BundleStats, CompiledBundle};
-use triage_core::diag::{Code, Diagnostic, Severity};
+use triage_core::diag::{Diagnostic, Severity};
 use triage_core::eval::{Answer, EvalError, Patient, Step};
-use triage_core::load::{BundleDoc, Sources};
+use triage_core::load::Sources;
+use triage_core::report::{self, DiagnosticJson, ValidationReport};
 use triage_core::session::{self, AuditRecord, Session};
+use triage_core::BuildOptions;
 
 /// A refusal, already written as the JSON object thrown to JavaScript:
 /// `{"code": TAG, "message": TEXT, ...details}`.
@@ -61,12 +63,12 @@ impl ErrorJson {
         ErrorJson::plain(INTERNAL, &format!("the result cannot be written: {error}"))
     }
 
-    fn invalid_bundle(diagnostics: Vec<JsonDiagnostic>) -> ErrorJson {
+    fn invalid_bundle(diagnostics: Vec<DiagnosticJson>) -> ErrorJson {
         #[derive(Serialize)]
         struct Invalid {
             code: &'static str,
             message: String,
-            diagnostics: Vec<JsonDiagnostic>,
+            diagnostics: Vec<DiagnosticJson>,
         }
         let errors = diagnostics
             .iter()
@@ -107,105 +109,25 @@ fn write(value: &impl Serialize) -> Result<String, ErrorJson> {
     serde_json::to_string(value).map_err(|e| ErrorJson::internal(&e))
 }
 
-/// A diagnostic as JSON, in the shape `triage validate --format json` prints:
-/// `{"code","severity","file","line","column","message","help"}`, plus
-/// `related` when a second place matters. `file` is the key the text was
-/// given under, or `""` for the bundle as a whole.
-#[derive(Debug, Serialize)]
-struct JsonDiagnostic {
-    code: Code,
-    severity: Severity,
-    file: String,
-    line: u32,
-    column: u32,
-    message: String,
-    help: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    related: Option<JsonRelated>,
+/// Diagnostics in the shape `triage validate --format json` prints; `file` is
+/// the key the text was given under, or `""` for the bundle as a whole.
+fn json_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) -> Vec<DiagnosticJson> {
+    report::diagnostics_json(diagnostics, |file| file_name(sources, file))
 }
 
-/// The second place of a [`JsonDiagnostic`].
-#[derive(Debug, Serialize)]
-struct JsonRelated {
-    file: String,
-    line: u32,
-    column: u32,
-    message: String,
-}
-
-fn json_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
-    let path = |file: usize| {
-        sources
-            .files
-            .get(file)
-            .map(|f| f.path.clone())
-            .unwrap_or_default()
-    };
-    diagnostics
-        .iter()
-        .map(|d| JsonDiagnostic {
-            code: d.code,
-            severity: d.severity,
-            file: path(d.loc.file),
-            line: d.loc.line,
-            column: d.loc.column,
-            message: d.message.clone(),
-            help: d.help.clone(),
-            related: d.related.as_ref().map(|r| JsonRelated {
-                file: path(r.loc.file),
-                line: r.loc.line,
-                column: r.loc.column,
-                message: r.message.clone(),
-            }),
-        })
-        .collect()
-}
-
-/// Counts of what a bundle holds as authored, as `triage validate` reports them.
-#[derive(Debug, Serialize)]
-struct Summary {
-    pathways: usize,
-    modules: usize,
-    nodes: usize,
-    dispositions: usize,
-    errors: usize,
-    warnings: usize,
-}
-
-impl Summary {
-    fn of(doc: &BundleDoc, diagnostics: &[Diagnostic]) -> Summary {
-        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        Summary {
-            pathways: doc.pathways.len(),
-            modules: doc.modules.len(),
-            nodes: doc
-                .pathways
-                .iter()
-                .map(|(_, p)| p.nodes.0.len())
-                .chain(doc.modules.iter().map(|(_, m)| m.nodes.0.len()))
-                .sum(),
-            dispositions: doc
-                .dispositions
-                .as_ref()
-                .map_or(0, |(_, d)| d.dispositions.len()),
-            errors,
-            warnings: diagnostics.len() - errors,
-        }
-    }
-}
-
-/// The report of [`validate`].
-#[derive(Debug, Serialize)]
-struct ValidateReport {
-    summary: Summary,
-    diagnostics: Vec<JsonDiagnostic>,
+fn file_name(sources: &Sources, file: usize) -> String {
+    sources
+        .files
+        .get(file)
+        .map(|f| f.path.clone())
+        .unwrap_or_default()
 }
 
 /// Builds the bundle given as a JSON object `{path: text}`.
-fn build(files: &str) -> Result<triage_core::Built, ErrorJson> {
+fn build(files: &str, options: &BuildOptions) -> Result<triage_core::Built, ErrorJson> {
     let texts: BTreeMap<String, String> = parse("the bundle files", files)?;
     let (sources, mut diagnostics) = Sources::from_texts(texts.into_iter().collect());
-    let mut built = triage_core::build(sources);
+    let mut built = triage_core::build_with_options(sources, options);
     // Size problems found while reading the texts come first, as the CLI reports them.
     diagnostics.append(&mut built.diagnostics);
     built.diagnostics = diagnostics;
@@ -214,18 +136,17 @@ fn build(files: &str) -> Result<triage_core::Built, ErrorJson> {
 
 /// Validates a bundle and returns the report as JSON.
 pub(crate) fn validate(files: &str) -> Result<String, ErrorJson> {
-    let built = build(files)?;
-    write(&ValidateReport {
-        summary: Summary::of(&built.doc, &built.diagnostics),
-        diagnostics: json_diagnostics(&built.sources, &built.diagnostics),
-    })
+    let built = build(files, &BuildOptions::default())?;
+    write(&ValidationReport::of(&built, |file| {
+        file_name(&built.sources, file)
+    }))
 }
 
 /// A compiled bundle and the warnings found while building it.
 #[derive(Debug)]
 pub(crate) struct Engine {
     bundle: CompiledBundle,
-    warnings: Vec<JsonDiagnostic>,
+    warnings: Vec<DiagnosticJson>,
 }
 
 /// What [`Engine::info`] returns.
@@ -233,7 +154,7 @@ pub(crate) struct Engine {
 struct Info<'a> {
     hash: &'a str,
     stats: BundleStats,
-    diagnostics: &'a [JsonDiagnostic],
+    diagnostics: &'a [DiagnosticJson],
 }
 
 /// The argument of [`Engine::pathways`].
@@ -279,7 +200,8 @@ fn state(session: &Session) -> Result<String, ErrorJson> {
 impl Engine {
     /// Loads, validates and compiles a bundle given as a JSON object `{path: text}`.
     pub(crate) fn load(files: &str) -> Result<Engine, ErrorJson> {
-        let built = build(files)?;
+        // Case packs are for authors; a page that runs triages does not need them.
+        let built = build(files, &BuildOptions::for_evaluation())?;
         let diagnostics = json_diagnostics(&built.sources, &built.diagnostics);
         match built.bundle {
             Some(bundle) if !built.has_errors() => Ok(Engine {
