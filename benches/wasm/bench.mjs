@@ -114,12 +114,22 @@ const rows = [
     }),
   ],
   [
-    'one answer, first question: raw binding `Engine.answer(session, answer)` (JSON text in and out)',
-    median({ samples: 200, batch: 20, run: () => rawEngine.answer(before[0], answerJson[0]) }),
+    'one answer, first question: raw binding `SessionHandle.answer(answer)` (JSON text in and out)',
+    median({
+      samples: 200,
+      batch: 20,
+      prepare: () => [rawEngine.resume(before[0])],
+      run: (h) => h.answer(answerJson[0]),
+    }),
   ],
   [
     `one answer, question ${last + 1}: raw binding (JSON text in and out)`,
-    median({ samples: 200, batch: 20, run: () => rawEngine.answer(before[last], answerJson[last]) }),
+    median({
+      samples: 200,
+      batch: 20,
+      prepare: () => [rawEngine.resume(before[last])],
+      run: (h) => h.answer(answerJson[last]),
+    }),
   ],
   [
     `full journey: \`Engine.start\` + ${JOURNEY.length} \`Session.answer\` + outcome`,

@@ -266,7 +266,10 @@ export class Engine {
   free(): void;
 }
 
-/** One person's journey. A refused answer leaves it exactly as it was. */
+/**
+ * One person's journey. A refused answer leaves it exactly as it was. Its
+ * memory is released when it is garbage collected, or at once by `free()`.
+ */
 export class Session {
   private constructor();
   readonly step: Step;
@@ -283,4 +286,6 @@ export class Session {
   /** The session as a string, for `Engine.resume()`. */
   save(): string;
   audit(): AuditRecord;
+  /** Releases the session's memory now; the session cannot be used afterwards. */
+  free(): void;
 }

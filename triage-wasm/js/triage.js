@@ -1,10 +1,13 @@
 // The triage engine for web pages and Node: a typed wrapper over the
 // WebAssembly bindings. Values cross into the engine as JSON text and come back
 // as plain objects; every refusal is thrown as a TriageError with a stable code.
+// A session lives inside the engine between calls, so an answer sends only the
+// answer and gets back only the new step.
 
 import initBindings, {
   initSync as initBindingsSync,
   Engine as RawEngine,
+  SessionHandle as RawSession,
   validate as rawValidate,
 } from './triage_wasm.js';
 
@@ -141,7 +144,7 @@ export class Engine {
   /** Starts a journey on `pathway` for `patient`. */
   start(pathway, patient) {
     const text = toJson('the start request', { pathway, patient });
-    return new Session(this.#raw, parsed(() => this.#raw.start(text)));
+    return new Session(guard(() => this.#raw.start(text)));
   }
 
   /** Resumes a session saved with `Session.save()`; refuses one from another bundle. */
@@ -149,7 +152,7 @@ export class Engine {
     if (typeof saved !== 'string') {
       throw new TriageError({ code: 'bad_session', message: 'a saved session is the string Session.save() returned' });
     }
-    return new Session(this.#raw, parsed(() => this.#raw.resume(saved)));
+    return new Session(guard(() => this.#raw.resume(saved)));
   }
 
   /** Replays an audit record; returns it when this bundle gives the same journey. */
@@ -164,74 +167,107 @@ export class Engine {
   }
 }
 
-/** One person's journey. A refused answer leaves it exactly as it was. */
+/**
+ * One person's journey. A refused answer leaves it exactly as it was. Its
+ * memory is released when it is garbage collected, or at once by `free()`.
+ */
 export class Session {
   #raw;
-  #state;
+  #pathway;
+  #patient;
+  // The answers as last read from the engine; null once an answer or back()
+  // has changed them, until they are asked for again.
+  #answers;
+  #answerCount;
+  // The step as JSON text, parsed afresh for every reader so no caller can
+  // change another's copy.
+  #stepText;
+  #stepType;
 
-  constructor(raw, state) {
+  constructor(raw) {
+    if (!(raw instanceof RawSession)) {
+      throw new TypeError('use Engine.start() or Engine.resume() to make a Session');
+    }
+    const state = parsed(() => raw.state());
     this.#raw = raw;
-    this.#state = state;
+    this.#pathway = state.pathway;
+    this.#patient = state.patient;
+    this.#answers = state.answers;
+    this.#answerCount = state.answers.length;
+    this.#setStep(JSON.stringify(state.step), state.step);
+  }
+
+  #setStep(text, step) {
+    this.#stepText = text;
+    this.#stepType = step.type;
+    return step;
   }
 
   /** The current step: the next question, or the outcome. */
   get step() {
-    return structuredClone(this.#state.step);
+    return JSON.parse(this.#stepText);
   }
 
   /** The question being asked, or null once the journey has ended. */
   get question() {
-    return this.#state.step.type === 'question' ? this.step : null;
+    return this.#stepType === 'question' ? this.step : null;
   }
 
   /** The outcome, or null while questions remain. */
   get outcome() {
-    return this.#state.step.type === 'outcome' ? this.step : null;
+    return this.#stepType === 'outcome' ? this.step : null;
   }
 
   /** The pathway started. */
   get pathway() {
-    return this.#state.pathway;
+    return this.#pathway;
   }
 
   /** The person. */
   get patient() {
-    return { ...this.#state.patient };
+    return { ...this.#patient };
   }
 
   /** The answers given, in order. */
   get answers() {
-    return structuredClone(this.#state.answers);
+    if (this.#answers === null) this.#answers = parsed(() => this.#raw.answers());
+    return structuredClone(this.#answers);
   }
 
   /** Whether there is an answer to take back. */
   get canGoBack() {
-    return this.#state.answers.length > 0;
+    return this.#answerCount > 0;
   }
 
   /** Answers `question` (the current question's id) and returns the next step. */
   answer(question, answer) {
     const text = toJson('the answer', { question, answer });
-    const saved = this.#state.session;
-    this.#state = parsed(() => this.#raw.answer(saved, text));
-    return this.step;
+    const stepText = guard(() => this.#raw.answer(text));
+    this.#answers = null;
+    this.#answerCount += 1;
+    return this.#setStep(stepText, JSON.parse(stepText));
   }
 
   /** Takes back the last answer and returns the step before it. */
   back() {
-    const saved = this.#state.session;
-    this.#state = parsed(() => this.#raw.back(saved));
-    return this.step;
+    const stepText = guard(() => this.#raw.back());
+    this.#answers = null;
+    this.#answerCount -= 1;
+    return this.#setStep(stepText, JSON.parse(stepText));
   }
 
   /** The session as a string, for Engine.resume(). */
   save() {
-    return this.#state.session;
+    return guard(() => this.#raw.save());
   }
 
   /** The audit record: the answers, the questions asked and the outcome. */
   audit() {
-    const saved = this.#state.session;
-    return parsed(() => this.#raw.audit(saved));
+    return parsed(() => this.#raw.audit());
+  }
+
+  /** Releases the session's memory now rather than when it is garbage collected. */
+  free() {
+    this.#raw.free();
   }
 }

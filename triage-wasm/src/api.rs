@@ -175,26 +175,29 @@ struct StartRequest {
     patient: Patient,
 }
 
-/// A session as returned by every session call: the text to save, and what
-/// a page shows.
+/// What a page shows of a session when it starts or resumes: everything but
+/// the saved text, which is written only when asked for.
 #[derive(Serialize)]
 struct SessionState<'a> {
-    /// The saved session, to pass back in the next call.
-    session: String,
     pathway: &'a str,
     patient: &'a Patient,
     answers: &'a [Answer],
     step: &'a Step,
 }
 
-fn state(session: &Session) -> Result<String, ErrorJson> {
+/// The session's pathway, patient, answers and step, as JSON.
+pub(crate) fn state(session: &Session) -> Result<String, ErrorJson> {
     write(&SessionState {
-        session: session.to_json(),
         pathway: session.pathway(),
         patient: session.patient(),
         answers: session.answers(),
         step: session.step(),
     })
+}
+
+/// The answers given so far, as JSON.
+pub(crate) fn answers(session: &Session) -> Result<String, ErrorJson> {
+    write(&session.answers())
 }
 
 impl Engine {
@@ -231,36 +234,35 @@ impl Engine {
         write(&found)
     }
 
-    /// Starts a journey and returns its state.
-    pub(crate) fn start(&self, request: &str) -> Result<String, ErrorJson> {
+    /// Starts a journey on `{"pathway", "patient"}`.
+    pub(crate) fn start(&self, request: &str) -> Result<Session, ErrorJson> {
         let request: StartRequest = parse("the start request", request)?;
-        let session = Session::start(&self.bundle, &request.pathway, request.patient)?;
-        state(&session)
+        Ok(Session::start(
+            &self.bundle,
+            &request.pathway,
+            request.patient,
+        )?)
     }
 
-    /// Answers the current question and returns the new state.
-    pub(crate) fn answer(&self, session: &str, answer: &str) -> Result<String, ErrorJson> {
-        let mut session = Session::from_json(&self.bundle, session)?;
+    /// Answers the current question of `session` with `{"question", "answer"}`
+    /// and returns the new step as JSON. A refused answer changes nothing.
+    pub(crate) fn answer(&self, session: &mut Session, answer: &str) -> Result<String, ErrorJson> {
         let answer: Answer = parse("the answer", answer)?;
-        session.answer(&self.bundle, answer)?;
-        state(&session)
+        write(session.answer(&self.bundle, answer)?)
     }
 
-    /// Takes back the last answer and returns the new state.
-    pub(crate) fn back(&self, session: &str) -> Result<String, ErrorJson> {
-        let mut session = Session::from_json(&self.bundle, session)?;
-        session.back(&self.bundle)?;
-        state(&session)
+    /// Takes back the last answer of `session` and returns the new step as JSON.
+    pub(crate) fn back(&self, session: &mut Session) -> Result<String, ErrorJson> {
+        write(session.back(&self.bundle)?)
     }
 
-    /// Checks a saved session against this bundle and returns its state.
-    pub(crate) fn resume(&self, session: &str) -> Result<String, ErrorJson> {
-        state(&Session::from_json(&self.bundle, session)?)
+    /// Checks a saved session against this bundle.
+    pub(crate) fn resume(&self, saved: &str) -> Result<Session, ErrorJson> {
+        Ok(Session::from_json(&self.bundle, saved)?)
     }
 
-    /// The audit record of a saved session.
-    pub(crate) fn audit(&self, session: &str) -> Result<String, ErrorJson> {
-        let session = Session::from_json(&self.bundle, session)?;
+    /// The audit record of a session, as JSON.
+    pub(crate) fn audit(&self, session: &Session) -> Result<String, ErrorJson> {
         write(&session.audit(&self.bundle))
     }
 
@@ -300,7 +302,7 @@ mod tests {
         ENGINE.get_or_init(|| Engine::load(shipped_files()).unwrap())
     }
 
-    fn error(result: Result<String, ErrorJson>) -> Value {
+    fn error<T: std::fmt::Debug>(result: Result<T, ErrorJson>) -> Value {
         let error = result.unwrap_err();
         let value: Value = serde_json::from_str(&error.json).unwrap();
         assert_eq!(value["code"], error.code);
@@ -311,15 +313,20 @@ mod tests {
         json!({"age_years": 40, "sex": "female"})
     }
 
-    fn start(engine: &Engine, pathway: &str) -> Value {
+    fn start(engine: &Engine, pathway: &str) -> Session {
         let request = json!({"pathway": pathway, "patient": adult()}).to_string();
-        serde_json::from_str(&engine.start(&request).unwrap()).unwrap()
+        engine.start(&request).unwrap()
     }
 
-    fn answer(engine: &Engine, state: &Value, value: Value) -> Result<String, ErrorJson> {
-        let question = state["step"]["id"].as_str().unwrap();
+    fn step_of(session: &Session) -> Value {
+        serde_json::to_value(session.step()).unwrap()
+    }
+
+    fn answer(engine: &Engine, session: &mut Session, value: Value) -> Result<Value, ErrorJson> {
+        let question = step_of(session)["id"].as_str().unwrap().to_string();
         let answer = json!({"question": question, "answer": value}).to_string();
-        engine.answer(state["session"].as_str().unwrap(), &answer)
+        let step = engine.answer(session, &answer)?;
+        Ok(serde_json::from_str(&step).unwrap())
     }
 
     #[test]
@@ -365,59 +372,62 @@ mod tests {
         assert_eq!(error(engine.pathways("{\"age\": 3}"))["code"], BAD_INPUT);
         let no_sex = json!({"pathway": "chest-pain", "patient": {"age_years": 40}});
         assert_eq!(error(engine.start(&no_sex.to_string()))["code"], BAD_INPUT);
-        let state = start(engine, "chest-pain");
-        let session = state["session"].as_str().unwrap();
-        assert_eq!(error(engine.answer(session, "{}"))["code"], BAD_INPUT);
+        let mut session = start(engine, "chest-pain");
+        assert_eq!(error(engine.answer(&mut session, "{}"))["code"], BAD_INPUT);
         assert_eq!(error(engine.resume("{"))["code"], "bad_session");
         assert_eq!(error(engine.replay("{}"))["code"], BAD_INPUT);
     }
 
     #[test]
-    fn a_refused_answer_names_its_problem() {
+    fn a_refused_answer_names_its_problem_and_changes_nothing() {
         let engine = engine();
-        let state = start(engine, "chest-pain");
-        let refused = error(answer(engine, &state, json!("purple")));
+        let mut session = start(engine, "chest-pain");
+        let saved = session.to_json();
+        let refused = error(answer(engine, &mut session, json!("purple")));
         assert_eq!(refused["code"], "option_not_offered");
         assert_eq!(refused["option"], "purple");
         let wrong = json!({"question": "no-such-question", "answer": "yes"}).to_string();
-        let refused = error(engine.answer(state["session"].as_str().unwrap(), &wrong));
+        let refused = error(engine.answer(&mut session, &wrong));
         assert_eq!(refused["code"], "wrong_question");
         assert_eq!(
-            error(engine.back(state["session"].as_str().unwrap()))["code"],
+            error(engine.back(&mut session))["code"],
             "nothing_to_go_back"
         );
+        assert_eq!(session.to_json(), saved);
+        let option = step_of(&session)["options"][0]["id"].clone();
+        assert!(answer(engine, &mut session, option).is_ok());
     }
 
     #[test]
     fn answering_and_going_back_round_trip() {
         let engine = engine();
-        let first = start(engine, "chest-pain");
-        let option = first["step"]["options"][0]["id"].clone();
-        let second: Value = serde_json::from_str(&answer(engine, &first, option).unwrap()).unwrap();
-        assert_eq!(second["answers"].as_array().unwrap().len(), 1);
-        assert_ne!(second["step"], first["step"]);
-        let back: Value =
-            serde_json::from_str(&engine.back(second["session"].as_str().unwrap()).unwrap())
-                .unwrap();
-        assert_eq!(back["step"], first["step"]);
-        let resumed: Value =
-            serde_json::from_str(&engine.resume(second["session"].as_str().unwrap()).unwrap())
-                .unwrap();
-        assert_eq!(resumed["step"], second["step"]);
-        let record = engine.audit(second["session"].as_str().unwrap()).unwrap();
+        let mut session = start(engine, "chest-pain");
+        let first = step_of(&session);
+        let option = first["options"][0]["id"].clone();
+        let second = answer(engine, &mut session, option).unwrap();
+        assert_eq!(second, step_of(&session));
+        let state: Value = serde_json::from_str(&state(&session).unwrap()).unwrap();
+        assert_eq!(state["answers"].as_array().unwrap().len(), 1);
+        assert_eq!(state["step"], second);
+        assert_ne!(second, first);
+        let resumed = engine.resume(&session.to_json()).unwrap();
+        assert_eq!(step_of(&resumed), second);
+        let record = engine.audit(&session).unwrap();
         let replayed = engine.replay(&record).unwrap();
         assert_eq!(
             serde_json::from_str::<Value>(&replayed).unwrap(),
             serde_json::from_str::<Value>(&record).unwrap()
         );
+        let back: Value = serde_json::from_str(&engine.back(&mut session).unwrap()).unwrap();
+        assert_eq!(back, first);
+        assert_eq!(answers(&session).unwrap(), "[]");
     }
 
     #[test]
     fn a_session_from_another_bundle_is_refused() {
         let engine = engine();
-        let state = start(engine, "chest-pain");
-        let session = state["session"].as_str().unwrap();
-        let other = session.replacen(engine.bundle.hash(), &"0".repeat(64), 1);
+        let saved = start(engine, "chest-pain").to_json();
+        let other = saved.replacen(engine.bundle.hash(), &"0".repeat(64), 1);
         assert_eq!(error(engine.resume(&other))["code"], "bundle_mismatch");
     }
 
@@ -430,7 +440,7 @@ mod tests {
             assert!(engine.pathways(text).is_err());
             assert!(engine.start(text).is_err());
             assert!(engine.resume(text).is_err());
-            assert!(engine.audit(text).is_err());
+            assert!(engine.replay(text).is_err());
         }
     }
 }

@@ -6,15 +6,18 @@
 //! (`triage.js`) turns into a `TriageError`. Exchanging text keeps the module
 //! small (no per-type glue) and gives one error path for every kind of bad input.
 //!
-//! Sessions are not held here: a session is its saved JSON, passed in and
-//! returned by every call, so a page can keep it in `sessionStorage` and a
-//! reload loses nothing.
+//! A session is held here, as a `SessionHandle`, so that an answer is one
+//! step of the journey and only the new step crosses the boundary; its saved
+//! JSON (for `sessionStorage`, so a reload loses nothing) is written only
+//! when asked for.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
 mod api;
 
 use api::{Engine, ErrorJson};
+use std::rc::Rc;
+use triage_core::session::Session;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Validates a bundle given as a JSON object `{path: yaml text}` and returns
@@ -27,7 +30,7 @@ pub fn validate(files: &str) -> Result<String, String> {
 
 /// A compiled bundle, ready to start journeys.
 #[wasm_bindgen(js_name = Engine)]
-pub struct WasmEngine(Engine);
+pub struct WasmEngine(Rc<Engine>);
 
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
@@ -36,7 +39,7 @@ impl WasmEngine {
     /// when the bundle has errors.
     pub fn load(files: &str) -> Result<WasmEngine, String> {
         Engine::load(files)
-            .map(WasmEngine)
+            .map(|engine| WasmEngine(Rc::new(engine)))
             .map_err(ErrorJson::into_json)
     }
 
@@ -51,33 +54,77 @@ impl WasmEngine {
         self.0.pathways(query).map_err(ErrorJson::into_json)
     }
 
-    /// Starts a journey: `{"pathway", "patient"}` -> a session state.
-    pub fn start(&self, request: &str) -> Result<String, String> {
-        self.0.start(request).map_err(ErrorJson::into_json)
+    /// Starts a journey: `{"pathway", "patient"}` -> a session.
+    pub fn start(&self, request: &str) -> Result<SessionHandle, String> {
+        let session = self.0.start(request).map_err(ErrorJson::into_json)?;
+        Ok(self.hold(session))
     }
 
-    /// Answers the current question: `(session, {"question", "answer"})` -> a session state.
-    pub fn answer(&self, session: &str, answer: &str) -> Result<String, String> {
-        self.0.answer(session, answer).map_err(ErrorJson::into_json)
-    }
-
-    /// Takes back the last answer: `session` -> a session state.
-    pub fn back(&self, session: &str) -> Result<String, String> {
-        self.0.back(session).map_err(ErrorJson::into_json)
-    }
-
-    /// Checks a saved session against this bundle and returns its state.
-    pub fn resume(&self, session: &str) -> Result<String, String> {
-        self.0.resume(session).map_err(ErrorJson::into_json)
-    }
-
-    /// The audit record of a session.
-    pub fn audit(&self, session: &str) -> Result<String, String> {
-        self.0.audit(session).map_err(ErrorJson::into_json)
+    /// Checks a saved session against this bundle and holds it again.
+    pub fn resume(&self, saved: &str) -> Result<SessionHandle, String> {
+        let session = self.0.resume(saved).map_err(ErrorJson::into_json)?;
+        Ok(self.hold(session))
     }
 
     /// Replays an audit record and returns it again, or throws `replay_mismatch`.
     pub fn replay(&self, record: &str) -> Result<String, String> {
         self.0.replay(record).map_err(ErrorJson::into_json)
+    }
+}
+
+impl WasmEngine {
+    fn hold(&self, session: Session) -> SessionHandle {
+        SessionHandle {
+            engine: Rc::clone(&self.0),
+            session,
+        }
+    }
+}
+
+/// One journey, held between calls. It keeps its bundle alive, so it still
+/// works after its `Engine` is freed.
+#[wasm_bindgen]
+pub struct SessionHandle {
+    engine: Rc<Engine>,
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl SessionHandle {
+    /// `{"pathway", "patient", "answers", "step"}`: what a page shows.
+    pub fn state(&self) -> Result<String, String> {
+        api::state(&self.session).map_err(ErrorJson::into_json)
+    }
+
+    /// Answers the current question: `{"question", "answer"}` -> the new step.
+    /// A refused answer changes nothing.
+    pub fn answer(&mut self, answer: &str) -> Result<String, String> {
+        self.engine
+            .answer(&mut self.session, answer)
+            .map_err(ErrorJson::into_json)
+    }
+
+    /// Takes back the last answer -> the new step.
+    pub fn back(&mut self) -> Result<String, String> {
+        self.engine
+            .back(&mut self.session)
+            .map_err(ErrorJson::into_json)
+    }
+
+    /// The answers given so far.
+    pub fn answers(&self) -> Result<String, String> {
+        api::answers(&self.session).map_err(ErrorJson::into_json)
+    }
+
+    /// The session as JSON text, for `Engine.resume`.
+    pub fn save(&self) -> String {
+        self.session.to_json()
+    }
+
+    /// The audit record of the session.
+    pub fn audit(&self) -> Result<String, String> {
+        self.engine
+            .audit(&self.session)
+            .map_err(ErrorJson::into_json)
     }
 }

@@ -132,6 +132,21 @@ test('a saved session resumes where it was, and continues', () => {
   assert.equal(session.step.id, 'temperature');
 });
 
+test('a session keeps working after its engine is freed, until it is freed itself', () => {
+  const engine = Engine.load(TEST_FILES);
+  const session = engine.start('fever', CHILD);
+  session.answer('signs', 'none');
+  engine.free();
+  assert.equal(session.answer('temperature', 40).disposition.id, 'gp');
+  assert.deepEqual(
+    session.answers.map((a) => a.question),
+    ['signs', 'temperature'],
+  );
+  assert.equal(small.resume(session.save()).outcome.disposition.id, 'gp');
+  session.free();
+  assert.throws(() => session.save());
+});
+
 test('a saved session is refused by another bundle, and garbage is refused', () => {
   const saved = small.start('fever', CHILD).save();
   assert.equal(refusal(() => shipped.resume(saved)).code, 'bundle_mismatch');

@@ -50,6 +50,8 @@ export async function triage(files: Record<string, string>, choose: (q: Question
   if (again.canGoBack) again.back();
   const urgency: 'emergency' | 'urgent' | 'routine' | 'self_care' = step.disposition.urgency;
   console.log(urgency, step.disposition.within_minutes ?? 'no timeframe', record.reasons.join(', '));
+  again.free();
+  session.free();
   engine.free();
   return step;
 }
