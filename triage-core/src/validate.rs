@@ -80,6 +80,13 @@ struct Validator {
 /// A band as written: `from` and `below` with their places, the band's place, and its target.
 type BandSpec = (Option<(f64, Loc)>, Option<(f64, Loc)>, Loc, Target);
 
+/// The kind of unit a reference must name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnitWanted {
+    Module,
+    Pathway,
+}
+
 /// Where to find a unit's document in the [`BundleDoc`].
 #[derive(Clone, Copy)]
 enum UnitSource {
@@ -592,6 +599,50 @@ impl Validator {
         }
     }
 
+    /// The unit `name` refers to, if it exists and is of the kind wanted;
+    /// otherwise reports it (with the nearest name) and gives `None`.
+    fn resolve_unit(
+        &mut self,
+        file: usize,
+        name: &Spanned<String>,
+        wanted: UnitWanted,
+    ) -> Option<UnitIdx> {
+        let want_module = wanted == UnitWanted::Module;
+        let found = self.unit_ids.get(name.value.as_str()).copied();
+        if let Some(unit) = found.filter(|&u| self.is_module(u as usize) == want_module) {
+            return Some(unit);
+        }
+        let candidates: Vec<&str> = self
+            .units
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Module) == want_module)
+            .map(|u| u.id.as_str())
+            .collect();
+        let (code, kind, other, hint) = if want_module {
+            (
+                codes::UNKNOWN_MODULE,
+                "module",
+                "pathway",
+                "modules live in modules/; to continue in a pathway use `goto:`",
+            )
+        } else {
+            (
+                codes::UNKNOWN_PATHWAY,
+                "pathway",
+                "module",
+                "`goto:` continues in another pathway; to run a module use `call:`",
+            )
+        };
+        let message = if found.is_some() {
+            format!("`{}` is a {other}, not a {kind}", name.value)
+        } else {
+            format!("there is no {kind} `{}`", name.value)
+        };
+        let help = did_you_mean(&name.value, candidates.into_iter(), hint);
+        self.error(code, Loc::at(file, name.referenced), message, help);
+        None
+    }
+
     fn is_module(&self, unit: usize) -> bool {
         matches!(self.units[unit].kind, UnitKind::Module)
     }
@@ -666,65 +717,11 @@ impl Validator {
             }
             NodeDoc::Call(c) => {
                 let next = self.target(file, unit, &c.next);
-                let module = match self.unit_ids.get(c.module.value.as_str()) {
-                    Some(&m) if self.is_module(m as usize) => m,
-                    found => {
-                        let modules: Vec<&str> = self
-                            .units
-                            .iter()
-                            .filter(|u| matches!(u.kind, UnitKind::Module))
-                            .map(|u| u.id.as_str())
-                            .collect();
-                        let message = if found.is_some() {
-                            format!("`{}` is a pathway, not a module", c.module.value)
-                        } else {
-                            format!("there is no module `{}`", c.module.value)
-                        };
-                        let help = did_you_mean(
-                            &c.module.value,
-                            modules.into_iter(),
-                            "modules live in modules/; to continue in a pathway use `goto:`",
-                        );
-                        self.error(
-                            codes::UNKNOWN_MODULE,
-                            Loc::at(file, c.module.referenced),
-                            message,
-                            help,
-                        );
-                        return None;
-                    }
-                };
+                let module = self.resolve_unit(file, &c.module, UnitWanted::Module)?;
                 NodeKindIr::Call { module, next }
             }
             NodeDoc::Goto(g) => {
-                let pathway = match self.unit_ids.get(g.pathway.value.as_str()) {
-                    Some(&p) if !self.is_module(p as usize) => p,
-                    found => {
-                        let pathways: Vec<&str> = self
-                            .units
-                            .iter()
-                            .filter(|u| matches!(u.kind, UnitKind::Pathway(_)))
-                            .map(|u| u.id.as_str())
-                            .collect();
-                        let message = if found.is_some() {
-                            format!("`{}` is a module, not a pathway", g.pathway.value)
-                        } else {
-                            format!("there is no pathway `{}`", g.pathway.value)
-                        };
-                        let help = did_you_mean(
-                            &g.pathway.value,
-                            pathways.into_iter(),
-                            "`goto:` continues in another pathway; to run a module use `call:`",
-                        );
-                        self.error(
-                            codes::UNKNOWN_PATHWAY,
-                            Loc::at(file, g.pathway.referenced),
-                            message,
-                            help,
-                        );
-                        return None;
-                    }
-                };
+                let pathway = self.resolve_unit(file, &g.pathway, UnitWanted::Pathway)?;
                 let at = match &g.at {
                     None => self.units[pathway as usize].start,
                     Some(at) => match self.node_ids[pathway as usize].get(at.value.as_str()) {
