@@ -47,3 +47,30 @@ fn the_quick_start_commands_exist() {
         ".ci/run must run the README's test command"
     );
 }
+
+/// Every diagnostic code has exactly one row in the authors' guide, and the
+/// guide lists no code the engine does not have.
+#[test]
+fn every_diagnostic_code_is_documented_once() {
+    let guide = std::fs::read_to_string("docs/pathway-language.md").expect("the guide");
+    let rows: Vec<&str> = guide
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .filter(|code| {
+            code.len() == 4
+                && code.starts_with(['L', 'E', 'W'])
+                && code[1..].bytes().all(|b| b.is_ascii_digit())
+        })
+        .collect();
+    for (code, title) in triage_core::diag::codes::ALL {
+        let count = rows.iter().filter(|row| **row == code.0).count();
+        assert_eq!(count, 1, "{code} ({title}) has {count} rows in the guide");
+    }
+    for row in &rows {
+        assert!(
+            triage_core::diag::codes::ALL.iter().any(|(c, _)| c.0 == *row),
+            "the guide documents {row}, which the engine does not have"
+        );
+    }
+}
