@@ -69,7 +69,9 @@ fn every_diagnostic_code_is_documented_once() {
     }
     for row in &rows {
         assert!(
-            triage_core::diag::codes::ALL.iter().any(|(c, _)| c.0 == *row),
+            triage_core::diag::codes::ALL
+                .iter()
+                .any(|(c, _)| c.0 == *row),
             "the guide documents {row}, which the engine does not have"
         );
     }
