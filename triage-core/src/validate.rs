@@ -160,9 +160,10 @@ impl Validator {
     // -- catalogues --------------------------------------------------------
 
     fn catalogues(&mut self, doc: &BundleDoc) {
+        // One map for every care-advice file: an id is unique across the catalogue.
+        let mut first: HashMap<&str, Loc> = HashMap::new();
         for (file, catalogue) in &doc.care_advice {
             let file = *file;
-            let mut first: HashMap<&str, Loc> = HashMap::new();
             for entry in &catalogue.care_advice {
                 let loc = Loc::at(file, entry.id.referenced);
                 self.check_id(file, &entry.id, "care-advice");
@@ -2563,6 +2564,22 @@ cases:
         ]);
         assert!(ir.is_some());
         assert!(codes_of(&diagnostics).contains(&"W405"), "{diagnostics:#?}");
+    }
+
+    #[test]
+    fn care_advice_ids_are_unique_across_files() {
+        let split = "care_advice:\n  - { id: rest, title: Rest again, text: Rest more. }\n";
+        let (ir, diagnostics) = check(&[
+            ("pathways/cough.yaml", &pathway(GOOD_NODES)),
+            ("care-advice/extra.yaml", split),
+        ]);
+        assert!(ir.is_none());
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == codes::DUPLICATE_ADVICE)
+            .expect("a duplicate in another file is reported");
+        assert_eq!(d.loc.line, 2);
+        assert_ne!(d.related.as_ref().unwrap().loc.file, d.loc.file);
     }
 
     #[test]
