@@ -6,10 +6,12 @@
 //! deliberate mistake, listed in [`FIXTURES`] with the diagnostic it must give.
 //! The last tests break copies of the shipped bundle (`pathways/`) at test time.
 
+mod support;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::copy_dir;
 use triage_core::diag::{Diagnostic, Severity};
 use triage_core::Built;
 
@@ -443,22 +445,6 @@ fn shipped_copy() -> tempfile::TempDir {
         tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"));
     copy_dir(&source, copy.path());
     copy
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
-    for entry in
-        std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()))
-    {
-        let entry = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("cannot copy {}: {e}", entry.path().display()));
-        }
-    }
 }
 
 fn read(path: &Path) -> String {

@@ -6,11 +6,13 @@
 //! Each bundle is the valid fixture (`tests/fixtures/valid/`) plus one hostile
 //! file, generated in a temporary directory (nothing large is committed).
 
+mod support;
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+use support::copy_dir;
 
 /// How long `triage validate` may take on one hostile bundle.
 const TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -33,22 +35,6 @@ fn bundle() -> tempfile::TempDir {
         dir.path(),
     );
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
-    for entry in
-        std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()))
-    {
-        let entry = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display()));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("cannot copy {}: {e}", entry.path().display()));
-        }
-    }
 }
 
 /// Writes `bytes` to `relative` inside `dir`, creating parent directories.

@@ -117,6 +117,23 @@ impl Validator {
             .push(Diagnostic::error(code, loc, message).with_help(help));
     }
 
+    /// An error where a second place matters: the first of two duplicates,
+    /// the start of a loop. Points at `loc` and names the other place.
+    fn error_related(
+        &mut self,
+        code: Code,
+        loc: Loc,
+        message: String,
+        help: impl Into<String>,
+        (first, why_first): (Loc, &str),
+    ) {
+        self.diagnostics.push(
+            Diagnostic::error(code, loc, message)
+                .with_help(help)
+                .with_related(first, why_first),
+        );
+    }
+
     fn warning(&mut self, code: Code, loc: Loc, message: String, help: impl Into<String>) {
         self.diagnostics
             .push(Diagnostic::warning(code, loc, message).with_help(help));
@@ -170,14 +187,12 @@ impl Validator {
                 self.check_text(file, &entry.title, "care-advice title");
                 self.check_text(file, &entry.text, "care-advice text");
                 if let Some(&original) = first.get(entry.id.value.as_str()) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_ADVICE,
-                            loc,
-                            format!("care advice `{}` is defined twice", entry.id.value),
-                        )
-                        .with_help("give each care-advice entry its own id")
-                        .with_related(original, "first defined here"),
+                    self.error_related(
+                        codes::DUPLICATE_ADVICE,
+                        loc,
+                        format!("care advice `{}` is defined twice", entry.id.value),
+                        "give each care-advice entry its own id",
+                        (original, "first defined here"),
                     );
                     continue;
                 }
@@ -209,45 +224,37 @@ impl Validator {
                 self.check_id(file, &entry.id, "disposition");
                 self.check_text(file, &entry.title, "disposition title");
                 if let Some(&original) = first_id.get(entry.id.value.as_str()) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_DISPOSITION,
-                            loc,
-                            format!("disposition `{}` is defined twice", entry.id.value),
-                        )
-                        .with_help("give each disposition its own id")
-                        .with_related(original, "first defined here"),
+                    self.error_related(
+                        codes::DUPLICATE_DISPOSITION,
+                        loc,
+                        format!("disposition `{}` is defined twice", entry.id.value),
+                        "give each disposition its own id",
+                        (original, "first defined here"),
                     );
                     continue;
                 }
                 first_id.insert(&entry.id.value, loc);
                 let rank_loc = Loc::at(file, entry.rank.referenced);
                 if let Some(&(original, other)) = first_rank.get(&entry.rank.value) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_RANK,
-                            rank_loc,
-                            format!(
-                                "rank {} is already used by `{other}`",
-                                entry.rank.value
-                            ),
-                        )
-                        .with_help("ranks order dispositions by urgency (1 is the most urgent); each must be different")
-                        .with_related(original, "first used here"),
+                    let help = "ranks order dispositions by urgency (1 is the most urgent); each must be different";
+                    self.error_related(
+                        codes::DUPLICATE_RANK,
+                        rank_loc,
+                        format!("rank {} is already used by `{other}`", entry.rank.value),
+                        help,
+                        (original, "first used here"),
                     );
                 } else {
                     first_rank.insert(entry.rank.value, (rank_loc, &entry.id.value));
                 }
                 let code_loc = Loc::at(file, entry.code.referenced);
                 if let Some(&original) = first_code.get(entry.code.value.as_str()) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_CODE,
-                            code_loc,
-                            format!("code `{}` is already used", entry.code.value),
-                        )
-                        .with_help("each disposition needs its own code")
-                        .with_related(original, "first used here"),
+                    self.error_related(
+                        codes::DUPLICATE_CODE,
+                        code_loc,
+                        format!("code `{}` is already used", entry.code.value),
+                        "each disposition needs its own code",
+                        (original, "first used here"),
                     );
                 } else {
                     first_code.insert(&entry.code.value, code_loc);
@@ -375,17 +382,15 @@ impl Validator {
                 }
             }
             if let Some(original) = first.get(&id.value) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE_UNIT,
-                        loc,
-                        format!(
-                            "`{}` is already the id of another pathway or module",
-                            id.value
-                        ),
-                    )
-                    .with_help("pathway and module ids share one namespace; rename one")
-                    .with_related(*original, "first defined here"),
+                self.error_related(
+                    codes::DUPLICATE_UNIT,
+                    loc,
+                    format!(
+                        "`{}` is already the id of another pathway or module",
+                        id.value
+                    ),
+                    "pathway and module ids share one namespace; rename one",
+                    (*original, "first defined here"),
                 );
             }
             first.entry(id.value.clone()).or_insert(loc);
@@ -407,14 +412,12 @@ impl Validator {
                     self.check_id(file, node_id, "node");
                 }
                 if let Some(&original) = node_first.get(node_id.value.as_str()) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_NODE,
-                            node_loc,
-                            format!("node `{}` is defined twice in this file", node_id.value),
-                        )
-                        .with_help("rename one of them and update the `next:` that should reach it")
-                        .with_related(original, "first defined here"),
+                    self.error_related(
+                        codes::DUPLICATE_NODE,
+                        node_loc,
+                        format!("node `{}` is defined twice in this file", node_id.value),
+                        "rename one of them and update the `next:` that should reach it",
+                        (original, "first defined here"),
                     );
                 } else {
                     node_first.insert(&node_id.value, node_loc);
@@ -543,19 +546,18 @@ impl Validator {
                 self.check_id(file, name, "variable");
                 match first.get(&name.value) {
                     Some(&(original, k)) if k != kind => {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                codes::VARIABLE_CONFLICT,
-                                loc,
-                                format!(
-                                    "`{}` is declared as {} here but as {} elsewhere",
-                                    name.value,
-                                    kind_name(kind),
-                                    kind_name(k)
-                                ),
-                                )
-                                .with_help("variables are shared by every pathway and module; use one type, or another name")
-                                .with_related(original, "first declared here"),
+                        let help = "variables are shared by every pathway and module; use one type, or another name";
+                        self.error_related(
+                            codes::VARIABLE_CONFLICT,
+                            loc,
+                            format!(
+                                "`{}` is declared as {} here but as {} elsewhere",
+                                name.value,
+                                kind_name(kind),
+                                kind_name(k)
+                            ),
+                            help,
+                            (original, "first declared here"),
                         );
                     }
                     Some(_) => {}
@@ -1021,14 +1023,12 @@ impl Validator {
                         if let Some(oid) = &option.value.id {
                             let loc = Loc::at(file, oid.referenced);
                             if let Some(&original) = seen.get(oid.value.as_str()) {
-                                self.diagnostics.push(
-                                    Diagnostic::error(
-                                        codes::DUPLICATE_OPTION,
-                                        loc,
-                                        format!("option `{}` appears twice", oid.value),
-                                    )
-                                    .with_help("give each option its own id")
-                                    .with_related(original, "first here"),
+                                self.error_related(
+                                    codes::DUPLICATE_OPTION,
+                                    loc,
+                                    format!("option `{}` appears twice", oid.value),
+                                    "give each option its own id",
+                                    (original, "first here"),
                                 );
                             }
                             seen.insert(&oid.value, loc);
@@ -1628,18 +1628,17 @@ impl Validator {
             };
             let loc = self.edge_loc(last, first);
             let related = first_node.loc;
-            self.diagnostics.push(
-                Diagnostic::error(
-                    codes::CYCLE,
-                    loc,
-                    format!(
-                        "a journey can loop forever: {} -> {}",
-                        names.join(" -> "),
-                        names[0]
-                    ),
-                )
-                .with_help("every journey must move forward to an outcome; point this `next:` (or module call or jump) somewhere that does not lead back")
-                .with_related(related, "the loop comes back here"),
+            let help = "every journey must move forward to an outcome; point this `next:` (or module call or jump) somewhere that does not lead back";
+            self.error_related(
+                codes::CYCLE,
+                loc,
+                format!(
+                    "a journey can loop forever: {} -> {}",
+                    names.join(" -> "),
+                    names[0]
+                ),
+                help,
+                (related, "the loop comes back here"),
             );
         }
     }
