@@ -72,7 +72,7 @@ impl OutcomeNames {
             let patient = &p.journey.patient;
             if let (Ok(Position::Outcome(node)), Ok(step)) = (
                 eval::evaluate_ids(bundle, p.pathway, patient, &p.ids),
-                eval::step_at(bundle, p.pathway, patient, &p.ids),
+                eval::step_at(bundle, p.pathway, patient, &p.ids, eval::Language::En),
             ) {
                 if let (Some(slot), Some(outcome)) = (names.get_mut(node.index()), step.outcome()) {
                     slot.clone_from(&outcome.disposition.id);

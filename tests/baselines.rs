@@ -34,7 +34,7 @@ fn engine_ids_verdict(bundle: &CompiledBundle, patient: &Patient, answers: &[Ans
     let resolved = eval::resolve_answers(bundle, CHEST_PAIN, patient, answers);
     let step = resolved.and_then(|(pathway, ids)| {
         eval::evaluate_ids(bundle, pathway, patient, &ids)?;
-        eval::step_at(bundle, pathway, patient, &ids)
+        eval::step_at(bundle, pathway, patient, &ids, eval::Language::En)
     });
     match step {
         Ok(Step::Question(question)) => format!("ask:{}", question.id),

@@ -97,6 +97,10 @@ const FIXTURES: &[Fixture] = &[
     Fixture { name: "case-unknown-option", code: "E603", file: "pathways/cough.cases.yaml", line: 17, mentions: Some("white") },
     // A node that no answer leads to (a warning only).
     Fixture { name: "unreachable-node", code: "W403", file: "pathways/cough.yaml", line: 106, mentions: Some("nurse") },
+    // A question written for `self` and `child` only, on an adults' pathway: `other` can reach it.
+    Fixture { name: "audience-missing", code: "E407", file: "pathways/cough.yaml", line: 35, mentions: Some("other") },
+    // The same word in two synonym groups.
+    Fixture { name: "synonym-in-two-groups", code: "E310", file: "synonyms.yaml", line: 4, mentions: Some("mucus") },
 ];
 
 /// Further errors that a fixture's mistake rightly causes, besides its own code.

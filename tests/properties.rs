@@ -701,6 +701,7 @@ fn patient(rng: &mut Rng) -> Patient {
         } else {
             Sex::Male
         },
+        answering: Default::default(),
     }
 }
 

@@ -22,6 +22,7 @@ fn the_readme_library_example_runs() -> Result<(), Box<dyn std::error::Error>> {
         age_years: 55,
         age_months: 0,
         sex: Sex::Male,
+        answering: Default::default(),
     };
     let mut session = Session::start(&bundle, "chest-pain", patient)?;
     let answer = Answer {

@@ -23,11 +23,7 @@ fn bundle() -> &'static CompiledBundle {
 }
 
 fn patient(age_years: u32, age_months: u32, sex: Sex) -> Patient {
-    Patient {
-        age_years,
-        age_months,
-        sex,
-    }
+    Patient::new(age_years, age_months, sex)
 }
 
 fn choice(word: &str) -> AnswerValue {

@@ -96,6 +96,7 @@ pub fn case_pack_journeys(built: &Built) -> Vec<Journey> {
                     age_years: case.age_years,
                     age_months: case.age_months,
                     sex: case.sex,
+                    answering: Default::default(),
                 },
                 answers: case
                     .answers
@@ -211,21 +212,25 @@ pub fn chest_pain_patients() -> [Patient; 4] {
             age_years: 16,
             age_months: 0,
             sex: Sex::Female,
+            answering: Default::default(),
         },
         Patient {
             age_years: 58,
             age_months: 0,
             sex: Sex::Male,
+            answering: Default::default(),
         },
         Patient {
             age_years: 47,
             age_months: 6,
             sex: Sex::Female,
+            answering: Default::default(),
         },
         Patient {
             age_years: 15,
             age_months: 11,
             sex: Sex::Male,
+            answering: Default::default(),
         },
     ]
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use triage_core::compile::CompiledBundle;
-use triage_core::eval::Sex;
+use triage_core::eval::{Answering, Language, Sex};
 use triage_core::{BuildOptions, Built};
 
 /// A `triage` subcommand.
@@ -58,6 +58,8 @@ sure. Type b to go back a question and q to quit. Input may be piped, one answer
 Examples:
   triage run pathways
   triage run pathways --pathway chest-pain --age 45 --sex male
+  triage run pathways --age 3 --sex female --answering someone-else
+  triage run pathways --lang cy
   printf '2\\n1\\n' | triage run pathways --pathway chest-pain --age 45 --sex male
 
 Exit codes: 0 an outcome was reached (or q was typed), 1 the bundle has errors, 2 bad usage,
@@ -148,6 +150,50 @@ pub struct RunArgs {
     /// The person's sex (asked if not given).
     #[arg(long, value_enum)]
     pub sex: Option<SexArg>,
+    /// Who is answering: the person themself, or someone for them (asked
+    /// with the age if neither is given).
+    #[arg(long, value_enum)]
+    pub answering: Option<AnsweringArg>,
+    /// The language of the questions and advice, where the bundle has it.
+    #[arg(long, value_enum, default_value_t = LanguageArg::En)]
+    pub lang: LanguageArg,
+}
+
+/// Who is answering, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnsweringArg {
+    /// The person themself.
+    #[value(name = "self")]
+    Myself,
+    /// Someone answering for them: a parent, a carer, a friend.
+    SomeoneElse,
+}
+
+impl From<AnsweringArg> for Answering {
+    fn from(answering: AnsweringArg) -> Answering {
+        match answering {
+            AnsweringArg::Myself => Answering::Myself,
+            AnsweringArg::SomeoneElse => Answering::SomeoneElse,
+        }
+    }
+}
+
+/// A language on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LanguageArg {
+    /// English.
+    En,
+    /// Welsh (Cymraeg); English where the bundle has no Welsh.
+    Cy,
+}
+
+impl From<LanguageArg> for Language {
+    fn from(language: LanguageArg) -> Language {
+        match language {
+            LanguageArg::En => Language::En,
+            LanguageArg::Cy => Language::Cy,
+        }
+    }
 }
 
 /// Arguments of `triage next`.
@@ -215,6 +261,8 @@ pub fn dispatch(command: Command) -> Status {
                 age: args.age,
                 months: args.months,
                 sex: args.sex.map(Sex::from),
+                answering: args.answering.map(Answering::from),
+                language: args.lang.into(),
             };
             with_bundle_for_evaluation(&args.dir, |bundle| {
                 run::run(

@@ -4,7 +4,7 @@ use super::Bundle;
 use crate::output::{self, Status};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
-use triage_core::eval::{self, Answer, EvalError, Patient};
+use triage_core::eval::{self, Answer, EvalError, Language, Patient};
 
 /// Largest request read from stdin, in bytes; a journey is a few hundred.
 const MAX_REQUEST_BYTES: u64 = 1024 * 1024;
@@ -15,8 +15,11 @@ const MAX_REQUEST_BYTES: u64 = 1024 * 1024;
 struct Request {
     /// The pathway the journey started on.
     pathway: String,
-    /// The person.
+    /// The person, and who is answering.
     patient: Patient,
+    /// The language of the texts: `en` (the default) or `cy`.
+    #[serde(default)]
+    language: Language,
     /// Every answer so far, in order.
     #[serde(default)]
     answers: Vec<Answer>,
@@ -48,11 +51,12 @@ pub fn next(bundle: &Bundle, input: impl Read) -> std::io::Result<Status> {
             return Ok(Status::Usage);
         }
     };
-    match eval::evaluate(
+    match eval::evaluate_in(
         compiled,
         &request.pathway,
         &request.patient,
         &request.answers,
+        request.language,
     ) {
         Ok(step) => {
             output::print(&super::to_json_line(&step))?;
@@ -85,7 +89,7 @@ fn read_request(input: impl Read) -> Result<Request, RequestError> {
     serde_json::from_str(&text).map_err(|error| RequestError {
         code: "malformed_request",
         message: format!(
-            "the request is not valid: {error}; expected {{\"pathway\": ID, \"patient\": {{\"age_years\": N, \"sex\": \"female\"|\"male\"}}, \"answers\": [{{\"question\": ID, \"answer\": VALUE}}]}}"
+            "the request is not valid: {error}; expected {{\"pathway\": ID, \"patient\": {{\"age_years\": N, \"age_months\": N, \"sex\": \"female\"|\"male\", \"answering\": \"self\"|\"someone_else\"}}, \"language\": \"en\"|\"cy\", \"answers\": [{{\"question\": ID, \"answer\": VALUE}}]}}"
         ),
     })
 }

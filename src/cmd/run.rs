@@ -6,7 +6,9 @@ use super::Bundle;
 use crate::output::{self, Status};
 use std::io::{self, BufRead, IsTerminal, Write};
 use triage_core::compile::CompiledBundle;
-use triage_core::eval::{Answer, AnswerValue, OutcomeView, Patient, QuestionView, Sex, Step};
+use triage_core::eval::{
+    Answer, AnswerValue, Answering, Language, OutcomeView, Patient, QuestionView, Sex, Step,
+};
 use triage_core::model::QuestionKindDoc;
 use triage_core::session::Session;
 
@@ -21,10 +23,14 @@ pub struct Known {
     pub months: Option<u32>,
     /// Sex.
     pub sex: Option<Sex>,
+    /// Who is answering (asked with the age if neither is given).
+    pub answering: Option<Answering>,
+    /// The language texts are shown in, where the bundle has them.
+    pub language: Language,
 }
 
 /// Oldest age accepted, in years.
-const MAX_AGE: u32 = 130;
+const MAX_AGE: u32 = triage_core::vocab::MAX_AGE_YEARS;
 /// Below this age in years, months are asked as well.
 const ASK_MONTHS_BELOW: u32 = 2;
 
@@ -138,7 +144,7 @@ impl<R: BufRead, W: Write> Console<R, W> {
                     Err(end) => return Ok(end),
                 },
             };
-            let session = match Session::start(compiled, &pathway, patient) {
+            let session = match Session::start_in(compiled, &pathway, patient, known.language) {
                 Ok(session) => session,
                 Err(error) => {
                     // Only a pathway given with --pathway can be wrong for this person.
@@ -153,11 +159,34 @@ impl<R: BufRead, W: Write> Console<R, W> {
         }
     }
 
-    /// Age and sex, from the command line or asked.
+    /// Who is answering, age and sex, from the command line or asked.
     fn patient(&mut self, known: &Known) -> io::Result<Result<Patient, End>> {
+        let answering = match known.answering {
+            Some(answering) => answering,
+            None if known.age.is_none() => loop {
+                let prompt = "Are you answering for: 1. Yourself  2. Someone else? Type 1 or 2:";
+                match self.ask(prompt)? {
+                    Reply::Text(text) => match text.to_lowercase().as_str() {
+                        "1" | "me" | "myself" | "yourself" | "self" => break Answering::Myself,
+                        "2" | "someone else" | "someone_else" | "other" => {
+                            break Answering::SomeoneElse
+                        }
+                        _ => self.say("Please type 1 for yourself or 2 for someone else.")?,
+                    },
+                    Reply::Back => self.say("There is nothing to go back to yet.")?,
+                    Reply::Quit => return Ok(Err(End::Quit)),
+                    Reply::Eof => return Ok(Err(End::Eof)),
+                }
+            },
+            None => Answering::Myself,
+        };
+        let whose = match answering {
+            Answering::Myself => "How old are you",
+            Answering::SomeoneElse => "How old is the person",
+        };
         let age_years = match known.age {
             Some(age) => age,
-            None => match self.ask_number("How old is the person, in years?", 0, MAX_AGE)? {
+            None => match self.ask_number(&format!("{whose}, in years?"), 0, MAX_AGE)? {
                 Ok(age) => age,
                 Err(end) => return Ok(Err(end)),
             },
@@ -187,11 +216,17 @@ impl<R: BufRead, W: Write> Console<R, W> {
                 }
             },
         };
-        Ok(Ok(Patient {
+        let patient = Patient {
             age_years,
             age_months,
             sex,
-        }))
+            answering,
+        };
+        if let Err(problem) = patient.check() {
+            output::eprint(&format!("error: {problem}\n"));
+            return Ok(Err(End::NotForThisPerson));
+        }
+        Ok(Ok(patient))
     }
 
     fn ask_number(&mut self, prompt: &str, min: u32, max: u32) -> io::Result<Result<u32, End>> {
@@ -494,12 +529,14 @@ mod tests {
             id: "q".into(),
             text: "Q?".into(),
             help: None,
+            lang: Language::En,
             kind,
             options: ids
                 .iter()
                 .map(|id| OptionView {
                     id: (*id).into(),
                     label: format!("label {id}"),
+                    lang: Language::En,
                 })
                 .collect(),
             unit: None,

@@ -302,6 +302,7 @@ fn run_case(
         age_years: case.age_years,
         age_months: case.age_months,
         sex: case.sex,
+        answering: case.answering,
     };
     let mut walk =
         Walk::start(bundle, PathwayId(pathway), patient, true).map_err(|e| e.to_string())?;

@@ -7,13 +7,13 @@
 //! is an edge into the other pathway's compiled nodes. Every reference is a
 //! small integer; evaluation never hashes or looks up a string.
 
-use crate::eval::{DispositionView, Patient, Position};
 use crate::ir::{
     AdviceIdx, AdviceIr, Applicability, BranchIr, BundleIr, DispositionIdx, DispositionIr, NodeIdx,
     NodeIr, NodeKindIr, SourceIr, Target, UnitIdx, UnitIr, UnitKind,
 };
 use crate::load::Sources;
 use crate::model::{QuestionKindDoc, SexDoc};
+use crate::vocab::Patient;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -55,6 +55,15 @@ impl NodeId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+}
+
+/// Where a journey is, as ids: the question to ask next, or the outcome node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// The next question.
+    Question(NodeId),
+    /// The outcome.
+    Outcome(NodeId),
 }
 
 /// A pathway a person can start.
@@ -167,7 +176,7 @@ impl Node {
                     .position(|a| a.not_sure)
                     .and_then(|i| u16::try_from(i).ok())
                     .unwrap_or(NO_ANSWER);
-                compiled.exclusive = crate::eval::exclusive_answers(question);
+                compiled.exclusive = question.exclusive_answers();
                 NodeTag::question(question.kind)
             }
             NodeKindIr::Branch(BranchIr::Cases { .. }) => NodeTag::Cases,
@@ -921,19 +930,6 @@ impl CompiledBundle {
             nodes: self.ir_nodes.len(),
             dispositions: self.dispositions.len(),
         }
-    }
-
-    /// The disposition catalogue, in file order.
-    pub fn dispositions(&self) -> impl Iterator<Item = DispositionView> + '_ {
-        self.dispositions.iter().map(DispositionView::of)
-    }
-
-    /// One disposition by id.
-    pub fn disposition(&self, id: &str) -> Option<DispositionView> {
-        self.dispositions
-            .iter()
-            .find(|d| d.id == id)
-            .map(DispositionView::of)
     }
 
     /// How many compiled nodes the bundle expanded to.

@@ -214,6 +214,7 @@ pub mod codes {
         BRANCH_SHAPE = "E307", "a branch needs either `cases` with `otherwise`, or `on` with `bands`";
         TOO_MANY_OPTIONS = "E308", "a question has more options than the engine supports";
         NO_KEYWORDS = "W309", "a pathway has no search keywords";
+        BAD_SYNONYMS = "E310", "a synonym group has fewer than two terms, an empty term, or a term of another group";
 
         // Journeys.
         CYCLE = "E401", "a journey can loop back on itself";
@@ -222,6 +223,8 @@ pub mod codes {
         GRAPH_TOO_LARGE = "E404", "modules expand to more nodes than the engine accepts";
         MODULE_NEVER_RETURNS = "W405", "a module is called with `next`, but never returns";
         INTERNAL = "E406", "the engine found an inconsistency that validation should have caught";
+        AUDIENCE_MISSING = "E407", "a text has no words for someone who can reach it";
+        NO_REASON = "W408", "an outcome can be reached without any reason";
 
         // Expressions and numeric bands.
         EXPR_SYNTAX = "E501", "an expression cannot be read";

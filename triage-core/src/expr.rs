@@ -1257,6 +1257,29 @@ impl Expr {
         }
     }
 
+    /// The ages, in years, that this condition allows: the intersection of
+    /// the ranges it demands of `age` or `age_months` through `and`; `None`
+    /// when it demands none (anything else, `or` and `not` included, may hold
+    /// at any age).
+    pub fn age_interval(&self) -> Option<Interval> {
+        let years = |(subject, interval): (NumSubject, Interval)| match subject {
+            NumSubject::AgeYears => Some(interval),
+            NumSubject::AgeMonths => Some(Interval {
+                low: interval.low / 12.0,
+                high: interval.high / 12.0,
+                ..interval
+            }),
+            _ => None,
+        };
+        match self {
+            Expr::And(items) => items
+                .iter()
+                .filter_map(Expr::age_interval)
+                .reduce(|a, b| a.intersect(&b)),
+            _ => self.interval().and_then(years),
+        }
+    }
+
     /// When this condition holds exactly when one number lies in one interval,
     /// that number and interval.
     ///

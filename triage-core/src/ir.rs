@@ -35,6 +35,8 @@ pub struct BundleIr {
     pub nodes: Vec<NodeIr>,
     /// Case packs with answers resolved to questions.
     pub case_packs: Vec<CasePackIr>,
+    /// Groups of words that mean the same to a searcher (`synonyms.yaml`).
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// A disposition.
@@ -69,6 +71,8 @@ pub struct AdviceIr {
     pub title: TextDoc,
     /// Text.
     pub text: TextDoc,
+    /// Where it is defined.
+    pub loc: Loc,
 }
 
 /// Whether a variable holds a flag, a number, or a score.
@@ -216,6 +220,15 @@ impl QuestionIr {
     pub fn not_sure(&self) -> Option<&AnswerIr> {
         self.answers.last().filter(|a| a.not_sure)
     }
+
+    /// Bits of the answers that must be chosen alone: `none` and `not_sure`.
+    pub fn exclusive_answers(&self) -> u64 {
+        self.answers
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| *i < 64 && (a.id == "none" || a.not_sure))
+            .fold(0, |mask, (i, _)| mask | 1u64 << i)
+    }
 }
 
 /// One answer and what it does.
@@ -279,6 +292,8 @@ pub enum BranchIr {
 pub struct OutcomeIr {
     /// The disposition.
     pub disposition: DispositionIdx,
+    /// Why, when the journey met no symptom discriminator on the way.
+    pub reason: Option<ReasonIr>,
     /// Care advice given with it.
     pub advice: Vec<AdviceIdx>,
 }
@@ -307,6 +322,8 @@ pub struct CaseIr {
     pub age_months: u32,
     /// Sex.
     pub sex: SexDoc,
+    /// Who answers.
+    pub answering: crate::vocab::Answering,
     /// Answers as the public API takes them: question id (`node`, or `unit/node`
     /// for a node of another unit) and value.
     pub answers: Vec<CaseAnswerIr>,
@@ -324,7 +341,7 @@ pub struct CaseAnswerIr {
     /// Public question id.
     pub question: String,
     /// The answer.
-    pub value: crate::eval::AnswerValue,
+    pub value: crate::vocab::AnswerValue,
     /// Where it is written.
     pub loc: Loc,
 }

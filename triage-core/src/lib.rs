@@ -18,6 +18,7 @@ pub mod model;
 pub mod report;
 pub mod session;
 pub mod validate;
+pub mod vocab;
 pub mod yaml;
 
 use diag::Diagnostic;

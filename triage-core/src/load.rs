@@ -7,6 +7,7 @@
 //! dispositions.yaml          the disposition catalogue
 //! care-advice.yaml           the care-advice catalogue (may also be split
 //!                            into care-advice/*.yaml files)
+//! synonyms.yaml              words that mean the same to a searcher (optional)
 //! modules/NAME.yaml          shared modules
 //! pathways/NAME.yaml         symptom pathways
 //! */NAME.cases.yaml          case packs, beside the pathways they test
@@ -19,6 +20,7 @@
 use crate::diag::{codes, Diagnostic, Loc};
 use crate::model::{
     CareAdviceFileDoc, CasePackDoc, DispositionsFileDoc, ModuleFileDoc, PathwayFileDoc,
+    SynonymsFileDoc,
 };
 use serde::de::DeserializeOwned;
 use std::io::Read;
@@ -324,6 +326,8 @@ pub enum FileRole {
     Dispositions,
     /// `care-advice.yaml`, or a part of the catalogue in `care-advice/NAME.yaml`.
     CareAdvice,
+    /// `synonyms.yaml`.
+    Synonyms,
     /// `modules/NAME.yaml`.
     Module,
     /// `pathways/NAME.yaml`.
@@ -341,6 +345,7 @@ impl FileRole {
         match path {
             "dispositions.yaml" | "dispositions.yml" => FileRole::Dispositions,
             "care-advice.yaml" | "care-advice.yml" => FileRole::CareAdvice,
+            "synonyms.yaml" | "synonyms.yml" => FileRole::Synonyms,
             _ => {
                 let (dir, rest) = path.split_once('/').unwrap_or(("", path));
                 if dir == "care-advice" && stem_ok(rest) {
@@ -367,6 +372,8 @@ pub struct BundleDoc {
     pub dispositions: Option<(usize, DispositionsFileDoc)>,
     /// `care-advice.yaml` and `care-advice/*.yaml`, those that parsed.
     pub care_advice: Vec<(usize, CareAdviceFileDoc)>,
+    /// `synonyms.yaml`, if there is one and it parsed.
+    pub synonyms: Option<(usize, SynonymsFileDoc)>,
     /// Modules that parsed.
     pub modules: Vec<(usize, ModuleFileDoc)>,
     /// Pathways that parsed.
@@ -389,6 +396,7 @@ pub fn parse(sources: &Sources) -> (BundleDoc, Vec<Diagnostic>) {
 enum ParsedDoc {
     Dispositions(DispositionsFileDoc),
     CareAdvice(CareAdviceFileDoc),
+    Synonyms(SynonymsFileDoc),
     Module(ModuleFileDoc),
     Pathway(PathwayFileDoc),
     CasePack(CasePackDoc),
@@ -403,6 +411,7 @@ fn parse_role(
     Ok(match role {
         FileRole::Dispositions => ParsedDoc::Dispositions(parse_file(index, file)?),
         FileRole::CareAdvice => ParsedDoc::CareAdvice(parse_file(index, file)?),
+        FileRole::Synonyms => ParsedDoc::Synonyms(parse_file(index, file)?),
         FileRole::Module => ParsedDoc::Module(parse_file(index, file)?),
         FileRole::Pathway => ParsedDoc::Pathway(parse_file(index, file)?),
         FileRole::CasePack => ParsedDoc::CasePack(parse_file(index, file)?),
@@ -561,6 +570,7 @@ pub fn parse_with(
         match result {
             Ok(ParsedDoc::Dispositions(parsed)) => doc.dispositions = Some((index, parsed)),
             Ok(ParsedDoc::CareAdvice(parsed)) => doc.care_advice.push((index, parsed)),
+            Ok(ParsedDoc::Synonyms(parsed)) => doc.synonyms = Some((index, parsed)),
             Ok(ParsedDoc::Module(parsed)) => doc.modules.push((index, parsed)),
             Ok(ParsedDoc::Pathway(parsed)) => doc.pathways.push((index, parsed)),
             Ok(ParsedDoc::CasePack(parsed)) => doc.case_packs.push((index, parsed)),

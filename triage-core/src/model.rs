@@ -5,6 +5,7 @@
 //! [`Spanned`] strings so that a diagnostic can point at the line and column of
 //! a bad id. Unknown keys are refused by the loader (`deny_unknown_fields`).
 
+use crate::vocab::{Audience, Language, Reader};
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -81,20 +82,201 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     }
 }
 
-/// Text shown to a person: plain English, or English with a Welsh version.
+/// Text shown to a person: plain English, per language, per audience, or both.
 ///
 /// ```yaml
 /// text: Is the pain crushing?
 /// text: { en: Is the pain crushing?, cy: Ydy'r poen yn gwasgu? }
+/// text: { self: Do you have a rash?, other: Do they have a rash?,
+///         child: Does your child have a rash?, baby: Does your baby have a rash? }
+/// text:
+///   en: { self: Are you drinking less?, child: Is your child drinking less? }
+///   cy: { self: Ydych chi'n yfed llai?, child: Ydy'ch plentyn yn yfed llai? }
 /// ```
 ///
 /// Any scalar is text as written: `label: No` is the text "No".
 #[derive(Debug, Clone, PartialEq)]
 pub enum TextDoc {
-    /// English only.
+    /// English only, the same for everyone.
     Plain(String),
-    /// Per language; English is required.
-    Languages(LanguagesDoc),
+    /// Per language (English required), each the same for everyone or per audience.
+    Variants(Box<TextVariantsDoc>),
+}
+
+/// A text's languages. English is required; Welsh is optional.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextVariantsDoc {
+    /// English.
+    pub en: AudienceTextDoc,
+    /// Welsh.
+    pub cy: Option<AudienceTextDoc>,
+}
+
+/// One language's text: the same for every audience, or one per audience.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AudienceTextDoc {
+    /// The same words for everyone.
+    All(String),
+    /// Words per audience, indexed by [`Audience`] (`self`, `other`, `child`, `baby`);
+    /// an audience no journey brings to the text may be left out.
+    Each([Option<String>; 4]),
+}
+
+impl AudienceTextDoc {
+    /// The words for `audience`: its own variant, or the nearest one given.
+    fn for_audience(&self, audience: Audience) -> Option<&str> {
+        match self {
+            AudienceTextDoc::All(text) => Some(text),
+            AudienceTextDoc::Each(each) => {
+                let get = |a: Audience| each.get(a as usize).and_then(|t| t.as_deref());
+                // A validated bundle has every variant a reachable person needs;
+                // the order only matters for texts read outside a journey.
+                let nearest = match audience {
+                    Audience::Myself => [
+                        Audience::Myself,
+                        Audience::Other,
+                        Audience::Child,
+                        Audience::Baby,
+                    ],
+                    Audience::Other => [
+                        Audience::Other,
+                        Audience::Myself,
+                        Audience::Child,
+                        Audience::Baby,
+                    ],
+                    Audience::Child => [
+                        Audience::Child,
+                        Audience::Baby,
+                        Audience::Other,
+                        Audience::Myself,
+                    ],
+                    Audience::Baby => [
+                        Audience::Baby,
+                        Audience::Child,
+                        Audience::Other,
+                        Audience::Myself,
+                    ],
+                };
+                nearest.into_iter().find_map(get)
+            }
+        }
+    }
+
+    /// The audiences given their own words, as [`Audience`] bits; `None` for one text for all.
+    pub fn audiences(&self) -> Option<u8> {
+        match self {
+            AudienceTextDoc::All(_) => None,
+            AudienceTextDoc::Each(each) => Some(
+                Audience::ALL
+                    .iter()
+                    .filter(|a| each.get(**a as usize).is_some_and(Option::is_some))
+                    .fold(0, |set, a| set | a.bit()),
+            ),
+        }
+    }
+
+    /// Every text written, in audience order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let (all, each) = match self {
+            AudienceTextDoc::All(text) => (Some(text.as_str()), None),
+            AudienceTextDoc::Each(each) => (None, Some(each)),
+        };
+        all.into_iter()
+            .chain(each.into_iter().flatten().flatten().map(String::as_str))
+    }
+}
+
+impl TextDoc {
+    /// The English text for a person answering for themself (or the nearest
+    /// audience given): for titles, the index and search.
+    pub fn english(&self) -> &str {
+        self.pick(Reader::default()).0
+    }
+
+    /// The Welsh text for a person answering for themself, if given.
+    pub fn welsh(&self) -> Option<&str> {
+        match self {
+            TextDoc::Plain(_) => None,
+            TextDoc::Variants(v) => v.cy.as_ref()?.for_audience(Audience::Myself),
+        }
+    }
+
+    /// The text for `reader`, and the language it is in: the language asked
+    /// for where the text has it, English otherwise.
+    #[inline]
+    pub fn pick(&self, reader: Reader) -> (&str, Language) {
+        match self {
+            TextDoc::Plain(text) => (text, Language::En),
+            TextDoc::Variants(v) => {
+                if reader.language == Language::Cy {
+                    if let Some(text) =
+                        v.cy.as_ref()
+                            .and_then(|cy| cy.for_audience(reader.audience))
+                    {
+                        return (text, Language::Cy);
+                    }
+                }
+                (
+                    v.en.for_audience(reader.audience).unwrap_or_default(),
+                    Language::En,
+                )
+            }
+        }
+    }
+
+    /// Whether the text has Welsh.
+    pub fn has_welsh(&self) -> bool {
+        matches!(self, TextDoc::Variants(v) if v.cy.is_some())
+    }
+
+    /// Each language given and its words.
+    pub fn languages(&self) -> impl Iterator<Item = (Language, LanguageText<'_>)> {
+        let (plain, variants) = match self {
+            TextDoc::Plain(text) => (Some(text), None),
+            TextDoc::Variants(v) => (None, Some(v)),
+        };
+        plain
+            .map(|t| (Language::En, LanguageText::All(t)))
+            .into_iter()
+            .chain(variants.into_iter().flat_map(|v| {
+                std::iter::once((Language::En, LanguageText::Of(&v.en)))
+                    .chain(v.cy.as_ref().map(|cy| (Language::Cy, LanguageText::Of(cy))))
+            }))
+    }
+}
+
+/// One language's words of a [`TextDoc`], as [`TextDoc::languages`] gives them.
+#[derive(Debug, Clone, Copy)]
+pub enum LanguageText<'a> {
+    /// Plain text, for everyone.
+    All(&'a str),
+    /// Text that may vary by audience.
+    Of(&'a AudienceTextDoc),
+}
+
+impl<'a> LanguageText<'a> {
+    /// The audiences given their own words; `None` for one text for all.
+    pub fn audiences(self) -> Option<u8> {
+        match self {
+            LanguageText::All(_) => None,
+            LanguageText::Of(text) => text.audiences(),
+        }
+    }
+
+    /// Every text written.
+    pub fn texts(self) -> Vec<&'a str> {
+        match self {
+            LanguageText::All(text) => vec![text],
+            LanguageText::Of(text) => text.texts().collect(),
+        }
+    }
+}
+
+/// The keys a text mapping may hold.
+const TEXT_KEYS: &str = "`en` and `cy`, or the audiences `self`, `other`, `child` and `baby`";
+
+fn audience_key(key: &str) -> Option<Audience> {
+    Audience::ALL.into_iter().find(|a| a.word() == key)
 }
 
 impl<'de> Deserialize<'de> for TextDoc {
@@ -103,7 +285,7 @@ impl<'de> Deserialize<'de> for TextDoc {
         impl<'de> Visitor<'de> for TextVisitor {
             type Value = TextDoc;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("text, or a mapping with `en` (and optionally `cy`)")
+                write!(f, "text, or a mapping with {TEXT_KEYS}")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TextDoc, E> {
                 Ok(TextDoc::Plain(v.to_string()))
@@ -111,42 +293,91 @@ impl<'de> Deserialize<'de> for TextDoc {
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<TextDoc, E> {
                 Ok(TextDoc::Plain(v))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TextDoc, A::Error> {
-                LanguagesDoc::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(TextDoc::Languages)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TextDoc, A::Error> {
+                use serde::de::Error;
+                let mut en = None;
+                let mut cy = None;
+                let mut each: [Option<String>; 4] = Default::default();
+                let mut audiences = false;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "en" => en = Some(map.next_value::<AudienceTextDoc>()?),
+                        "cy" => cy = Some(map.next_value::<AudienceTextDoc>()?),
+                        other => match audience_key(other) {
+                            Some(audience) => {
+                                audiences = true;
+                                if let Some(slot) = each.get_mut(audience as usize) {
+                                    *slot = Some(map.next_value::<String>()?);
+                                }
+                            }
+                            None => {
+                                return Err(A::Error::custom(format!(
+                                "unknown key `{other}` in a text; a text mapping holds {TEXT_KEYS}"
+                            )))
+                            }
+                        },
+                    }
+                }
+                if audiences && (en.is_some() || cy.is_some()) {
+                    return Err(A::Error::custom(
+                        "a text mixes languages and audiences; put the audiences inside each language: `text: { en: { self: ..., child: ... }, cy: { ... } }`",
+                    ));
+                }
+                let en = match (en, audiences) {
+                    (Some(en), _) => en,
+                    (None, true) => AudienceTextDoc::Each(each),
+                    (None, false) => {
+                        return Err(A::Error::custom(
+                            "a text mapping needs `en` (English), or the audiences `self`, `other`, `child` and `baby`",
+                        ))
+                    }
+                };
+                Ok(TextDoc::Variants(Box::new(TextVariantsDoc { en, cy })))
             }
         }
-        // Any scalar is text as written (`No`, `12`); a mapping gives languages.
+        // Any scalar is text as written (`No`, `12`); a mapping gives languages or audiences.
         deserializer.deserialize_str(TextVisitor)
     }
 }
 
-/// Per-language text. English (`en`) is required; Welsh (`cy`) is optional.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LanguagesDoc {
-    /// English.
-    pub en: String,
-    /// Welsh.
-    #[serde(default)]
-    pub cy: Option<String>,
-}
-
-impl TextDoc {
-    /// The English text.
-    pub fn english(&self) -> &str {
-        match self {
-            TextDoc::Plain(s) => s,
-            TextDoc::Languages(l) => &l.en,
+impl<'de> Deserialize<'de> for AudienceTextDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudienceVisitor;
+        impl<'de> Visitor<'de> for AudienceVisitor {
+            type Value = AudienceTextDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "text, or a mapping with the audiences `self`, `other`, `child` and `baby`",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AudienceTextDoc, E> {
+                Ok(AudienceTextDoc::All(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<AudienceTextDoc, E> {
+                Ok(AudienceTextDoc::All(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AudienceTextDoc, A::Error> {
+                use serde::de::Error;
+                let mut each: [Option<String>; 4] = Default::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(audience) = audience_key(&key) else {
+                        return Err(A::Error::custom(format!(
+                            "unknown audience `{key}`; a language's text is plain, or per audience: `self`, `other`, `child`, `baby`"
+                        )));
+                    };
+                    if let Some(slot) = each.get_mut(audience as usize) {
+                        *slot = Some(map.next_value::<String>()?);
+                    }
+                }
+                if each.iter().all(Option::is_none) {
+                    return Err(A::Error::custom(
+                        "an empty mapping; give the text, or the audiences `self`, `other`, `child` and `baby`",
+                    ));
+                }
+                Ok(AudienceTextDoc::Each(each))
+            }
         }
-    }
-
-    /// The Welsh text, if given.
-    pub fn welsh(&self) -> Option<&str> {
-        match self {
-            TextDoc::Plain(_) => None,
-            TextDoc::Languages(l) => l.cy.as_deref(),
-        }
+        deserializer.deserialize_str(AudienceVisitor)
     }
 }
 
@@ -241,6 +472,25 @@ pub struct CareAdviceDoc {
     pub title: Spanned<TextDoc>,
     /// The advice itself.
     pub text: Spanned<TextDoc>,
+}
+
+// ---------------------------------------------------------------------------
+// synonyms.yaml
+// ---------------------------------------------------------------------------
+
+/// `synonyms.yaml`: words and phrases that mean the same to someone searching
+/// for a symptom, owned by the bundle's authors.
+///
+/// ```yaml
+/// synonyms:
+///   - [tummy, stomach, belly, abdomen]
+///   - [being sick, vomit, throw up]
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymsFileDoc {
+    /// Groups of words or short phrases; a search for one finds the others.
+    pub synonyms: Vec<Spanned<Vec<Spanned<String>>>>,
 }
 
 // ---------------------------------------------------------------------------
@@ -339,15 +589,8 @@ pub struct AgesDoc {
     pub to: Option<f64>,
 }
 
-/// A person's sex as the pathways use it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SexDoc {
-    /// Female.
-    Female,
-    /// Male.
-    Male,
-}
+/// A person's sex as the pathways use it (see [`crate::vocab::Sex`]).
+pub use crate::vocab::Sex as SexDoc;
 
 /// A public source a pathway follows.
 #[derive(Debug, Clone, Deserialize)]
@@ -582,6 +825,13 @@ pub struct BandDoc {
 pub struct OutcomeDoc {
     /// Disposition id from the catalogue.
     pub disposition: Spanned<String>,
+    /// Why, shown when the journey met no symptom discriminator on the way,
+    /// e.g. "None of the warning signs for a sore throat".
+    #[serde(default)]
+    pub reason: Option<Spanned<TextDoc>>,
+    /// A stable code for that reason; default `unit/node`.
+    #[serde(default)]
+    pub reason_code: Option<Spanned<String>>,
     /// Care-advice keys given with this outcome.
     #[serde(default)]
     pub advice: Vec<Spanned<String>>,
@@ -647,6 +897,9 @@ pub struct PatientDoc {
     pub months: u32,
     /// Sex.
     pub sex: SexDoc,
+    /// Who answers: `self` (the default) or `someone_else`.
+    #[serde(default)]
+    pub answering: crate::vocab::Answering,
 }
 
 /// An answer as written in a case: `yes`, an option id, a list of option ids, or a number.

@@ -10,6 +10,7 @@
 use crate::compile::CompiledBundle;
 use crate::eval::{Answer, EvalError, Patient, Step, Walk, WalkState};
 use crate::ir::UnitKind;
+use crate::vocab::Language;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One person's journey through a pathway.
@@ -26,6 +27,9 @@ pub struct Session {
     pathway: String,
     /// The person.
     patient: Patient,
+    /// The language texts are shown in (where the bundle has it).
+    #[serde(default)]
+    language: Language,
     /// The answers given, in order.
     answers: Vec<Answer>,
     /// The current step. Recomputed from the answers on [`Session::from_json`].
@@ -44,6 +48,7 @@ impl PartialEq for Session {
         self.bundle == other.bundle
             && self.pathway == other.pathway
             && self.patient == other.patient
+            && self.language == other.language
             && self.answers == other.answers
             && self.step == other.step
     }
@@ -97,7 +102,13 @@ struct SavedRef<'a> {
     bundle: BundleHash,
     pathway: &'a str,
     patient: &'a Patient,
+    #[serde(skip_serializing_if = "is_english")]
+    language: Language,
     answers: &'a [Answer],
+}
+
+fn is_english(language: &Language) -> bool {
+    *language == Language::En
 }
 
 /// A session as [`Session::from_json`] reads it. A `step` (written by
@@ -108,6 +119,8 @@ struct Saved {
     bundle: String,
     pathway: String,
     patient: Patient,
+    #[serde(default)]
+    language: Language,
     answers: Vec<Answer>,
     #[serde(default, rename = "step")]
     _step: Option<serde::de::IgnoredAny>,
@@ -162,9 +175,10 @@ fn walk_answers<'b>(
     bundle: &'b CompiledBundle,
     pathway: &str,
     patient: Patient,
+    language: Language,
     answers: &[Answer],
 ) -> Result<Walk<'b>, EvalError> {
-    let mut walk = Walk::start_named(bundle, pathway, patient, false)?;
+    let mut walk = Walk::start_named(bundle, pathway, patient, false)?.in_language(language);
     walk.reserve(answers.len());
     for answer in answers {
         walk.give(answer)?;
@@ -182,18 +196,30 @@ fn kept(walk: Walk<'_>, step: &Step) -> Option<Box<WalkState>> {
 }
 
 impl Session {
-    /// Starts a journey on `pathway` for `patient`.
+    /// Starts a journey on `pathway` for `patient`, in English.
     pub fn start(
         bundle: &CompiledBundle,
         pathway: &str,
         patient: Patient,
     ) -> Result<Session, EvalError> {
-        let walk = Walk::start_named(bundle, pathway, patient, false)?;
+        Session::start_in(bundle, pathway, patient, Language::En)
+    }
+
+    /// Starts a journey on `pathway` for `patient`, showing texts in
+    /// `language` where the bundle has them.
+    pub fn start_in(
+        bundle: &CompiledBundle,
+        pathway: &str,
+        patient: Patient,
+        language: Language,
+    ) -> Result<Session, EvalError> {
+        let walk = Walk::start_named(bundle, pathway, patient, false)?.in_language(language);
         let step = walk.step()?;
         Ok(Session {
             bundle: BundleHash::of(bundle),
             pathway: pathway.to_string(),
             patient,
+            language,
             answers: Vec::new(),
             walk: kept(walk, &step),
             step,
@@ -212,10 +238,18 @@ impl Session {
         let mut state = match self.walk.take() {
             Some(state) => state,
             None => Box::new(
-                walk_answers(bundle, &self.pathway, self.patient, &self.answers)?.into_state(),
+                walk_answers(
+                    bundle,
+                    &self.pathway,
+                    self.patient,
+                    self.language,
+                    &self.answers,
+                )?
+                .into_state(),
             ),
         };
-        let mut walk = Walk::resume(bundle, self.patient, std::mem::take(&mut *state));
+        let mut walk = Walk::resume(bundle, self.patient, std::mem::take(&mut *state))
+            .in_language(self.language);
         let ids = match walk.resolve(&answer) {
             Ok(ids) => ids,
             Err(refused) => {
@@ -248,7 +282,7 @@ impl Session {
         let Some((_, earlier)) = self.answers.split_last() else {
             return Err(EvalError::NothingToGoBack);
         };
-        let walk = walk_answers(bundle, &self.pathway, self.patient, earlier)?;
+        let walk = walk_answers(bundle, &self.pathway, self.patient, self.language, earlier)?;
         let step = walk.step()?;
         self.answers.pop();
         self.walk = kept(walk, &step);
@@ -281,6 +315,27 @@ impl Session {
         &self.patient
     }
 
+    /// The language texts are shown in, where the bundle has them.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// Shows texts in `language` from now on; the current step is shown
+    /// again in it. On error nothing changes.
+    pub fn set_language(
+        &mut self,
+        bundle: &CompiledBundle,
+        language: Language,
+    ) -> Result<&Step, EvalError> {
+        check_bundle(bundle, self.bundle.as_str())?;
+        let walk = walk_answers(bundle, &self.pathway, self.patient, language, &self.answers)?;
+        let step = walk.step()?;
+        self.walk = kept(walk, &step);
+        self.step = step;
+        self.language = language;
+        Ok(&self.step)
+    }
+
     /// Content hash of the bundle the session runs on.
     pub fn bundle_hash(&self) -> &str {
         self.bundle.as_str()
@@ -294,6 +349,7 @@ impl Session {
             bundle: self.bundle,
             pathway: &self.pathway,
             patient: &self.patient,
+            language: self.language,
             answers: &self.answers,
         })
         .unwrap_or_default()
@@ -305,12 +361,19 @@ impl Session {
         let saved: Saved =
             serde_json::from_str(json).map_err(|e| EvalError::BadSession(e.to_string()))?;
         check_bundle(bundle, &saved.bundle)?;
-        let walk = walk_answers(bundle, &saved.pathway, saved.patient, &saved.answers)?;
+        let walk = walk_answers(
+            bundle,
+            &saved.pathway,
+            saved.patient,
+            saved.language,
+            &saved.answers,
+        )?;
         let step = walk.step()?;
         Ok(Session {
             bundle: BundleHash::of(bundle),
             pathway: saved.pathway,
             patient: saved.patient,
+            language: saved.language,
             answers: saved.answers,
             walk: kept(walk, &step),
             step,
@@ -356,11 +419,18 @@ impl Session {
 /// equals `record`; any difference is an error naming the first field that differs.
 pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditRecord, EvalError> {
     check_bundle(bundle, &record.bundle)?;
-    let walk = walk_answers(bundle, &record.pathway, record.patient, &record.answers)?;
+    let walk = walk_answers(
+        bundle,
+        &record.pathway,
+        record.patient,
+        Language::En,
+        &record.answers,
+    )?;
     let session = Session {
         bundle: BundleHash::of(bundle),
         pathway: record.pathway.clone(),
         patient: record.patient,
+        language: Language::En,
         answers: record.answers.clone(),
         step: walk.step()?,
         walk: None,

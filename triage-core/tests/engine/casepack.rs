@@ -15,7 +15,7 @@ cases:
     patient: { age: 30, sex: female }
     answers:
       - screen/signs: [rash, stiff]
-    expect: { disposition: ae-1h, reasons: [Non-fading rash], advice: [rash-check] }
+    expect: { disposition: ae-1h, reasons: [Non-fading rash, Stiff neck], advice: [rash-check] }
   - name: stiff neck
     patient: { age: 30, sex: female }
     answers:

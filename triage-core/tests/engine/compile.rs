@@ -165,6 +165,7 @@ fn doubling_ir(depth: u16) -> BundleIr {
             "end",
             NodeKindIr::Outcome(OutcomeIr {
                 disposition: 0,
+                reason: None,
                 advice: Vec::new(),
             }),
         ),
@@ -211,6 +212,7 @@ fn doubling_ir(depth: u16) -> BundleIr {
         units,
         nodes,
         case_packs: Vec::new(),
+        synonyms: Vec::new(),
     }
 }
 
@@ -250,6 +252,7 @@ fn inconsistent_ir_is_refused_not_trusted() {
     let mut ir = doubling_ir(2);
     ir.nodes[1].kind = NodeKindIr::Outcome(OutcomeIr {
         disposition: 7,
+        reason: None,
         advice: Vec::new(),
     });
     assert!(matches!(

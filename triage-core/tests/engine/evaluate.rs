@@ -1,7 +1,7 @@
 use crate::fixture::*;
 use triage_core::eval::{
     evaluate, evaluate_ids, evaluate_position, resolve_answer, resolve_answers, step_at, Answer,
-    AnswerValue, Chosen, EvalError, OutcomeView, Position, QuestionView, Step, Urgency,
+    AnswerValue, Chosen, EvalError, Language, OutcomeView, Position, QuestionView, Step, Urgency,
 };
 use triage_core::model::QuestionKindDoc;
 
@@ -156,7 +156,7 @@ fn multiple_choice_routes_by_the_first_chosen_option_in_listed_order() {
         &[choices("screen/signs", &["stiff", "rash"])],
     ));
     assert_eq!(o.disposition.id, "ae-1h");
-    assert_eq!(reason_codes(&o), ["rash"]);
+    assert_eq!(reason_codes(&o), ["rash", "screen/signs/stiff"]);
     assert_eq!(advice_ids(&o), ["rash-check"]);
 
     let o = outcome(evaluate(
@@ -166,7 +166,7 @@ fn multiple_choice_routes_by_the_first_chosen_option_in_listed_order() {
         &[choices("screen/signs", &["stiff", "breathing"])],
     ));
     assert_eq!(o.disposition.id, "call-999");
-    assert_eq!(reason_codes(&o), ["breathing"]);
+    assert_eq!(reason_codes(&o), ["breathing", "screen/signs/stiff"]);
     assert_eq!(
         o.transcript[0].answer,
         "Struggling to breathe, A stiff neck"
@@ -174,7 +174,7 @@ fn multiple_choice_routes_by_the_first_chosen_option_in_listed_order() {
 }
 
 #[test]
-fn every_chosen_option_updates_variables_and_advice_but_only_the_routing_one_gives_a_reason() {
+fn every_chosen_option_updates_variables_and_advice_and_gives_its_reason_most_urgent_first() {
     let bundle = bundle();
     // `travel` routes (listed first); `contact` adds to the sepsis score, which
     // the child branch checks before `travelled`.
@@ -184,7 +184,8 @@ fn every_chosen_option_updates_variables_and_advice_but_only_the_routing_one_giv
     ];
     let o = outcome(evaluate(&bundle, "fever", &child(), &answers));
     assert_eq!(o.disposition.id, "ae-1h");
-    assert_eq!(reason_codes(&o), ["travel"]);
+    // In the order the options are listed, most urgent first, not the order ticked.
+    assert_eq!(reason_codes(&o), ["travel", "contact"]);
     assert_eq!(advice_ids(&o), ["travel"]);
 }
 
@@ -481,7 +482,7 @@ fn pre_resolved_answers_walk_to_the_same_place() {
         panic!("{position:?}");
     };
     assert_eq!(
-        step_at(&bundle, pathway, &adult(), &ids),
+        step_at(&bundle, pathway, &adult(), &ids, Language::En),
         evaluate(&bundle, "fever", &adult(), &answers)
     );
     let next = resolve_answer(&bundle, pathway, at, &number("cough/how-long", 1.0));

@@ -246,6 +246,7 @@ pub fn adult() -> Patient {
         age_years: 30,
         age_months: 0,
         sex: Sex::Female,
+        answering: Default::default(),
     }
 }
 
@@ -254,6 +255,7 @@ pub fn child() -> Patient {
         age_years: 5,
         age_months: 0,
         sex: Sex::Male,
+        answering: Default::default(),
     }
 }
 
@@ -262,6 +264,7 @@ pub fn infant() -> Patient {
         age_years: 0,
         age_months: 6,
         sex: Sex::Female,
+        answering: Default::default(),
     }
 }
 

@@ -68,6 +68,7 @@ fn patient() -> impl Strategy<Value = Patient> {
         age_years,
         age_months,
         sex: if female { Sex::Female } else { Sex::Male },
+        answering: Default::default(),
     })
 }
 

@@ -1,6 +1,6 @@
 use crate::fixture::*;
 use triage_core::compile::CompiledBundle;
-use triage_core::eval::{Answer, EvalError, Step};
+use triage_core::eval::{Answer, Answering, EvalError, Language, Patient, Sex, Step};
 use triage_core::session::{replay, AuditDisposition, Session};
 
 fn start(bundle: &CompiledBundle, pathway: &str) -> Session {
@@ -403,4 +403,49 @@ fn the_same_answers_give_the_same_session() {
     assert_eq!(a, b);
     assert_eq!(a.to_json(), b.to_json());
     assert_eq!(a.audit(&bundle), b.audit(&bundle));
+}
+
+#[test]
+fn an_implausible_patient_is_refused_by_sessions_and_evaluate() {
+    let bundle = bundle();
+    for patient in [
+        Patient::new(0, 13, Sex::Female),
+        Patient::new(131, 0, Sex::Male),
+    ] {
+        let refused = Session::start(&bundle, "fever", patient).unwrap_err();
+        assert_eq!(refused.code(), "implausible_patient", "{refused}");
+        let refused = triage_core::eval::evaluate(&bundle, "fever", &patient, &[]).unwrap_err();
+        assert!(
+            matches!(refused, EvalError::ImplausiblePatient(_)),
+            "{refused}"
+        );
+    }
+}
+
+#[test]
+fn a_session_keeps_its_language_when_saved_and_resumed() {
+    let (sources, _) = triage_core::load::Sources::from_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/welsh"),
+    );
+    let built = triage_core::build(sources);
+    let bundle = built.bundle.expect("the Welsh fixture builds");
+    let parent = Patient::new(3, 0, Sex::Male).answered_by(Answering::SomeoneElse);
+    let mut session = Session::start(&bundle, "sore-throat", parent).unwrap();
+    let question = |s: &Session| s.step().question().map(|q| (q.text.clone(), q.lang));
+    assert_eq!(
+        question(&session),
+        Some((
+            "Can your child swallow their own spit?".into(),
+            Language::En
+        ))
+    );
+    session.set_language(&bundle, Language::Cy).unwrap();
+    let welsh = Some((
+        "Ydy'ch plentyn yn gallu llyncu ei boer ei hun?".to_string(),
+        Language::Cy,
+    ));
+    assert_eq!(question(&session), welsh);
+    let resumed = Session::from_json(&bundle, &session.to_json()).unwrap();
+    assert_eq!(resumed.language(), Language::Cy);
+    assert_eq!(question(&resumed), welsh);
 }

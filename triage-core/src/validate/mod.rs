@@ -7,12 +7,15 @@
 //! cycle, and no "I'm not sure" answer can lead to self-care.
 
 use crate::diag::{codes, Code, Diagnostic, Loc};
-use crate::eval::AnswerValue;
 use crate::expr::{self, ExprErrorKind, QuestionInfo, Scope, Type};
 use crate::ir::*;
 use crate::load::{BundleDoc, FileRole};
 use crate::model::*;
+use crate::vocab::AnswerValue;
 use std::collections::HashMap;
+
+mod finding;
+mod journeys;
 
 /// The most options one question may offer (multiple-choice answers are a 64-bit set).
 pub const MAX_OPTIONS: usize = 60;
@@ -27,6 +30,7 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
         ..Validator::default()
     };
     v.catalogues(doc);
+    v.synonyms(doc);
     v.declare_units(doc);
     v.declare_variables(doc);
     v.build_nodes(doc);
@@ -49,6 +53,7 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
         units: v.units,
         nodes: v.nodes.into_iter().flatten().collect(),
         case_packs: v.case_packs,
+        synonyms: v.synonyms,
     };
     (Some(ir), diagnostics)
 }
@@ -75,6 +80,8 @@ struct Validator {
     /// Answer ids of each built question, for expression scopes.
     answer_id_cache: HashMap<NodeIdx, Vec<String>>,
     case_packs: Vec<CasePackIr>,
+    /// Synonym groups, as written.
+    synonyms: Vec<Vec<String>>,
 }
 
 /// A band as written: `from` and `below` with their places, the band's place, and its target.
@@ -211,6 +218,7 @@ impl Validator {
                     id: entry.id.value.clone(),
                     title: entry.title.value.clone(),
                     text: entry.text.value.clone(),
+                    loc,
                 });
             }
         }
@@ -681,6 +689,36 @@ impl Validator {
         }
     }
 
+    /// A reason as written on an answer or an outcome: its text, and its
+    /// code (`default_code` when none is written).
+    fn reason(
+        &mut self,
+        file: usize,
+        text: Option<&Spanned<TextDoc>>,
+        code: Option<&Spanned<String>>,
+        default_code: impl FnOnce(&Self) -> String,
+    ) -> Option<ReasonIr> {
+        match (text, code) {
+            (Some(text), code) => {
+                self.check_text(file, text, "reason");
+                Some(ReasonIr {
+                    code: code.map_or_else(|| default_code(self), |c| c.value.clone()),
+                    text: text.value.clone(),
+                })
+            }
+            (None, Some(code)) => {
+                self.error(
+                    codes::FIELD_NOT_ALLOWED,
+                    Loc::at(file, code.referenced),
+                    "`reason_code` without `reason`".into(),
+                    "add `reason:` with the words shown to the person, or remove `reason_code`",
+                );
+                None
+            }
+            (None, None) => None,
+        }
+    }
+
     fn node_kind(
         &mut self,
         file: usize,
@@ -713,8 +751,12 @@ impl Validator {
                     }
                 };
                 let advice = self.resolve_advice(file, &o.advice);
+                let reason = self.reason(file, o.reason.as_ref(), o.reason_code.as_ref(), |v| {
+                    format!("{}/{}", v.units[unit].id, id.value)
+                });
                 NodeKindIr::Outcome(OutcomeIr {
                     disposition,
+                    reason,
                     advice,
                 })
             }
@@ -1208,7 +1250,7 @@ impl Validator {
                 self.check_text(file, l, "option label");
                 l.value.clone()
             }
-            (None, Some((_, default))) => TextDoc::Plain(default.to_string()),
+            (None, Some((word, english))) => fixed_label(word, english),
             (None, None) => {
                 if is_option {
                     self.error(
@@ -1222,29 +1264,9 @@ impl Validator {
             }
         };
         let next = self.target(file, unit, &doc.next);
-        let reason = doc.reason.as_ref().map(|r| {
-            self.check_text(file, r, "reason");
-            ReasonIr {
-                code: doc
-                    .reason_code
-                    .as_ref()
-                    .map(|c| c.value.clone())
-                    .unwrap_or_else(|| {
-                        format!("{}/{}/{}", self.units[unit].id, question.value, id)
-                    }),
-                text: r.value.clone(),
-            }
+        let reason = self.reason(file, doc.reason.as_ref(), doc.reason_code.as_ref(), |v| {
+            format!("{}/{}/{}", v.units[unit].id, question.value, id)
         });
-        if reason.is_none() {
-            if let Some(code) = &doc.reason_code {
-                self.error(
-                    codes::FIELD_NOT_ALLOWED,
-                    Loc::at(file, code.referenced),
-                    "`reason_code` without `reason`".into(),
-                    "add `reason:` with the words shown to the person, or remove `reason_code`",
-                );
-            }
-        }
         let advice = self.resolve_advice(file, &doc.advice);
         let mut set = Vec::new();
         for (name, value) in &doc.set.0 {
@@ -1561,6 +1583,7 @@ impl Validator {
         }
         self.check_reachability();
         self.check_not_sure(&order);
+        self.check_journey_texts(&order);
     }
 
     fn describe(&self, n: NodeIdx) -> String {
@@ -2012,6 +2035,7 @@ impl Validator {
             age_years: patient.age,
             age_months: patient.months,
             sex: patient.sex,
+            answering: patient.answering,
             answers,
             expect_disposition: expect_disposition?,
             expect_reasons: expect
@@ -2220,6 +2244,21 @@ impl Validator {
             None => &[],
         }
     }
+}
+
+/// The label of a fixed answer (`yes`, `no`, `none`, `not_sure`), in English and Welsh.
+fn fixed_label(word: &str, english: &str) -> TextDoc {
+    let welsh = match word {
+        "yes" => "Ie",
+        "no" => "Na",
+        "none" => "Dim un o'r rhain",
+        "not_sure" => "Dw i ddim yn siŵr",
+        _ => return TextDoc::Plain(english.to_string()),
+    };
+    TextDoc::Variants(Box::new(TextVariantsDoc {
+        en: AudienceTextDoc::All(english.to_string()),
+        cy: Some(AudienceTextDoc::All(welsh.to_string())),
+    }))
 }
 
 fn kind_name(kind: VariableKind) -> &'static str {

@@ -1,472 +1,12 @@
-//! Evaluation: walk a [`CompiledBundle`] from a pathway's start with a person's
-//! answers to the next question or the outcome.
-//!
-//! [`evaluate`] is the stateless call; [`crate::session::Session`] keeps the
-//! answers between calls. Both touch only the compiled form. The walk itself
-//! works on integer ids and reads one small record per compiled node: an
-//! incoming answer is matched against the current question only, earlier
-//! answers are found by scanning the journey backwards (journeys are short),
-//! and only the variables an answer sets are kept, so nothing is sized by the
-//! bundle. [`evaluate_ids`] allocates nothing; texts are copied into views
-//! only for the step returned.
+//! The walk: answers resolved to ids, and a cursor moving through the compiled graph.
 
-use crate::compile::{CompiledBundle, Node, NodeId, NodeTag, PathwayId};
+use super::view::{refill_question_view, render_step, Step};
+use super::{broken, EvalError};
+use crate::compile::{CompiledBundle, Node, NodeId, NodeTag, PathwayId, Position};
 use crate::expr::{AnswerFact, Facts};
-use crate::ir::{
-    AnswerIr, BranchIr, DispositionIr, NodeIdx, NodeIr, NodeKindIr, QuestionIr, ReasonIr,
-    VariableIdx,
-};
-use crate::model::{QuestionKindDoc, ServiceDoc, TextDoc};
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
-
-/// A person's sex.
-pub use crate::model::SexDoc as Sex;
-
-/// The person being triaged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Patient {
-    /// Whole years.
-    pub age_years: u32,
-    /// Extra months (0 to 11), for babies and toddlers.
-    #[serde(default)]
-    pub age_months: u32,
-    /// Sex.
-    pub sex: Sex,
-}
-
-/// An answer's value: an answer id (`yes`, `no`, an option id, `none`, `not_sure`),
-/// several option ids (multiple choice), or a number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum AnswerValue {
-    /// A number.
-    Number(f64),
-    /// One answer id.
-    Choice(String),
-    /// Several option ids.
-    Choices(Vec<String>),
-}
-
-/// One answer: which question, and what was answered.
-///
-/// As JSON: `{"question": "crushing-pain", "answer": "yes"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Answer {
-    /// Public question id: `node` for the started pathway's own nodes, `unit/node` otherwise.
-    pub question: String,
-    /// The answer.
-    #[serde(rename = "answer")]
-    pub value: AnswerValue,
-}
-
-impl Patient {
-    /// Age in years, with months as a fraction.
-    pub fn age_in_years(&self) -> f64 {
-        f64::from(self.age_years) + f64::from(self.age_months) / 12.0
-    }
-
-    /// Age in whole months.
-    pub fn age_in_months(&self) -> f64 {
-        f64::from(self.age_years) * 12.0 + f64::from(self.age_months)
-    }
-}
-
-impl Answer {
-    /// An answer to `question`.
-    pub fn new(question: impl Into<String>, value: AnswerValue) -> Answer {
-        Answer {
-            question: question.into(),
-            value,
-        }
-    }
-}
-
-impl std::fmt::Display for AnswerValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AnswerValue::Number(n) => write!(f, "{n}"),
-            AnswerValue::Choice(c) => f.write_str(c),
-            AnswerValue::Choices(cs) => write!(f, "[{}]", cs.join(", ")),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Views
-// ---------------------------------------------------------------------------
-
-/// Where a journey is: the next question, or the outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Step {
-    /// Ask this next.
-    Question(QuestionView),
-    /// The journey has ended here.
-    Outcome(OutcomeView),
-}
-
-impl Step {
-    /// The question, if the journey is not finished.
-    pub fn question(&self) -> Option<&QuestionView> {
-        match self {
-            Step::Question(q) => Some(q),
-            Step::Outcome(_) => None,
-        }
-    }
-
-    /// The outcome, if the journey is finished.
-    pub fn outcome(&self) -> Option<&OutcomeView> {
-        match self {
-            Step::Question(_) => None,
-            Step::Outcome(o) => Some(o),
-        }
-    }
-}
-
-/// A question as shown to the person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QuestionView {
-    /// Public question id, to send back with the answer.
-    pub id: String,
-    /// The question.
-    pub text: String,
-    /// Extra help.
-    pub help: Option<String>,
-    /// The kind of answer expected.
-    pub kind: QuestionKindDoc,
-    /// The answers to choose from (for `number`: only "I'm not sure", if offered).
-    pub options: Vec<OptionView>,
-    /// `number`: the unit.
-    pub unit: Option<String>,
-    /// `number`: the values accepted, inclusive `(min, max)`.
-    pub range: Option<(f64, f64)>,
-    /// The pathway the journey started on.
-    pub pathway: String,
-    /// 1 for the first question, 2 for the second, ...
-    pub step: usize,
-}
-
-/// One answer a person may choose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OptionView {
-    /// Answer id to send back.
-    pub id: String,
-    /// Label.
-    pub label: String,
-}
-
-/// The end of a journey.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutcomeView {
-    /// Where to go.
-    pub disposition: DispositionView,
-    /// Care advice: from the answers in journey order, then the outcome, then the disposition.
-    pub care_advice: Vec<AdviceView>,
-    /// Why: the symptom discriminators met, in order.
-    pub reasons: Vec<ReasonView>,
-    /// Every question asked and its answer, in order.
-    pub transcript: Vec<TranscriptEntry>,
-}
-
-/// How urgent a disposition is, in four plain groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Urgency {
-    /// Ambulance or A&E.
-    Emergency,
-    /// Another service within 24 hours.
-    Urgent,
-    /// Another service, not within 24 hours.
-    Routine,
-    /// Look after yourself at home.
-    SelfCare,
-}
-
-/// A disposition as shown to the person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DispositionView {
-    /// Id.
-    pub id: String,
-    /// Dx-style code.
-    pub code: String,
-    /// Title.
-    pub title: String,
-    /// Explanation.
-    pub description: Option<String>,
-    /// Service.
-    pub service: ServiceDoc,
-    /// How soon, in minutes.
-    pub within_minutes: Option<u32>,
-    /// Rank, 1 = most urgent.
-    pub rank: u32,
-    /// Urgency group.
-    pub urgency: Urgency,
-}
-
-impl DispositionView {
-    pub(crate) fn of(disposition: &DispositionIr) -> DispositionView {
-        DispositionView {
-            id: disposition.id.clone(),
-            code: disposition.code.clone(),
-            title: text(&disposition.title),
-            description: disposition.description.as_ref().map(text),
-            service: disposition.service,
-            within_minutes: disposition.within_minutes,
-            rank: disposition.rank,
-            urgency: urgency(disposition.service, disposition.within_minutes),
-        }
-    }
-}
-
-fn urgency(service: ServiceDoc, within_minutes: Option<u32>) -> Urgency {
-    match service {
-        ServiceDoc::Ambulance | ServiceDoc::EmergencyDepartment => Urgency::Emergency,
-        ServiceDoc::SelfCare => Urgency::SelfCare,
-        _ if within_minutes.is_some_and(|m| m <= 24 * 60) => Urgency::Urgent,
-        _ => Urgency::Routine,
-    }
-}
-
-/// A piece of care advice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdviceView {
-    /// Key.
-    pub id: String,
-    /// Heading.
-    pub title: String,
-    /// Text.
-    pub text: String,
-}
-
-/// A symptom discriminator met on the way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonView {
-    /// Stable code.
-    pub code: String,
-    /// Shown to the person.
-    pub text: String,
-    /// Public id of the question whose answer gave it.
-    pub question: String,
-}
-
-/// One question and answer of a journey.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TranscriptEntry {
-    /// Public question id.
-    pub question: String,
-    /// Question text.
-    pub text: String,
-    /// The answer, as labels (several joined with ", "), or the number with its unit.
-    pub answer: String,
-    /// Report text of the answers given, if authored.
-    pub report: Option<String>,
-}
-
-/// The one place text is chosen by language; English until a language is asked for.
-fn text_str(doc: &TextDoc) -> &str {
-    doc.english()
-}
-
-/// [`text_str`], owned.
-fn text(doc: &TextDoc) -> String {
-    text_str(doc).to_string()
-}
-
-// ---------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------
-
-/// Why an answer, a session or a journey was refused. A refused answer
-/// changes nothing.
-///
-/// As JSON: `{"code": "option_not_offered", "message": "...", ...fields}`; the
-/// `code` is stable.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EvalError {
-    /// No pathway has this id.
-    #[error("there is no pathway called {pathway:?}")]
-    UnknownPathway {
-        /// The id asked for.
-        pathway: String,
-    },
-    /// The person's age or sex is outside the pathway's.
-    #[error("pathway {pathway:?} is not for this person's age or sex")]
-    NotApplicable {
-        /// The pathway.
-        pathway: String,
-    },
-    /// The answer is to a question other than the one being asked.
-    #[error("the question being asked is {expected:?}, but the answer is to {got:?}")]
-    WrongQuestion {
-        /// The current question.
-        expected: String,
-        /// The question named.
-        got: String,
-    },
-    /// The answer is not one the question offers.
-    #[error("{option:?} is not an answer to {question:?}; it offers: {}", offered.join(", "))]
-    OptionNotOffered {
-        /// The question.
-        question: String,
-        /// The answer given.
-        option: String,
-        /// The answers it offers.
-        offered: Vec<String>,
-    },
-    /// A number outside the question's range (or not a finite number).
-    #[error("{value} is outside the range of {question:?} ({min} to {max})")]
-    NumberOutOfRange {
-        /// The question.
-        question: String,
-        /// The number given.
-        value: f64,
-        /// Lowest accepted.
-        min: f64,
-        /// Highest accepted.
-        max: f64,
-    },
-    /// The answer is of the wrong kind (a number for a yes/no question, a list for a single choice, ...).
-    #[error("{question:?} takes a {} answer", kind_name(*expected))]
-    WrongAnswerKind {
-        /// The question.
-        question: String,
-        /// The kind it takes.
-        expected: QuestionKindDoc,
-    },
-    /// `none` or `not_sure` was chosen together with other options.
-    #[error("{option:?} cannot be chosen together with other answers to {question:?}")]
-    ExclusiveOption {
-        /// The question.
-        question: String,
-        /// `none` or `not_sure`.
-        option: String,
-    },
-    /// A multiple-choice answer chose nothing (send `none` instead).
-    #[error("no answer chosen for {question:?}; choose `none` if none apply")]
-    NothingChosen {
-        /// The question.
-        question: String,
-    },
-    /// The journey has already ended.
-    #[error("the journey has ended; no more answers are taken")]
-    AnswerAfterOutcome,
-    /// `back` with no answer to take back.
-    #[error("there is no answer to go back from")]
-    NothingToGoBack,
-    /// The session or record was made with a different bundle.
-    #[error("made with bundle {got}, but this bundle is {expected}")]
-    BundleMismatch {
-        /// This bundle's hash.
-        expected: String,
-        /// The hash in the session or record.
-        got: String,
-    },
-    /// A replayed audit record differs from what the bundle now gives.
-    #[error("replaying the record gives a different {field}")]
-    ReplayMismatch {
-        /// What differs: `steps`, `disposition`, `reasons`, ...
-        field: String,
-    },
-    /// A saved session cannot be read.
-    #[error("the session cannot be read: {0}")]
-    BadSession(String),
-    /// The compiled bundle contradicts itself. Never happens with a bundle from [`crate::compile`].
-    #[error("the compiled bundle is inconsistent")]
-    BrokenBundle,
-}
-
-fn kind_name(kind: QuestionKindDoc) -> &'static str {
-    match kind {
-        QuestionKindDoc::YesNo => "yes_no",
-        QuestionKindDoc::Single => "single",
-        QuestionKindDoc::Multiple => "multiple",
-        QuestionKindDoc::Number => "number",
-    }
-}
-
-impl EvalError {
-    /// The stable tag, e.g. `unknown_pathway`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            EvalError::UnknownPathway { .. } => "unknown_pathway",
-            EvalError::NotApplicable { .. } => "not_applicable",
-            EvalError::WrongQuestion { .. } => "wrong_question",
-            EvalError::OptionNotOffered { .. } => "option_not_offered",
-            EvalError::NumberOutOfRange { .. } => "number_out_of_range",
-            EvalError::WrongAnswerKind { .. } => "wrong_answer_kind",
-            EvalError::ExclusiveOption { .. } => "exclusive_option",
-            EvalError::NothingChosen { .. } => "nothing_chosen",
-            EvalError::AnswerAfterOutcome => "answer_after_outcome",
-            EvalError::NothingToGoBack => "nothing_to_go_back",
-            EvalError::BundleMismatch { .. } => "bundle_mismatch",
-            EvalError::ReplayMismatch { .. } => "replay_mismatch",
-            EvalError::BadSession(_) => "bad_session",
-            EvalError::BrokenBundle => "broken_bundle",
-        }
-    }
-}
-
-impl Serialize for EvalError {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("code", self.code())?;
-        map.serialize_entry("message", &self.to_string())?;
-        match self {
-            EvalError::UnknownPathway { pathway } | EvalError::NotApplicable { pathway } => {
-                map.serialize_entry("pathway", pathway)?;
-            }
-            EvalError::WrongQuestion { expected, got }
-            | EvalError::BundleMismatch { expected, got } => {
-                map.serialize_entry("expected", expected)?;
-                map.serialize_entry("got", got)?;
-            }
-            EvalError::OptionNotOffered {
-                question,
-                option,
-                offered,
-            } => {
-                map.serialize_entry("question", question)?;
-                map.serialize_entry("option", option)?;
-                map.serialize_entry("offered", offered)?;
-            }
-            EvalError::NumberOutOfRange {
-                question,
-                value,
-                min,
-                max,
-            } => {
-                map.serialize_entry("question", question)?;
-                map.serialize_entry("value", value)?;
-                map.serialize_entry("min", min)?;
-                map.serialize_entry("max", max)?;
-            }
-            EvalError::WrongAnswerKind { question, expected } => {
-                map.serialize_entry("question", question)?;
-                map.serialize_entry("expected", expected)?;
-            }
-            EvalError::ExclusiveOption { question, option } => {
-                map.serialize_entry("question", question)?;
-                map.serialize_entry("option", option)?;
-            }
-            EvalError::NothingChosen { question } => {
-                map.serialize_entry("question", question)?;
-            }
-            EvalError::ReplayMismatch { field } => {
-                map.serialize_entry("field", field)?;
-            }
-            EvalError::AnswerAfterOutcome
-            | EvalError::NothingToGoBack
-            | EvalError::BadSession(_)
-            | EvalError::BrokenBundle => {}
-        }
-        map.end()
-    }
-}
-
+use crate::ir::{BranchIr, NodeIdx, NodeIr, NodeKindIr, QuestionIr, VariableIdx};
+use crate::model::QuestionKindDoc;
+use crate::vocab::{Answer, AnswerValue, ImplausiblePatient, Language, Patient, Reader, Sex};
 // ---------------------------------------------------------------------------
 // Resolved answers and the walk
 // ---------------------------------------------------------------------------
@@ -527,23 +67,6 @@ pub struct AnswerIds {
     pub chosen: Chosen,
 }
 
-/// Where a journey is, as ids: the question to ask next, or the outcome node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Position {
-    /// The next question.
-    Question(NodeId),
-    /// The outcome.
-    Outcome(NodeId),
-}
-
-/// Why a lookup the compiler guarantees failed. Kept out of line so the hot
-/// path only tests and branches.
-#[cold]
-#[inline(never)]
-fn broken() -> EvalError {
-    EvalError::BrokenBundle
-}
-
 /// The variables and scores answers have set so far. Only those touched are
 /// kept (most journeys touch none), so starting a walk allocates nothing and
 /// nothing is sized by the bundle.
@@ -593,6 +116,8 @@ impl Tracer for Trace {
 enum Stop {
     /// The compiled bundle contradicts itself.
     Broken,
+    /// The person is not one the engine can triage.
+    Implausible(ImplausiblePatient),
     /// The pathway is not for this person.
     NotApplicable,
     /// The journey has already ended.
@@ -708,6 +233,7 @@ impl Cursor {
         patient: &Patient,
         tracer: &mut T,
     ) -> Result<(), Stop> {
+        patient.check().map_err(Stop::Implausible)?;
         self.at = match bundle.entry(self.pathway) {
             Some(entry) if entry.admits(patient) => entry.start,
             _ => return Err(Stop::NotApplicable),
@@ -721,6 +247,7 @@ impl Cursor {
     fn error(&self, bundle: &CompiledBundle, stop: Stop) -> EvalError {
         match stop {
             Stop::Broken => EvalError::BrokenBundle,
+            Stop::Implausible(problem) => EvalError::ImplausiblePatient(problem),
             Stop::NotApplicable => EvalError::NotApplicable {
                 pathway: bundle.pathway_id(self.pathway).to_string(),
             },
@@ -966,6 +493,8 @@ pub(crate) struct WalkState {
 pub(crate) struct Walk<'b> {
     bundle: &'b CompiledBundle,
     patient: Patient,
+    /// The language texts are shown in.
+    language: Language,
     state: WalkState,
     trace: Option<Trace>,
 }
@@ -986,6 +515,7 @@ impl<'b> Walk<'b> {
         Ok(Walk {
             bundle,
             patient,
+            language: Language::En,
             state: WalkState {
                 cursor,
                 history: Vec::new(),
@@ -1019,9 +549,20 @@ impl<'b> Walk<'b> {
         Walk {
             bundle,
             patient,
+            language: Language::En,
             state,
             trace: None,
         }
+    }
+
+    /// The same walk, showing texts in `language`.
+    pub(crate) fn in_language(self, language: Language) -> Walk<'b> {
+        Walk { language, ..self }
+    }
+
+    /// How texts are chosen for this journey.
+    fn reader(&self) -> Reader {
+        self.patient.reader(self.language)
     }
 
     /// The state to resume from later.
@@ -1090,6 +631,7 @@ impl<'b> Walk<'b> {
                     at,
                     question,
                     &self.state.history,
+                    self.reader(),
                 );
             }
             _ => *step = self.step()?,
@@ -1104,275 +646,9 @@ impl<'b> Walk<'b> {
             self.state.cursor.pathway,
             self.state.cursor.at,
             &self.state.history,
+            self.reader(),
         )
     }
-}
-
-// ---------------------------------------------------------------------------
-// Rendering
-// ---------------------------------------------------------------------------
-
-/// The step at node `at` of a journey started on `pathway` after `history`.
-/// Every text is copied once, into a buffer of its exact size.
-fn render_step(
-    bundle: &CompiledBundle,
-    pathway: PathwayId,
-    at: NodeId,
-    history: &[AnswerIds],
-) -> Result<Step, EvalError> {
-    match bundle.ir_node(at).map(|n| &n.kind) {
-        Some(NodeKindIr::Question(question)) => Ok(Step::Question(question_view(
-            bundle, pathway, at, question, history,
-        ))),
-        Some(NodeKindIr::Outcome(outcome)) => {
-            let disposition = bundle
-                .disposition_ir(outcome.disposition)
-                .ok_or_else(broken)?;
-            Ok(Step::Outcome(outcome_view(
-                bundle,
-                pathway,
-                history,
-                disposition,
-                &outcome.advice,
-            )))
-        }
-        _ => Err(broken()),
-    }
-}
-
-/// Renders the question at `at` into `view`, reusing its buffers: a session
-/// moving from one question to the next allocates only where a text is longer
-/// than the one it replaces.
-fn refill_question_view(
-    view: &mut QuestionView,
-    bundle: &CompiledBundle,
-    pathway: PathwayId,
-    at: NodeId,
-    question: &QuestionIr,
-    history: &[AnswerIds],
-) {
-    // A buffer is reused when it fits and is at most twice the size needed,
-    // so a session never holds much more than its texts.
-    fn set_parts(target: &mut String, parts: &[&str]) {
-        let length: usize = parts.iter().map(|p| p.len()).sum();
-        let capacity = target.capacity();
-        if capacity < length || capacity > 2 * length {
-            *target = String::with_capacity(length);
-        }
-        target.clear();
-        for part in parts {
-            target.push_str(part);
-        }
-    }
-    fn set(target: &mut String, value: &str) {
-        set_parts(target, &[value]);
-    }
-    fn set_option(target: &mut Option<String>, value: Option<&str>) {
-        match (target.as_mut(), value) {
-            (Some(old), Some(value)) => set(old, value),
-            (_, value) => *target = value.map(str::to_string),
-        }
-    }
-    match bundle.public_id_parts(pathway.0, at) {
-        Some((Some(unit), node)) => set_parts(&mut view.id, &[unit, "/", node]),
-        Some((None, node)) => set(&mut view.id, node),
-        None => view.id.clear(),
-    }
-    set(&mut view.text, text_str(&question.text));
-    set_option(&mut view.help, question.help.as_ref().map(text_str));
-    view.kind = question.kind;
-    let shown = question
-        .answers
-        .iter()
-        .filter(|a| question.kind != QuestionKindDoc::Number || a.not_sure);
-    view.options.truncate(shown.clone().count());
-    for (index, answer) in shown.enumerate() {
-        match view.options.get_mut(index) {
-            Some(option) => {
-                set(&mut option.id, &answer.id);
-                set(&mut option.label, text_str(&answer.label));
-            }
-            None => view.options.push(OptionView {
-                id: answer.id.clone(),
-                label: text(&answer.label),
-            }),
-        }
-    }
-    view.options.shrink_to_fit();
-    set_option(&mut view.unit, question.unit.as_ref().map(text_str));
-    view.range = question.range;
-    set(&mut view.pathway, bundle.pathway_id(pathway));
-    view.step = history.len() + 1;
-}
-
-fn question_view(
-    bundle: &CompiledBundle,
-    pathway: PathwayId,
-    at: NodeId,
-    question: &QuestionIr,
-    history: &[AnswerIds],
-) -> QuestionView {
-    let shown = |a: &&AnswerIr| question.kind != QuestionKindDoc::Number || a.not_sure;
-    let mut options = Vec::with_capacity(question.answers.iter().filter(shown).count());
-    options.extend(question.answers.iter().filter(shown).map(|a| OptionView {
-        id: a.id.clone(),
-        label: text(&a.label),
-    }));
-    QuestionView {
-        id: bundle.public_id(pathway.0, at),
-        text: text(&question.text),
-        help: question.help.as_ref().map(text),
-        kind: question.kind,
-        options,
-        unit: question.unit.as_ref().map(text),
-        range: question.range,
-        pathway: bundle.pathway_id(pathway).to_string(),
-        step: history.len() + 1,
-    }
-}
-
-/// The answers of `question` chosen in `given`, in the question's order.
-fn chosen_answers<'q>(question: &'q QuestionIr, given: &AnswerIds) -> ChosenAnswers<'q> {
-    let (one, mask) = match given.chosen {
-        Chosen::One(i) | Chosen::Number { band: i, .. } => (Some(usize::from(i)), 0),
-        Chosen::Many(mask) => (None, mask),
-    };
-    ChosenAnswers {
-        answers: &question.answers,
-        one,
-        mask,
-    }
-}
-
-/// See [`chosen_answers`]: one answer, or the set bits of a mask.
-#[derive(Clone)]
-struct ChosenAnswers<'q> {
-    answers: &'q [AnswerIr],
-    one: Option<usize>,
-    mask: u64,
-}
-
-impl<'q> Iterator for ChosenAnswers<'q> {
-    type Item = &'q AnswerIr;
-
-    fn next(&mut self) -> Option<&'q AnswerIr> {
-        if let Some(index) = self.one.take() {
-            return self.answers.get(index);
-        }
-        while self.mask != 0 {
-            let index = self.mask.trailing_zeros() as usize;
-            self.mask &= self.mask - 1;
-            if let Some(answer) = self.answers.get(index) {
-                return Some(answer);
-            }
-        }
-        None
-    }
-}
-
-/// Joins `parts` with `separator` into one string of exactly the needed size.
-fn joined<'t>(parts: impl Iterator<Item = &'t str> + Clone, separator: &str) -> String {
-    let count = parts.clone().count();
-    let length =
-        parts.clone().map(str::len).sum::<usize>() + separator.len() * count.saturating_sub(1);
-    let mut out = String::with_capacity(length);
-    for (index, part) in parts.enumerate() {
-        if index > 0 {
-            out.push_str(separator);
-        }
-        out.push_str(part);
-    }
-    out
-}
-
-fn outcome_view(
-    bundle: &CompiledBundle,
-    pathway: PathwayId,
-    history: &[AnswerIds],
-    disposition: &DispositionIr,
-    outcome_advice: &[u16],
-) -> OutcomeView {
-    let asked = || {
-        history.iter().filter_map(|given| {
-            question_of(bundle.ir_node(given.node)).map(|question| (given, question))
-        })
-    };
-    // Care advice keys in order (answers, outcome, disposition), each once.
-    let keys = asked()
-        .flat_map(|(given, question)| chosen_answers(question, given))
-        .flat_map(|a| a.advice.iter())
-        .chain(outcome_advice)
-        .chain(&disposition.advice)
-        .copied();
-    let mut seen: Vec<u16> = Vec::with_capacity(keys.clone().count());
-    for key in keys {
-        if !seen.contains(&key) {
-            seen.push(key);
-        }
-    }
-    let mut care_advice = Vec::with_capacity(seen.len());
-    care_advice.extend(
-        seen.iter()
-            .filter_map(|key| bundle.advice_ir(*key))
-            .map(|advice| AdviceView {
-                id: advice.id.clone(),
-                title: text(&advice.title),
-                text: text(&advice.text),
-            }),
-    );
-    fn reason_of<'a>(
-        (given, question): (&'a AnswerIds, &'a QuestionIr),
-    ) -> Option<(&'a AnswerIds, &'a ReasonIr)> {
-        question
-            .answers
-            .get(given.chosen.route())
-            .and_then(|a| a.reason.as_ref())
-            .map(|reason| (given, reason))
-    }
-    let mut reasons = Vec::with_capacity(asked().filter_map(reason_of).count());
-    reasons.extend(
-        asked()
-            .filter_map(reason_of)
-            .map(|(given, reason)| ReasonView {
-                code: reason.code.clone(),
-                text: text(&reason.text),
-                question: bundle.public_id(pathway.0, given.node),
-            }),
-    );
-    let mut transcript = Vec::with_capacity(asked().count());
-    transcript.extend(asked().map(|(given, question)| {
-        let chosen = chosen_answers(question, given);
-        let answer = match given.chosen {
-            Chosen::Number { value, .. } => match &question.unit {
-                Some(unit) => format!("{value} {}", text_str(unit)),
-                None => format!("{value}"),
-            },
-            _ => joined(chosen.clone().map(|a| text_str(&a.label)), ", "),
-        };
-        let reports = chosen.filter_map(|a| a.report.as_ref().map(text_str));
-        TranscriptEntry {
-            question: bundle.public_id(pathway.0, given.node),
-            text: text(&question.text),
-            answer,
-            report: (reports.clone().next().is_some()).then(|| joined(reports, "; ")),
-        }
-    }));
-    OutcomeView {
-        disposition: DispositionView::of(disposition),
-        care_advice,
-        reasons,
-        transcript,
-    }
-}
-
-/// Bits of the answers that must be chosen alone: `none` and `not_sure`.
-pub(crate) fn exclusive_answers(question: &QuestionIr) -> u64 {
-    question
-        .answers
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| *i < 64 && (a.id == "none" || a.not_sure))
-        .fold(0, |mask, (i, _)| mask | 1u64 << i)
 }
 
 /// The band a number falls in, or `None` when it is not finite or outside the range.
@@ -1436,7 +712,7 @@ fn resolve_value(
                     question: question_id(),
                 });
             }
-            let exclusive = mask & exclusive_answers(question);
+            let exclusive = mask & question.exclusive_answers();
             if exclusive != 0 && mask.count_ones() > 1 {
                 let option = question
                     .answers
@@ -1501,7 +777,21 @@ pub fn evaluate(
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<Step, EvalError> {
-    walk_strings(bundle, pathway, patient, answers)?.step()
+    evaluate_in(bundle, pathway, patient, answers, Language::En)
+}
+
+/// [`evaluate`], with texts in `language` where the bundle has them (each
+/// view says which language it is in).
+pub fn evaluate_in(
+    bundle: &CompiledBundle,
+    pathway: &str,
+    patient: &Patient,
+    answers: &[Answer],
+    language: Language,
+) -> Result<Step, EvalError> {
+    walk_strings(bundle, pathway, patient, answers)?
+        .in_language(language)
+        .step()
 }
 
 /// [`evaluate`] without rendering: where the journey is, as ids, for callers
@@ -1576,17 +866,25 @@ pub fn evaluate_ids(
     }
 }
 
-/// The step at a [`Position`] reached by [`evaluate_ids`], as shown to a person.
+/// The step at a [`Position`] reached by [`evaluate_ids`], as shown to a
+/// person, with texts in `language` where the bundle has them.
 pub fn step_at(
     bundle: &CompiledBundle,
     pathway: PathwayId,
     patient: &Patient,
     answers: &[AnswerIds],
+    language: Language,
 ) -> Result<Step, EvalError> {
     let mut cursor = Cursor::new(pathway);
     cursor
         .begin(bundle, patient, &mut ())
         .and_then(|()| cursor.give_all(bundle, patient, answers, &mut ()))
         .map_err(|stop| cursor.error(bundle, stop))?;
-    render_step(bundle, pathway, cursor.at, answers)
+    render_step(
+        bundle,
+        pathway,
+        cursor.at,
+        answers,
+        patient.reader(language),
+    )
 }

@@ -1,0 +1,521 @@
+//! What a person is shown: the next question or the outcome, rendered from
+//! the compiled bundle in the reader's language and words.
+//!
+//! Every text is chosen once, here, by [`Reader`]: the language asked for
+//! (Welsh where the bundle has it, English otherwise) and whom it speaks to.
+//! Each view says which language its texts are in, so a page can mark
+//! English shown in a Welsh journey for screen readers.
+
+use super::walk::{AnswerIds, Chosen};
+use super::{broken, EvalError};
+use crate::compile::{CompiledBundle, NodeId, PathwayId};
+use crate::ir::{AnswerIr, DispositionIr, NodeKindIr, OutcomeIr, QuestionIr, ReasonIr};
+use crate::model::{QuestionKindDoc, ServiceDoc, TextDoc};
+use crate::vocab::{Language, Reader};
+use serde::{Deserialize, Serialize};
+
+/// Where a journey is: the next question, or the outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Step {
+    /// Ask this next.
+    Question(QuestionView),
+    /// The journey has ended here.
+    Outcome(OutcomeView),
+}
+
+impl Step {
+    /// The question, if the journey is not finished.
+    pub fn question(&self) -> Option<&QuestionView> {
+        match self {
+            Step::Question(q) => Some(q),
+            Step::Outcome(_) => None,
+        }
+    }
+
+    /// The outcome, if the journey is finished.
+    pub fn outcome(&self) -> Option<&OutcomeView> {
+        match self {
+            Step::Question(_) => None,
+            Step::Outcome(o) => Some(o),
+        }
+    }
+}
+
+/// A question as shown to the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    /// Public question id, to send back with the answer.
+    pub id: String,
+    /// The question.
+    pub text: String,
+    /// Extra help.
+    pub help: Option<String>,
+    /// The language of the question's text (and, where the bundle has it in
+    /// that language, of its help and unit).
+    pub lang: Language,
+    /// The kind of answer expected.
+    pub kind: QuestionKindDoc,
+    /// The answers to choose from (for `number`: only "I'm not sure", if offered).
+    pub options: Vec<OptionView>,
+    /// `number`: the unit.
+    pub unit: Option<String>,
+    /// `number`: the values accepted, inclusive `(min, max)`.
+    pub range: Option<(f64, f64)>,
+    /// The pathway the journey started on.
+    pub pathway: String,
+    /// 1 for the first question, 2 for the second, ...
+    pub step: usize,
+}
+
+impl Default for QuestionView {
+    fn default() -> QuestionView {
+        QuestionView {
+            id: String::new(),
+            text: String::new(),
+            help: None,
+            lang: Language::En,
+            kind: QuestionKindDoc::YesNo,
+            options: Vec::new(),
+            unit: None,
+            range: None,
+            pathway: String::new(),
+            step: 0,
+        }
+    }
+}
+
+/// One answer a person may choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionView {
+    /// Answer id to send back.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// The label's language.
+    pub lang: Language,
+}
+
+/// The end of a journey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeView {
+    /// Where to go.
+    pub disposition: DispositionView,
+    /// Care advice: from the answers in journey order, then the outcome, then the disposition.
+    pub care_advice: Vec<AdviceView>,
+    /// Why: the symptom discriminators met, in journey order (the chosen
+    /// options of one question most urgent first); when none was met, the
+    /// reason the author wrote for reaching the outcome without one.
+    pub reasons: Vec<ReasonView>,
+    /// Every question asked and its answer, in order.
+    pub transcript: Vec<TranscriptEntry>,
+}
+
+/// How urgent a disposition is, in four plain groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Ambulance or A&E.
+    Emergency,
+    /// Another service within 24 hours.
+    Urgent,
+    /// Another service, not within 24 hours.
+    Routine,
+    /// Look after yourself at home.
+    SelfCare,
+}
+
+/// A disposition as shown to the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DispositionView {
+    /// Id.
+    pub id: String,
+    /// Dx-style code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Explanation.
+    pub description: Option<String>,
+    /// The language of the title (and of the description, where the bundle has it).
+    pub lang: Language,
+    /// Service.
+    pub service: ServiceDoc,
+    /// How soon, in minutes.
+    pub within_minutes: Option<u32>,
+    /// Rank, 1 = most urgent.
+    pub rank: u32,
+    /// Urgency group.
+    pub urgency: Urgency,
+}
+
+impl DispositionView {
+    pub(crate) fn of(disposition: &DispositionIr, reader: Reader) -> DispositionView {
+        let (title, lang) = disposition.title.pick(reader);
+        DispositionView {
+            id: disposition.id.clone(),
+            code: disposition.code.clone(),
+            title: title.to_string(),
+            description: disposition
+                .description
+                .as_ref()
+                .map(|d| text_in(d, reader, lang).to_string()),
+            lang,
+            service: disposition.service,
+            within_minutes: disposition.within_minutes,
+            rank: disposition.rank,
+            urgency: urgency(disposition.service, disposition.within_minutes),
+        }
+    }
+}
+
+fn urgency(service: ServiceDoc, within_minutes: Option<u32>) -> Urgency {
+    match service {
+        ServiceDoc::Ambulance | ServiceDoc::EmergencyDepartment => Urgency::Emergency,
+        ServiceDoc::SelfCare => Urgency::SelfCare,
+        _ if within_minutes.is_some_and(|m| m <= 24 * 60) => Urgency::Urgent,
+        _ => Urgency::Routine,
+    }
+}
+
+/// A piece of care advice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdviceView {
+    /// Key.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Text.
+    pub text: String,
+    /// The language of the heading (and of the text, where the bundle has it).
+    pub lang: Language,
+}
+
+/// A symptom discriminator met on the way, or the outcome's own reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonView {
+    /// Stable code.
+    pub code: String,
+    /// Shown to the person.
+    pub text: String,
+    /// The text's language.
+    pub lang: Language,
+    /// Public id of the question whose answer gave it, or of the outcome
+    /// node for a reason written on the outcome.
+    pub question: String,
+}
+
+/// One question and answer of a journey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptEntry {
+    /// Public question id.
+    pub question: String,
+    /// Question text.
+    pub text: String,
+    /// The answer, as labels (several joined with ", "), or the number with its unit.
+    pub answer: String,
+    /// The language of the question text and the answer.
+    pub lang: Language,
+    /// Report text of the answers given, if authored: for the clinician
+    /// who receives the journey, so always in English.
+    pub report: Option<String>,
+}
+
+/// The words of `doc` for `reader`, in `lang` where the text has it (so a
+/// view's texts share the language of its main text), else in English.
+fn text_in(doc: &TextDoc, reader: Reader, lang: Language) -> &str {
+    doc.pick(Reader {
+        language: lang,
+        ..reader
+    })
+    .0
+}
+
+/// English words for the clinical report.
+fn english(doc: &TextDoc, reader: Reader) -> &str {
+    text_in(doc, reader, Language::En)
+}
+
+impl CompiledBundle {
+    /// The disposition catalogue, in file order, in English for a person
+    /// answering for themself.
+    pub fn dispositions(&self) -> impl Iterator<Item = DispositionView> + '_ {
+        self.dispositions
+            .iter()
+            .map(|d| DispositionView::of(d, Reader::default()))
+    }
+
+    /// One disposition by id, in English for a person answering for themself.
+    pub fn disposition(&self, id: &str) -> Option<DispositionView> {
+        self.dispositions
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| DispositionView::of(d, Reader::default()))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------
+
+/// The step at node `at` of a journey started on `pathway` after `history`.
+/// Every text is copied once, into a buffer of its exact size.
+pub(crate) fn render_step(
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    at: NodeId,
+    history: &[AnswerIds],
+    reader: Reader,
+) -> Result<Step, EvalError> {
+    match bundle.ir_node(at).map(|n| &n.kind) {
+        Some(NodeKindIr::Question(question)) => {
+            let mut view = QuestionView::default();
+            refill_question_view(&mut view, bundle, pathway, at, question, history, reader);
+            Ok(Step::Question(view))
+        }
+        Some(NodeKindIr::Outcome(outcome)) => {
+            let disposition = bundle
+                .disposition_ir(outcome.disposition)
+                .ok_or_else(broken)?;
+            Ok(Step::Outcome(outcome_view(
+                bundle,
+                pathway,
+                at,
+                history,
+                disposition,
+                outcome,
+                reader,
+            )))
+        }
+        _ => Err(broken()),
+    }
+}
+
+/// Renders the question at `at` into `view`, reusing its buffers: a session
+/// moving from one question to the next allocates only where a text is longer
+/// than the one it replaces.
+pub(crate) fn refill_question_view(
+    view: &mut QuestionView,
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    at: NodeId,
+    question: &QuestionIr,
+    history: &[AnswerIds],
+    reader: Reader,
+) {
+    // A buffer is reused when it fits and is at most twice the size needed,
+    // so a session never holds much more than its texts.
+    fn set_parts(target: &mut String, parts: &[&str]) {
+        let length: usize = parts.iter().map(|p| p.len()).sum();
+        let capacity = target.capacity();
+        if capacity < length || capacity > 2 * length {
+            *target = String::with_capacity(length);
+        }
+        target.clear();
+        for part in parts {
+            target.push_str(part);
+        }
+    }
+    fn set(target: &mut String, value: &str) {
+        set_parts(target, &[value]);
+    }
+    fn set_option(target: &mut Option<String>, value: Option<&str>) {
+        match (target.as_mut(), value) {
+            (Some(old), Some(value)) => set(old, value),
+            (_, value) => *target = value.map(str::to_string),
+        }
+    }
+    match bundle.public_id_parts(pathway.0, at) {
+        Some((Some(unit), node)) => set_parts(&mut view.id, &[unit, "/", node]),
+        Some((None, node)) => set(&mut view.id, node),
+        None => view.id.clear(),
+    }
+    let (text, lang) = question.text.pick(reader);
+    set(&mut view.text, text);
+    view.lang = lang;
+    set_option(
+        &mut view.help,
+        question.help.as_ref().map(|h| text_in(h, reader, lang)),
+    );
+    view.kind = question.kind;
+    let shown = question
+        .answers
+        .iter()
+        .filter(|a| question.kind != QuestionKindDoc::Number || a.not_sure);
+    view.options.truncate(shown.clone().count());
+    for (index, answer) in shown.enumerate() {
+        let (label, label_lang) = answer.label.pick(reader);
+        match view.options.get_mut(index) {
+            Some(option) => {
+                set(&mut option.id, &answer.id);
+                set(&mut option.label, label);
+                option.lang = label_lang;
+            }
+            None => view.options.push(OptionView {
+                id: answer.id.clone(),
+                label: label.to_string(),
+                lang: label_lang,
+            }),
+        }
+    }
+    view.options.shrink_to_fit();
+    set_option(
+        &mut view.unit,
+        question.unit.as_ref().map(|u| text_in(u, reader, lang)),
+    );
+    view.range = question.range;
+    set(&mut view.pathway, bundle.pathway_id(pathway));
+    view.step = history.len() + 1;
+}
+
+/// The answers of `question` chosen in `given`, in the question's order.
+fn chosen_answers<'q>(question: &'q QuestionIr, given: &AnswerIds) -> ChosenAnswers<'q> {
+    let (one, mask) = match given.chosen {
+        Chosen::One(i) | Chosen::Number { band: i, .. } => (Some(usize::from(i)), 0),
+        Chosen::Many(mask) => (None, mask),
+    };
+    ChosenAnswers {
+        answers: &question.answers,
+        one,
+        mask,
+    }
+}
+
+/// See [`chosen_answers`]: one answer, or the set bits of a mask.
+#[derive(Clone)]
+struct ChosenAnswers<'q> {
+    answers: &'q [AnswerIr],
+    one: Option<usize>,
+    mask: u64,
+}
+
+impl<'q> Iterator for ChosenAnswers<'q> {
+    type Item = &'q AnswerIr;
+
+    fn next(&mut self) -> Option<&'q AnswerIr> {
+        if let Some(index) = self.one.take() {
+            return self.answers.get(index);
+        }
+        while self.mask != 0 {
+            let index = self.mask.trailing_zeros() as usize;
+            self.mask &= self.mask - 1;
+            if let Some(answer) = self.answers.get(index) {
+                return Some(answer);
+            }
+        }
+        None
+    }
+}
+
+/// Joins `parts` with `separator` into one string of exactly the needed size.
+fn joined<'t>(parts: impl Iterator<Item = &'t str> + Clone, separator: &str) -> String {
+    let count = parts.clone().count();
+    let length =
+        parts.clone().map(str::len).sum::<usize>() + separator.len() * count.saturating_sub(1);
+    let mut out = String::with_capacity(length);
+    for (index, part) in parts.enumerate() {
+        if index > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+fn outcome_view(
+    bundle: &CompiledBundle,
+    pathway: PathwayId,
+    at: NodeId,
+    history: &[AnswerIds],
+    disposition: &DispositionIr,
+    outcome: &OutcomeIr,
+    reader: Reader,
+) -> OutcomeView {
+    let question_of = |given: &AnswerIds| match bundle.ir_node(given.node).map(|n| &n.kind) {
+        Some(NodeKindIr::Question(question)) => Some(question),
+        _ => None,
+    };
+    let asked = || {
+        history
+            .iter()
+            .filter_map(move |given| question_of(given).map(|question| (given, question)))
+    };
+    // Care advice keys in order (answers, outcome, disposition), each once.
+    let keys = asked()
+        .flat_map(|(given, question)| chosen_answers(question, given))
+        .flat_map(|a| a.advice.iter())
+        .chain(&outcome.advice)
+        .chain(&disposition.advice)
+        .copied();
+    let mut seen: Vec<u16> = Vec::with_capacity(keys.clone().count());
+    for key in keys {
+        if !seen.contains(&key) {
+            seen.push(key);
+        }
+    }
+    let mut care_advice = Vec::with_capacity(seen.len());
+    care_advice.extend(
+        seen.iter()
+            .filter_map(|key| bundle.advice_ir(*key))
+            .map(|advice| {
+                let (title, lang) = advice.title.pick(reader);
+                AdviceView {
+                    id: advice.id.clone(),
+                    title: title.to_string(),
+                    text: text_in(&advice.text, reader, lang).to_string(),
+                    lang,
+                }
+            }),
+    );
+    // Every chosen answer's reason, in journey order; a multiple-choice
+    // answer's in option order, which is most urgent first.
+    let met = || {
+        asked().flat_map(|(given, question)| {
+            chosen_answers(question, given)
+                .filter_map(|a| a.reason.as_ref())
+                .map(move |reason| (given.node, reason))
+        })
+    };
+    let reason_view = |node: NodeId, reason: &ReasonIr| {
+        let (text, lang) = reason.text.pick(reader);
+        ReasonView {
+            code: reason.code.clone(),
+            text: text.to_string(),
+            lang,
+            question: bundle.public_id(pathway.0, node),
+        }
+    };
+    let mut reasons = Vec::with_capacity(met().count().max(1));
+    reasons.extend(met().map(|(node, reason)| reason_view(node, reason)));
+    if reasons.is_empty() {
+        reasons.extend(outcome.reason.as_ref().map(|r| reason_view(at, r)));
+    }
+    let mut transcript = Vec::with_capacity(asked().count());
+    transcript.extend(asked().map(|(given, question)| {
+        let chosen = chosen_answers(question, given);
+        let (text, lang) = question.text.pick(reader);
+        let answer = match given.chosen {
+            Chosen::Number { value, .. } => match &question.unit {
+                Some(unit) => format!("{value} {}", text_in(unit, reader, lang)),
+                None => format!("{value}"),
+            },
+            _ => joined(
+                chosen.clone().map(|a| text_in(&a.label, reader, lang)),
+                ", ",
+            ),
+        };
+        let reports = chosen.filter_map(|a| a.report.as_ref().map(|r| english(r, reader)));
+        TranscriptEntry {
+            question: bundle.public_id(pathway.0, given.node),
+            text: text.to_string(),
+            answer,
+            lang,
+            report: (reports.clone().next().is_some()).then(|| joined(reports, "; ")),
+        }
+    }));
+    OutcomeView {
+        disposition: DispositionView::of(disposition, reader),
+        care_advice,
+        reasons,
+        transcript,
+    }
+}
