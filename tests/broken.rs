@@ -32,73 +32,77 @@ struct Fixture {
 #[rustfmt::skip]
 const FIXTURES: &[Fixture] = &[
     // An unquoted colon inside question text.
-    Fixture { name: "yaml-syntax", code: "L004", file: "pathways/cough.yaml", line: 37, mentions: None },
+    Fixture { name: "yaml-syntax", code: "L004", file: "pathways/cough.yaml", line: 38, mentions: None },
     // A question has a key the language does not have (`hint`).
-    Fixture { name: "unknown-key", code: "L005", file: "pathways/cough.yaml", line: 48, mentions: Some("hint") },
+    Fixture { name: "unknown-key", code: "L005", file: "pathways/cough.yaml", line: 49, mentions: Some("hint") },
     // An outcome without its `disposition`.
-    Fixture { name: "missing-key", code: "L006", file: "pathways/cough.yaml", line: 104, mentions: Some("disposition") },
+    Fixture { name: "missing-key", code: "L006", file: "pathways/cough.yaml", line: 105, mentions: Some("disposition") },
     // A question without its `text`: the mapping that lacks it starts at `kind:`.
-    Fixture { name: "missing-key-in-long-mapping", code: "L006", file: "pathways/cough.yaml", line: 47, mentions: Some("text") },
+    Fixture { name: "missing-key-in-long-mapping", code: "L006", file: "pathways/cough.yaml", line: 48, mentions: Some("text") },
     // A question kind that is not one of the allowed words.
-    Fixture { name: "wrong-kind-word", code: "L007", file: "pathways/cough.yaml", line: 48, mentions: Some("yesno") },
+    Fixture { name: "wrong-kind-word", code: "L007", file: "pathways/cough.yaml", line: 49, mentions: Some("yesno") },
     // A question with two `text` keys.
-    Fixture { name: "duplicate-yaml-key", code: "L010", file: "pathways/cough.yaml", line: 48, mentions: Some("text") },
+    Fixture { name: "duplicate-yaml-key", code: "L010", file: "pathways/cough.yaml", line: 49, mentions: Some("text") },
     // The pathway file cut off in the middle of a key.
-    Fixture { name: "truncated-file", code: "L004", file: "pathways/cough.yaml", line: 57, mentions: None },
+    Fixture { name: "truncated-file", code: "L004", file: "pathways/cough.yaml", line: 58, mentions: None },
     // An answer leads to a node id that does not exist.
-    Fixture { name: "dangling-next", code: "E203", file: "pathways/cough.yaml", line: 44, mentions: Some("smokeing") },
+    Fixture { name: "dangling-next", code: "E203", file: "pathways/cough.yaml", line: 45, mentions: Some("smokeing") },
     // An outcome names a disposition that is not in the catalogue.
-    Fixture { name: "unknown-disposition", code: "E204", file: "pathways/cough.yaml", line: 101, mentions: Some("see-pharmacist") },
+    Fixture { name: "unknown-disposition", code: "E204", file: "pathways/cough.yaml", line: 102, mentions: Some("see-pharmacist") },
     // An answer names care advice that is not in the catalogue.
-    Fixture { name: "unknown-care-advice", code: "E205", file: "pathways/cough.yaml", line: 79, mentions: Some("worse") },
+    Fixture { name: "unknown-care-advice", code: "E205", file: "pathways/cough.yaml", line: 80, mentions: Some("worse") },
     // A call to a module that does not exist.
-    Fixture { name: "unknown-module", code: "E206", file: "pathways/cough.yaml", line: 19, mentions: Some("breathing-screening") },
+    Fixture { name: "unknown-module", code: "E206", file: "pathways/cough.yaml", line: 20, mentions: Some("breathing-screening") },
     // A goto to a pathway that does not exist.
-    Fixture { name: "unknown-pathway-in-goto", code: "E207", file: "pathways/cough.yaml", line: 101, mentions: Some("common-cold") },
+    Fixture { name: "unknown-pathway-in-goto", code: "E207", file: "pathways/cough.yaml", line: 102, mentions: Some("common-cold") },
     // Two nodes with the id `gp` in one file.
-    Fixture { name: "duplicate-node-id", code: "E202", file: "pathways/cough.yaml", line: 102, mentions: Some("gp") },
+    Fixture { name: "duplicate-node-id", code: "E202", file: "pathways/cough.yaml", line: 103, mentions: Some("gp") },
     // Two dispositions with the same id.
     Fixture { name: "duplicate-disposition-id", code: "E101", file: "dispositions.yaml", line: 21, mentions: Some("speak-to-gp") },
     // Two dispositions with the same urgency rank.
     Fixture { name: "duplicate-rank", code: "E102", file: "dispositions.yaml", line: 20, mentions: None },
     // An answer leads back to an earlier question.
-    Fixture { name: "cycle-in-pathway", code: "E401", file: "pathways/cough.yaml", line: 44, mentions: None },
+    Fixture { name: "cycle-in-pathway", code: "E401", file: "pathways/cough.yaml", line: 45, mentions: None },
     // A module that calls itself.
     Fixture { name: "cycle-through-module", code: "E401", file: "modules/breathing-screen.yaml", line: 25, mentions: None },
     // A pathway that jumps back to its own start.
-    Fixture { name: "cycle-through-goto", code: "E401", file: "pathways/cough.yaml", line: 99, mentions: None },
+    Fixture { name: "cycle-through-goto", code: "E401", file: "pathways/cough.yaml", line: 100, mentions: None },
     // "I'm not sure" leads straight to self-care.
-    Fixture { name: "not-sure-to-self-care", code: "E402", file: "pathways/cough.yaml", line: 70, mentions: None },
+    Fixture { name: "not-sure-to-self-care", code: "E402", file: "pathways/cough.yaml", line: 71, mentions: None },
     // "I'm not sure" in a module returns to a pathway that can reach self-care.
     Fixture { name: "not-sure-returns-to-self-care", code: "E402", file: "modules/breathing-screen.yaml", line: 23, mentions: None },
     // `next: return` in a pathway.
-    Fixture { name: "return-outside-module", code: "E209", file: "pathways/cough.yaml", line: 44, mentions: None },
+    Fixture { name: "return-outside-module", code: "E209", file: "pathways/cough.yaml", line: 45, mentions: None },
     // A yes/no question without its `no` answer.
-    Fixture { name: "yes-no-without-no", code: "E301", file: "pathways/cough.yaml", line: 45, mentions: None },
+    Fixture { name: "yes-no-without-no", code: "E301", file: "pathways/cough.yaml", line: 46, mentions: None },
     // Number bands that leave 3 to 4 uncovered.
-    Fixture { name: "band-gap", code: "E504", file: "pathways/cough.yaml", line: 30, mentions: None },
+    Fixture { name: "band-gap", code: "E504", file: "pathways/cough.yaml", line: 31, mentions: None },
     // Number bands that both cover 2 to 3.
-    Fixture { name: "band-overlap", code: "E505", file: "pathways/cough.yaml", line: 30, mentions: None },
+    Fixture { name: "band-overlap", code: "E505", file: "pathways/cough.yaml", line: 31, mentions: None },
     // Number bands that stop at 20 when the range goes to 52.
-    Fixture { name: "bands-outside-range", code: "E506", file: "pathways/cough.yaml", line: 31, mentions: None },
+    Fixture { name: "bands-outside-range", code: "E506", file: "pathways/cough.yaml", line: 32, mentions: None },
     // A condition that ends with `and`.
-    Fixture { name: "expression-syntax", code: "E501", file: "pathways/cough.yaml", line: 92, mentions: None },
+    Fixture { name: "expression-syntax", code: "E501", file: "pathways/cough.yaml", line: 93, mentions: None },
     // A condition reads the answer to a question that does not exist.
-    Fixture { name: "expression-unknown-answer", code: "E502", file: "pathways/cough.yaml", line: 92, mentions: Some("others") },
+    Fixture { name: "expression-unknown-answer", code: "E502", file: "pathways/cough.yaml", line: 93, mentions: Some("others") },
     // A condition compares a number answer with an option.
-    Fixture { name: "expression-type", code: "E503", file: "pathways/cough.yaml", line: 92, mentions: None },
+    Fixture { name: "expression-type", code: "E503", file: "pathways/cough.yaml", line: 93, mentions: None },
     // A branch with cases but no `otherwise`.
-    Fixture { name: "branch-without-otherwise", code: "E307", file: "pathways/cough.yaml", line: 88, mentions: None },
+    Fixture { name: "branch-without-otherwise", code: "E307", file: "pathways/cough.yaml", line: 89, mentions: None },
     // An answer sets a variable the pathway does not declare.
-    Fixture { name: "set-unknown-variable", code: "E210", file: "pathways/cough.yaml", line: 51, mentions: Some("smokes") },
+    Fixture { name: "set-unknown-variable", code: "E210", file: "pathways/cough.yaml", line: 52, mentions: Some("smokes") },
     // A case pack for a pathway that does not exist.
     Fixture { name: "case-unknown-pathway", code: "E601", file: "pathways/cough.cases.yaml", line: 1, mentions: Some("coughing") },
     // A case answers a question with an option it does not offer.
     Fixture { name: "case-unknown-option", code: "E603", file: "pathways/cough.cases.yaml", line: 17, mentions: Some("white") },
     // A node that no answer leads to (a warning only).
-    Fixture { name: "unreachable-node", code: "W403", file: "pathways/cough.yaml", line: 106, mentions: Some("nurse") },
+    Fixture { name: "unreachable-node", code: "W403", file: "pathways/cough.yaml", line: 107, mentions: Some("nurse") },
     // A question written for `self` and `child` only, on an adults' pathway: `other` can reach it.
-    Fixture { name: "audience-missing", code: "E407", file: "pathways/cough.yaml", line: 35, mentions: Some("other") },
+    Fixture { name: "audience-missing", code: "E407", file: "pathways/cough.yaml", line: 36, mentions: Some("other") },
+    // A topic title that is not on the 111 online list.
+    Fixture { name: "unknown-topic", code: "E311", file: "pathways/cough.yaml", line: 8, mentions: Some("Coughs") },
+    // An adults' pathway claims a topic offered only to babies and toddlers.
+    Fixture { name: "topic-outside-ages", code: "E312", file: "pathways/cough.yaml", line: 8, mentions: Some("Teething") },
     // The same word in two synonym groups.
     Fixture { name: "synonym-in-two-groups", code: "E310", file: "synonyms.yaml", line: 4, mentions: Some("mucus") },
 ];

@@ -60,7 +60,7 @@ module:
 nodes:
   breathing:
     question:
-      text: Are you struggling to breathe?
+      text: { self: Are you struggling to breathe?, other: Are they struggling to breathe? }
       kind: yes_no
       yes: { next: call-999, reason: Struggling to breathe, reason_code: breathing }
       no: { next: return }
@@ -77,6 +77,7 @@ pathway:
   summary: A new or worsening cough
   ages: { from: 16 }
   sexes: [female, male]
+  topics: [Cough]
   keywords: [cough, coughing, chesty]
   sources:
     - { title: 'NHS: Cough', url: 'https://www.nhs.uk/conditions/cough/' }
@@ -86,13 +87,13 @@ nodes:
     call: { module: emergency-screen, next: blood }
   blood:
     question:
-      text: Are you coughing up blood?
+      text: { self: Are you coughing up blood?, other: Are they coughing up blood? }
       kind: yes_no
       yes: { next: gp, reason: Coughing up blood, reason_code: blood }
       no: { next: symptoms }
   symptoms:
     question:
-      text: Do you have any of these?
+      text: { self: Do you have any of these?, other: Do they have any of these? }
       kind: multiple
       options:
         - { id: chest-pain, label: Chest pain, next: gp, reason: Chest pain with a cough }
@@ -100,7 +101,7 @@ nodes:
       none: { next: temperature }
   temperature:
     question:
-      text: What is your temperature?
+      text: { self: What is your temperature?, other: What is their temperature? }
       kind: number
       unit: °C
       range: { min: 34, max: 43 }
@@ -109,11 +110,11 @@ nodes:
         - { from: 38, next: pharmacy, reason: A high temperature }
       not_sure: { next: pharmacy }
   gp:
-    outcome: { disposition: gp-2h }
+    outcome: { disposition: gp-2h, reason: No warning signs in the answers given }
   pharmacy:
-    outcome: { disposition: pharmacy }
+    outcome: { disposition: pharmacy, reason: No warning signs in the answers given }
   self-care:
-    outcome: { disposition: self-care }
+    outcome: { disposition: self-care, reason: No warning signs in the answers given }
 ";
 
 const COUGH_CASES: &str = "\
@@ -182,6 +183,7 @@ pathway:
   version: 1.0.0
   ages: { from: 10, to: 60 }
   sexes: [female]
+  topics: [Sexual or Menstrual Concerns]
   keywords: [period, cramps]
   sources:
     - { title: 'NHS: Period pain', url: 'https://www.nhs.uk/conditions/period-pain/' }
@@ -195,9 +197,9 @@ nodes:
         - { id: severe, label: Severe pain, next: gp }
         - { id: mild, label: Mild pain, next: self-care }
   gp:
-    outcome: { disposition: gp-2h }
+    outcome: { disposition: gp-2h, reason: No warning signs in the answers given }
   self-care:
-    outcome: { disposition: self-care }
+    outcome: { disposition: self-care, reason: No warning signs in the answers given }
 ";
 
 const PERIOD_PAIN_CASES: &str = "\
@@ -366,7 +368,7 @@ fn validate_reports_a_dangling_reference_in_human_form() {
     assert_eq!(code(&output), 1);
     let text = stdout(&output);
     assert!(text.contains("E203"), "{text}");
-    assert!(text.contains("pathways/cough.yaml:20:"), "{text}");
+    assert!(text.contains("pathways/cough.yaml:21:"), "{text}");
     assert!(text.contains("no: { next: symptom }"), "{text}");
     assert!(text.contains("1 error"), "{text}");
 }
@@ -892,10 +894,10 @@ fn list_markdown_is_an_index_table() {
     );
     assert_eq!(code(&output), 0);
     let expected = "\
-| Topic | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |
-|---|---|---|---|---|---|
-| Cough (`cough`) | 16+ | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
-| Period pain (`period-pain`) | 10-60 | 5-16, 16+ | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
+| Pathway | 111 online topics served | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |
+|---|---|---|---|---|---|---|
+| Cough (`cough`) | Cough | 16+ | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
+| Period pain (`period-pain`) | Sexual or Menstrual Concerns | 10-60 | 5-16, 16+ | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
 ";
     assert_eq!(stdout(&output), expected);
 }
@@ -1336,4 +1338,29 @@ fn the_welsh_fixture_cases_pass_and_cover_every_edge() {
         "",
     );
     assert_eq!(code(&output), 0, "{}", stdout(&output));
+}
+
+#[test]
+fn next_starts_a_journey_where_its_topic_starts() {
+    let toddler = json!({"age_years": 3, "sex": "female", "answering": "someone_else"});
+    let mut request = sore_throat(toddler.clone(), None, json!([]));
+    request["topic"] = json!("sore-throat");
+    let first = stdout_json(&next(&welsh_bundle(), &request));
+    assert_eq!(first["id"], "how-long", "{first}");
+    // By title too, and the pathway's own start without a topic.
+    request["topic"] = json!("Sore Throat");
+    assert_eq!(
+        stdout_json(&next(&welsh_bundle(), &request))["id"],
+        "how-long"
+    );
+    let plain = stdout_json(&next(
+        &welsh_bundle(),
+        &sore_throat(toddler, None, json!([])),
+    ));
+    assert_eq!(plain["id"], "swallow");
+
+    request["topic"] = json!("earache");
+    let output = next(&welsh_bundle(), &request);
+    assert_eq!(code(&output), 2);
+    assert_eq!(stdout_json(&output)["error"]["code"], "unknown_topic");
 }

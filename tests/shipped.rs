@@ -217,7 +217,9 @@ fn a_simple_cold_in_an_adult_ends_at_self_care_or_a_pharmacist() {
         "{:?}",
         o.disposition
     );
-    assert!(o.reasons.is_empty());
+    // No warning sign was met, so the outcome gives its own reason, once.
+    assert_eq!(o.reasons.len(), 1, "{:?}", o.reasons);
+    assert!(!o.reasons[0].text.is_empty());
 }
 
 // -- symptom search by age band ----------------------------------------------------
@@ -270,4 +272,35 @@ fn pathways_are_offered_only_to_the_ages_and_sexes_they_are_for() {
     assert!(!search(0, 6, Sex::Female, "chest pain")
         .iter()
         .any(|id| id == "chest-pain"));
+}
+
+#[test]
+fn every_pathway_declares_its_topics_and_coverage_counts_the_whole_list() {
+    for pathway in bundle().pathways() {
+        assert!(
+            !pathway.topics.is_empty(),
+            "{} declares no topic",
+            pathway.id
+        );
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(["coverage", "pathways", "--format", "json"])
+        .output()
+        .expect("triage runs");
+    assert!(output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["totals"]["topics"], 122);
+    assert_eq!(report["totals"]["topic_bands"], 401);
+    assert_eq!(report["totals"]["reception_bands"], 12);
+    let fever = report["topics"]
+        .as_array()
+        .and_then(|topics| topics.iter().find(|t| t["title"] == "Fever"))
+        .expect("Fever is on the list");
+    for band in fever["bands"].as_array().expect("bands") {
+        assert_eq!(band["served"], true, "{band}");
+    }
+    assert_eq!(
+        fever["bands"][3]["sexes"][0]["pathways"],
+        serde_json::json!(["fever"])
+    );
 }

@@ -44,7 +44,7 @@ pub enum ListFormat {
     Human,
     /// A JSON array of pathways.
     Json,
-    /// A Markdown index table (topic, ages, sexes, dispositions, sources).
+    /// A Markdown index table (pathway, topics, ages, sexes, dispositions, sources).
     Markdown,
 }
 
@@ -91,8 +91,8 @@ fn human(pathways: &[PathwayInfo<'_>]) -> String {
 
 fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
     let mut out = String::from(
-        "| Topic | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |\n\
-         |---|---|---|---|---|---|\n",
+        "| Pathway | 111 online topics served | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |\n\
+         |---|---|---|---|---|---|---|\n",
     );
     for p in pathways {
         let dispositions: Vec<String> = p
@@ -109,10 +109,12 @@ fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
             .iter()
             .map(|s| format!("[{}]({})", cell(s.title), s.url))
             .collect();
+        let topics: Vec<String> = p.topics.iter().map(|t| cell(t.title)).collect();
         out.push_str(&format!(
-            "| {} (`{}`) | {} | {} | {} | {} | {} |\n",
+            "| {} (`{}`) | {} | {} | {} | {} | {} | {} |\n",
             cell(p.title),
             p.id,
+            topics.join("; "),
             ages(p.ages),
             age_bands(p.ages),
             sexes(p.sexes),

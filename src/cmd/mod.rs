@@ -1,5 +1,6 @@
 //! The subcommands: their arguments (clap) and what each one does.
 
+mod coverage;
 mod list;
 mod next;
 mod run;
@@ -48,6 +49,20 @@ Examples:
 
 Exit codes: 0 listed (even if nothing matches), 1 the bundle has errors, 2 bad usage.")]
     List(ListArgs),
+
+    /// Show which pathways serve each NHS 111 online topic, for every age band and sex, and the gaps.
+    #[command(after_help = "\
+Examples:
+  triage coverage pathways
+  triage coverage pathways --format json
+  triage coverage pathways --format markdown
+
+A topic is served in an age band when the pathways that declare it (`topics:`) cover every age
+of the band for every sex it is offered for. The NHS 111 online list has 122 topics in 401
+topic-band pairs; chest pain, probable stroke and recent fit are reception points for everyone.
+
+Exit codes: 0 reported (gaps included), 1 the bundle has errors, 2 bad usage.")]
+    Coverage(CoverageArgs),
 
     /// Triage a person interactively: answer one question at a time.
     #[command(after_help = "\
@@ -131,6 +146,16 @@ pub struct ListArgs {
     /// How to print the list.
     #[arg(long, value_enum, default_value_t = list::ListFormat::Human)]
     pub format: list::ListFormat,
+}
+
+/// Arguments of `triage coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = coverage::CoverageFormat::Human)]
+    pub format: coverage::CoverageFormat,
 }
 
 /// Arguments of `triage run`.
@@ -254,6 +279,9 @@ pub fn dispatch(command: Command) -> Status {
                 words: (!args.search.is_empty()).then(|| args.search.join(" ")),
             };
             with_bundle_for_evaluation(&args.dir, |bundle| list::list(bundle, &filter, args.format))
+        }
+        Command::Coverage(args) => {
+            with_bundle_for_evaluation(&args.dir, |bundle| coverage::coverage(bundle, args.format))
         }
         Command::Run(args) => {
             let known = run::Known {

@@ -2,28 +2,12 @@
 
 use super::Bundle;
 use crate::output::{self, Status};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::io::Read;
-use triage_core::eval::{self, Answer, EvalError, Language, Patient};
+use triage_core::eval::{self, EvalError, Request};
 
 /// Largest request read from stdin, in bytes; a journey is a few hundred.
 const MAX_REQUEST_BYTES: u64 = 1024 * 1024;
-
-/// What `next` reads on stdin.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Request {
-    /// The pathway the journey started on.
-    pathway: String,
-    /// The person, and who is answering.
-    patient: Patient,
-    /// The language of the texts: `en` (the default) or `cy`.
-    #[serde(default)]
-    language: Language,
-    /// Every answer so far, in order.
-    #[serde(default)]
-    answers: Vec<Answer>,
-}
 
 /// What `next` prints when it refuses the input: `{"error": {"code", "message", ...}}`.
 #[derive(Debug, Serialize)]
@@ -51,13 +35,7 @@ pub fn next(bundle: &Bundle, input: impl Read) -> std::io::Result<Status> {
             return Ok(Status::Usage);
         }
     };
-    match eval::evaluate_in(
-        compiled,
-        &request.pathway,
-        &request.patient,
-        &request.answers,
-        request.language,
-    ) {
+    match eval::evaluate_request(compiled, &request) {
         Ok(step) => {
             output::print(&super::to_json_line(&step))?;
             Ok(Status::Ok)
@@ -89,7 +67,7 @@ fn read_request(input: impl Read) -> Result<Request, RequestError> {
     serde_json::from_str(&text).map_err(|error| RequestError {
         code: "malformed_request",
         message: format!(
-            "the request is not valid: {error}; expected {{\"pathway\": ID, \"patient\": {{\"age_years\": N, \"age_months\": N, \"sex\": \"female\"|\"male\", \"answering\": \"self\"|\"someone_else\"}}, \"language\": \"en\"|\"cy\", \"answers\": [{{\"question\": ID, \"answer\": VALUE}}]}}"
+            "the request is not valid: {error}; expected {{\"pathway\": ID, \"topic\": ID (optional), \"patient\": {{\"age_years\": N, \"age_months\": N, \"sex\": \"female\"|\"male\", \"answering\": \"self\"|\"someone_else\"}}, \"language\": \"en\"|\"cy\", \"answers\": [{{\"question\": ID, \"answer\": VALUE}}]}}"
         ),
     })
 }

@@ -7,7 +7,7 @@ use crate::output::{self, Status};
 use std::io::{self, BufRead, IsTerminal, Write};
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::{
-    Answer, AnswerValue, Answering, Language, OutcomeView, Patient, QuestionView, Sex, Step,
+    Answer, AnswerValue, Answering, Language, OutcomeView, Patient, QuestionView, Sex, Start, Step,
 };
 use triage_core::model::QuestionKindDoc;
 use triage_core::session::Session;
@@ -144,7 +144,8 @@ impl<R: BufRead, W: Write> Console<R, W> {
                     Err(end) => return Ok(end),
                 },
             };
-            let session = match Session::start_in(compiled, &pathway, patient, known.language) {
+            let start = Start::new(pathway, patient).in_language(known.language);
+            let session = match Session::begin(compiled, start) {
                 Ok(session) => session,
                 Err(error) => {
                     // Only a pathway given with --pathway can be wrong for this person.

@@ -13,6 +13,7 @@ use crate::ir::{
 };
 use crate::load::Sources;
 use crate::model::{QuestionKindDoc, SexDoc};
+use crate::topics::TopicIdx;
 use crate::vocab::Patient;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -255,6 +256,8 @@ pub struct CompiledBundle {
     pub(crate) edges: Vec<NodeId>,
     /// Per unit: where a pathway starts and who it is for (`None` for modules).
     pub(crate) pathway_starts: Vec<Option<Entry>>,
+    /// Where a journey for each topic a pathway serves starts, sorted.
+    pub(crate) topic_starts: Vec<(UnitIdx, TopicIdx, NodeId)>,
     /// Per unit: the dispositions reachable from a pathway's start, most urgent first.
     pub(crate) reachable: Vec<Vec<DispositionIdx>>,
     /// Pathway ids sorted, for lookup by binary search.
@@ -281,12 +284,26 @@ pub struct PathwayInfo<'a> {
     pub ages: AgesInfo,
     /// Sexes it is for.
     pub sexes: &'a [SexDoc],
+    /// The NHS 111 online topics it serves.
+    pub topics: Vec<TopicInfo<'a>>,
     /// Search keywords.
     pub keywords: &'a [String],
     /// Public guidance it follows.
     pub sources: Vec<SourceInfo<'a>>,
     /// Ids of the dispositions reachable from its start, most urgent first.
     pub dispositions: Vec<&'a str>,
+}
+
+/// A 111 online topic a pathway serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicInfo<'a> {
+    /// Stable id, e.g. `arm-injury-blunt`; pass it as `topic` to start where it starts.
+    pub id: &'a str,
+    /// Title as 111 online shows it, e.g. `Arm Injury, Blunt`.
+    pub title: &'a str,
+    /// The node a journey for this topic starts at, when not the pathway's start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<&'a str>,
 }
 
 /// The ages a pathway is for, in years.
@@ -326,6 +343,7 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
     check_ir(ir)?;
     let mut compiler = Compiler::new(ir);
     let mut pathway_starts = vec![None; ir.units.len()];
+    let mut topic_starts = Vec::new();
     for (unit_index, unit) in ir.units.iter().enumerate() {
         if let UnitKind::Pathway(applicability) = &unit.kind {
             let unit_idx = unit_idx(unit_index)?;
@@ -334,8 +352,16 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
             if let Some(slot) = pathway_starts.get_mut(unit_index) {
                 *slot = Some(Entry::new(start, applicability));
             }
+            for claim in &applicability.topics {
+                let start = match claim.start {
+                    Some(node) => compiler.resolve(instance, Target::Node(node))?,
+                    None => start,
+                };
+                topic_starts.push((unit_idx, claim.topic, start));
+            }
         }
     }
+    topic_starts.sort_unstable();
     compiler.run()?;
     let Compiler { nodes, edges, .. } = compiler;
     check_acyclic(ir, &nodes, &edges)?;
@@ -350,6 +376,7 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
         nodes,
         edges,
         pathway_starts,
+        topic_starts,
         reachable: Vec::new(),
         pathway_lookup: Vec::new(),
     };
@@ -815,6 +842,22 @@ impl CompiledBundle {
                     .then_some(applicability.to_years),
             },
             sexes: &applicability.sexes,
+            topics: applicability
+                .topics
+                .iter()
+                .filter_map(|claim| {
+                    let topic = crate::topics::get(claim.topic)?;
+                    let start = claim
+                        .start
+                        .and_then(|node| self.ir_nodes.get(node as usize))
+                        .map(|node| node.id.as_str());
+                    Some(TopicInfo {
+                        id: &topic.id,
+                        title: &topic.title,
+                        start,
+                    })
+                })
+                .collect(),
             keywords: &applicability.keywords,
             sources: unit
                 .sources
@@ -963,6 +1006,17 @@ impl CompiledBundle {
     #[inline]
     pub(crate) fn ir_of(&self, node: &Node) -> Option<&NodeIr> {
         self.ir_nodes.get(node.ir as usize)
+    }
+
+    /// Where a journey on `pathway` for `topic` (an id or title from
+    /// [`crate::topics`]) starts; `None` if the pathway does not serve it.
+    pub(crate) fn topic_start(&self, pathway: PathwayId, topic: &str) -> Option<NodeId> {
+        let topic = crate::topics::find(topic)?;
+        self.topic_starts
+            .binary_search_by(|(unit, t, _)| (*unit, *t).cmp(&(pathway.0, topic)))
+            .ok()
+            .and_then(|i| self.topic_starts.get(i))
+            .map(|(_, _, start)| *start)
     }
 
     /// Where a pathway starts and who it is for; `None` for a module.

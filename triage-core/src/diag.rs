@@ -215,6 +215,10 @@ pub mod codes {
         TOO_MANY_OPTIONS = "E308", "a question has more options than the engine supports";
         NO_KEYWORDS = "W309", "a pathway has no search keywords";
         BAD_SYNONYMS = "E310", "a synonym group has fewer than two terms, an empty term, or a term of another group";
+        UNKNOWN_TOPIC = "E311", "a topic that is not on the 111 online list";
+        TOPIC_NOT_SERVED = "E312", "a topic claimed for ages or sexes the pathway does not serve";
+        TOPIC_CLAIMED_TWICE = "W313", "two pathways claim the same topic for the same person";
+        NO_TOPICS = "W314", "a pathway serves no 111 online topic";
 
         // Journeys.
         CYCLE = "E401", "a journey can loop back on itself";
@@ -225,6 +229,7 @@ pub mod codes {
         INTERNAL = "E406", "the engine found an inconsistency that validation should have caught";
         AUDIENCE_MISSING = "E407", "a text has no words for someone who can reach it";
         NO_REASON = "W408", "an outcome can be reached without any reason";
+        ONE_VOICE = "W409", "a question written for one audience is shown to others";
 
         // Expressions and numeric bands.
         EXPR_SYNTAX = "E501", "an expression cannot be read";

@@ -115,6 +115,17 @@ pub struct Applicability {
     pub sexes: Vec<SexDoc>,
     /// Search keywords.
     pub keywords: Vec<String>,
+    /// The 111 online topics it serves.
+    pub topics: Vec<TopicClaimIr>,
+}
+
+/// A topic a pathway serves, and where a journey for it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicClaimIr {
+    /// The topic, an index into [`crate::topics::all`].
+    pub topic: crate::topics::TopicIdx,
+    /// Where a journey for this topic starts, if not at the pathway's start.
+    pub start: Option<NodeIdx>,
 }
 
 /// A public source.

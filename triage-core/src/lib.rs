@@ -9,6 +9,7 @@
 
 pub mod casepack;
 pub mod compile;
+pub mod coverage;
 pub mod diag;
 pub mod eval;
 pub mod expr;
@@ -17,6 +18,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod session;
+pub mod topics;
 pub mod validate;
 pub mod vocab;
 pub mod yaml;

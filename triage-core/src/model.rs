@@ -534,6 +534,9 @@ pub struct PathwayHeaderDoc {
     pub ages: Spanned<AgesDoc>,
     /// Sexes the pathway is for.
     pub sexes: Spanned<Vec<Spanned<SexDoc>>>,
+    /// The NHS 111 online topics it serves, each optionally with its own start node.
+    #[serde(default)]
+    pub topics: Vec<Spanned<TopicClaimDoc>>,
     /// Words a person might type to find this pathway.
     #[serde(default)]
     pub keywords: Vec<Spanned<String>>,
@@ -575,6 +578,57 @@ pub struct ModuleHeaderDoc {
     /// Scores this module adds to (each starts at 0).
     #[serde(default)]
     pub scores: Vec<Spanned<String>>,
+}
+
+/// A topic a pathway serves: its title, or its title and the node where a
+/// journey for that topic starts.
+///
+/// ```yaml
+/// topics:
+///   - Headache
+///   - { title: "Arm Injury, Blunt", start: arm }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum TopicClaimDoc {
+    /// Just the title; a journey starts at the pathway's start.
+    Title(String),
+    /// The title and where a journey for this topic starts.
+    Full {
+        /// The topic's title, as on the 111 online list.
+        title: Spanned<String>,
+        /// Where a journey for this topic starts.
+        start: Option<Spanned<String>>,
+    },
+}
+
+impl<'de> Deserialize<'de> for TopicClaimDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            title: Spanned<String>,
+            #[serde(default)]
+            start: Option<Spanned<String>>,
+        }
+        struct ClaimVisitor;
+        impl<'de> Visitor<'de> for ClaimVisitor {
+            type Value = TopicClaimDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a topic title, or `{ title, start }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TopicClaimDoc, E> {
+                Ok(TopicClaimDoc::Title(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TopicClaimDoc, A::Error> {
+                let full = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(TopicClaimDoc::Full {
+                    title: full.title,
+                    start: full.start,
+                })
+            }
+        }
+        deserializer.deserialize_str(ClaimVisitor)
+    }
 }
 
 /// An age range in years: `from` inclusive, `to` exclusive; either may be left out.

@@ -8,9 +8,9 @@
 //! exactly as it was.
 
 use crate::compile::CompiledBundle;
-use crate::eval::{Answer, EvalError, Patient, Step, Walk, WalkState};
+use crate::eval::{walk_strings, Answer, EvalError, Patient, Step, Walk, WalkState};
 use crate::ir::UnitKind;
-use crate::vocab::Language;
+use crate::vocab::{Language, Start};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One person's journey through a pathway.
@@ -25,6 +25,9 @@ pub struct Session {
     bundle: BundleHash,
     /// The pathway started.
     pathway: String,
+    /// The topic it was started for, if it was started at a topic's own start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    topic: Option<String>,
     /// The person.
     patient: Patient,
     /// The language texts are shown in (where the bundle has it).
@@ -47,6 +50,7 @@ impl PartialEq for Session {
     fn eq(&self, other: &Session) -> bool {
         self.bundle == other.bundle
             && self.pathway == other.pathway
+            && self.topic == other.topic
             && self.patient == other.patient
             && self.language == other.language
             && self.answers == other.answers
@@ -101,6 +105,8 @@ impl<'de> Deserialize<'de> for BundleHash {
 struct SavedRef<'a> {
     bundle: BundleHash,
     pathway: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<&'a str>,
     patient: &'a Patient,
     #[serde(skip_serializing_if = "is_english")]
     language: Language,
@@ -118,6 +124,8 @@ fn is_english(language: &Language) -> bool {
 struct Saved {
     bundle: String,
     pathway: String,
+    #[serde(default)]
+    topic: Option<String>,
     patient: Patient,
     #[serde(default)]
     language: Language,
@@ -135,6 +143,9 @@ pub struct AuditRecord {
     pub bundle: String,
     /// The pathway started.
     pub pathway: String,
+    /// The topic it was started for, if at a topic's own start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
     /// Its content version.
     pub pathway_version: String,
     /// The person.
@@ -170,20 +181,16 @@ fn check_bundle(bundle: &CompiledBundle, hash: &str) -> Result<(), EvalError> {
     }
 }
 
-/// Walks `answers` from the start; the walk is left at the last one.
+/// Walks `answers` from the start, in `language`; the walk is left at the last one.
 fn walk_answers<'b>(
     bundle: &'b CompiledBundle,
     pathway: &str,
+    topic: Option<&str>,
     patient: Patient,
     language: Language,
     answers: &[Answer],
 ) -> Result<Walk<'b>, EvalError> {
-    let mut walk = Walk::start_named(bundle, pathway, patient, false)?.in_language(language);
-    walk.reserve(answers.len());
-    for answer in answers {
-        walk.give(answer)?;
-    }
-    Ok(walk)
+    Ok(walk_strings(bundle, pathway, topic, &patient, answers)?.in_language(language))
 }
 
 /// The walk state to keep after reaching `step`: none at the outcome, where
@@ -202,22 +209,24 @@ impl Session {
         pathway: &str,
         patient: Patient,
     ) -> Result<Session, EvalError> {
-        Session::start_in(bundle, pathway, patient, Language::En)
+        Session::begin(bundle, Start::new(pathway, patient))
     }
 
-    /// Starts a journey on `pathway` for `patient`, showing texts in
-    /// `language` where the bundle has them.
-    pub fn start_in(
-        bundle: &CompiledBundle,
-        pathway: &str,
-        patient: Patient,
-        language: Language,
-    ) -> Result<Session, EvalError> {
-        let walk = Walk::start_named(bundle, pathway, patient, false)?.in_language(language);
+    /// Starts a journey as `start` says: a pathway, perhaps at a topic's own
+    /// start, for a person, with texts in a language where the bundle has them.
+    pub fn begin(bundle: &CompiledBundle, start: Start) -> Result<Session, EvalError> {
+        let Start {
+            pathway,
+            topic,
+            patient,
+            language,
+        } = start;
+        let walk = walk_answers(bundle, &pathway, topic.as_deref(), patient, language, &[])?;
         let step = walk.step()?;
         Ok(Session {
             bundle: BundleHash::of(bundle),
-            pathway: pathway.to_string(),
+            pathway,
+            topic,
             patient,
             language,
             answers: Vec::new(),
@@ -241,6 +250,7 @@ impl Session {
                 walk_answers(
                     bundle,
                     &self.pathway,
+                    self.topic.as_deref(),
                     self.patient,
                     self.language,
                     &self.answers,
@@ -282,7 +292,14 @@ impl Session {
         let Some((_, earlier)) = self.answers.split_last() else {
             return Err(EvalError::NothingToGoBack);
         };
-        let walk = walk_answers(bundle, &self.pathway, self.patient, self.language, earlier)?;
+        let walk = walk_answers(
+            bundle,
+            &self.pathway,
+            self.topic.as_deref(),
+            self.patient,
+            self.language,
+            earlier,
+        )?;
         let step = walk.step()?;
         self.answers.pop();
         self.walk = kept(walk, &step);
@@ -310,6 +327,11 @@ impl Session {
         &self.pathway
     }
 
+    /// The topic the journey was started for, if at a topic's own start.
+    pub fn topic(&self) -> Option<&str> {
+        self.topic.as_deref()
+    }
+
     /// The person.
     pub fn patient(&self) -> &Patient {
         &self.patient
@@ -328,7 +350,14 @@ impl Session {
         language: Language,
     ) -> Result<&Step, EvalError> {
         check_bundle(bundle, self.bundle.as_str())?;
-        let walk = walk_answers(bundle, &self.pathway, self.patient, language, &self.answers)?;
+        let walk = walk_answers(
+            bundle,
+            &self.pathway,
+            self.topic.as_deref(),
+            self.patient,
+            language,
+            &self.answers,
+        )?;
         let step = walk.step()?;
         self.walk = kept(walk, &step);
         self.step = step;
@@ -348,6 +377,7 @@ impl Session {
         serde_json::to_string(&SavedRef {
             bundle: self.bundle,
             pathway: &self.pathway,
+            topic: self.topic.as_deref(),
             patient: &self.patient,
             language: self.language,
             answers: &self.answers,
@@ -364,6 +394,7 @@ impl Session {
         let walk = walk_answers(
             bundle,
             &saved.pathway,
+            saved.topic.as_deref(),
             saved.patient,
             saved.language,
             &saved.answers,
@@ -372,6 +403,7 @@ impl Session {
         Ok(Session {
             bundle: BundleHash::of(bundle),
             pathway: saved.pathway,
+            topic: saved.topic,
             patient: saved.patient,
             language: saved.language,
             answers: saved.answers,
@@ -405,6 +437,7 @@ impl Session {
         AuditRecord {
             bundle: self.bundle_hash().to_string(),
             pathway: self.pathway.clone(),
+            topic: self.topic.clone(),
             pathway_version,
             patient: self.patient,
             answers: self.answers.clone(),
@@ -422,6 +455,7 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
     let walk = walk_answers(
         bundle,
         &record.pathway,
+        record.topic.as_deref(),
         record.patient,
         Language::En,
         &record.answers,
@@ -429,6 +463,7 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
     let session = Session {
         bundle: BundleHash::of(bundle),
         pathway: record.pathway.clone(),
+        topic: record.topic.clone(),
         patient: record.patient,
         language: Language::En,
         answers: record.answers.clone(),

@@ -254,6 +254,71 @@ impl Patient {
     }
 }
 
+/// Where and for whom a journey starts: the pathway (and, optionally, the
+/// topic it serves, whose own start it then takes), the person, and the
+/// language of the texts.
+///
+/// As JSON: `{"pathway": "cough", "topic": "cough", "patient": {...}, "language": "cy"}`;
+/// `topic` and `language` may be left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    /// The pathway's id.
+    pub pathway: String,
+    /// A topic the pathway serves (its id or title), to start where that topic starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// The person, and who is answering.
+    pub patient: Patient,
+    /// The language of the texts, where the bundle has them.
+    #[serde(default)]
+    pub language: Language,
+}
+
+impl Start {
+    /// A journey on `pathway` for `patient`, in English.
+    pub fn new(pathway: impl Into<String>, patient: Patient) -> Start {
+        Start {
+            pathway: pathway.into(),
+            topic: None,
+            patient,
+            language: Language::En,
+        }
+    }
+
+    /// The same, starting where `topic` starts.
+    pub fn at_topic(self, topic: impl Into<String>) -> Start {
+        Start {
+            topic: Some(topic.into()),
+            ..self
+        }
+    }
+
+    /// The same, with texts in `language`.
+    pub fn in_language(self, language: Language) -> Start {
+        Start { language, ..self }
+    }
+}
+
+/// A whole journey so far, as `triage next` reads it: a [`Start`] and the answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// The pathway's id.
+    pub pathway: String,
+    /// A topic the pathway serves, to start where that topic starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// The person, and who is answering.
+    pub patient: Patient,
+    /// The language of the texts.
+    #[serde(default)]
+    pub language: Language,
+    /// Every answer so far, in order.
+    #[serde(default)]
+    pub answers: Vec<Answer>,
+}
+
 /// An answer's value: an answer id (`yes`, `no`, an option id, `none`, `not_sure`),
 /// several option ids (multiple choice), or a number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,15 @@ export interface Patient {
   /** Extra months (0 to 11), for babies and toddlers. */
   age_months?: number;
   sex: Sex;
+  /** Who is answering: the person themself (the default) or someone for them. */
+  answering?: Answering;
 }
+
+/** Who is answering the questions. */
+export type Answering = 'self' | 'someone_else';
+
+/** A language texts can be shown in: English, or Welsh where the bundle has it. */
+export type Language = 'en' | 'cy';
 
 /** An answer id (`yes`, `no`, an option id, `none`, `not_sure`), several option ids, or a number. */
 export type AnswerValue = string | string[] | number;
@@ -28,6 +36,8 @@ export type QuestionKind = 'yes_no' | 'single' | 'multiple' | 'number';
 export interface OptionView {
   id: string;
   label: string;
+  /** The label's language: 'en' where the bundle has no Welsh for it. */
+  lang: Language;
 }
 
 /** A question as shown to the person. */
@@ -36,6 +46,8 @@ export interface QuestionView {
   id: string;
   text: string;
   help: string | null;
+  /** The language of the text (and of the help and unit where the bundle has them in it). */
+  lang: Language;
   kind: QuestionKind;
   /**
    * The answers offered, in order. For `number` questions only the
@@ -78,6 +90,8 @@ export interface DispositionView {
   code: string;
   title: string;
   description: string | null;
+  /** The language of the title (and description). */
+  lang: Language;
   service: Service;
   /** How soon, in minutes. */
   within_minutes: number | null;
@@ -91,13 +105,16 @@ export interface AdviceView {
   id: string;
   title: string;
   text: string;
+  /** The language of the title (and text). */
+  lang: Language;
 }
 
 /** A reason (symptom discriminator) met on the way. */
 export interface ReasonView {
   code: string;
   text: string;
-  /** The question whose answer gave it. */
+  lang: Language;
+  /** The question whose answer gave it, or the outcome node for the outcome's own reason. */
   question: string;
 }
 
@@ -107,6 +124,9 @@ export interface TranscriptEntry {
   text: string;
   /** The answer's labels, or the number with its unit. */
   answer: string;
+  /** The language of the question text and answer. */
+  lang: Language;
+  /** For the clinician who receives the journey: always English. */
   report: string | null;
 }
 
@@ -169,6 +189,8 @@ export interface PathwayInfo {
   /** In years: `from` inclusive, `to` exclusive (null for no limit). */
   ages: { from: number; to: number | null };
   sexes: Sex[];
+  /** The NHS 111 online topics it serves; pass a topic's id to `Engine.start` to start where it starts. */
+  topics: { id: string; title: string; start?: string }[];
   keywords: string[];
   sources: { title: string; url: string }[];
   /** Ids of the dispositions it can reach, most urgent first. */
@@ -188,6 +210,7 @@ export interface AuditRecord {
   /** Content hash of the bundle. */
   bundle: string;
   pathway: string;
+  topic?: string;
   pathway_version: string;
   patient: Required<Patient>;
   answers: Answer[];
@@ -208,6 +231,8 @@ export type TriageErrorCode =
   | 'invalid_bundle'
   | 'internal'
   | 'unknown_pathway'
+  | 'unknown_topic'
+  | 'implausible_patient'
   | 'not_applicable'
   | 'wrong_question'
   | 'option_not_offered'
@@ -256,8 +281,11 @@ export class Engine {
   readonly diagnostics: Diagnostic[];
   /** The pathways for a person and search words, best match first. */
   pathways(query?: PathwayQuery): PathwayInfo[];
-  /** Starts a journey; throws `unknown_pathway` or `not_applicable`. */
-  start(pathway: string, patient: Patient): Session;
+  /**
+   * Starts a journey; throws `unknown_pathway`, `unknown_topic`, `implausible_patient`
+   * or `not_applicable`.
+   */
+  start(pathway: string, patient: Patient, options?: { topic?: string; language?: Language }): Session;
   /** Resumes a session saved with `Session.save()`; throws `bad_session` or `bundle_mismatch`. */
   resume(saved: string): Session;
   /** Replays an audit record; throws `replay_mismatch` when this bundle gives another journey. */
@@ -276,11 +304,15 @@ export class Session {
   readonly question: ({ type: 'question' } & QuestionView) | null;
   readonly outcome: ({ type: 'outcome' } & OutcomeView) | null;
   readonly pathway: string;
+  readonly topic: string | null;
   readonly patient: Required<Patient>;
+  readonly language: Language;
   readonly answers: Answer[];
   readonly canGoBack: boolean;
   /** Answers the current question; throws e.g. `option_not_offered`, `number_out_of_range`. */
   answer(question: string, answer: AnswerValue): Step;
+  /** Shows texts in `language` from now on; returns the current step in it. */
+  setLanguage(language: Language): Step;
   /** Takes back the last answer; throws `nothing_to_go_back` at the first question. */
   back(): Step;
   /** The session as a string, for `Engine.resume()`. */

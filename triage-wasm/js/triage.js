@@ -141,9 +141,16 @@ export class Engine {
     return parsed(() => this.#raw.pathways(text));
   }
 
-  /** Starts a journey on `pathway` for `patient`. */
-  start(pathway, patient) {
-    const text = toJson('the start request', { pathway, patient });
+  /**
+   * Starts a journey on `pathway` for `patient`. `options.language` ('en' or
+   * 'cy') chooses the language of the texts; `options.topic` (a topic id from
+   * `pathways()`) starts where that topic starts.
+   */
+  start(pathway, patient, options = {}) {
+    const request = { pathway, patient };
+    if (options.topic !== undefined) request.topic = options.topic;
+    if (options.language !== undefined) request.language = options.language;
+    const text = toJson('the start request', request);
     return new Session(guard(() => this.#raw.start(text)));
   }
 
@@ -174,7 +181,9 @@ export class Engine {
 export class Session {
   #raw;
   #pathway;
+  #topic;
   #patient;
+  #language;
   // The answers as last read from the engine; null once an answer or back()
   // has changed them, until they are asked for again.
   #answers;
@@ -191,7 +200,9 @@ export class Session {
     const state = parsed(() => raw.state());
     this.#raw = raw;
     this.#pathway = state.pathway;
+    this.#topic = state.topic ?? null;
     this.#patient = state.patient;
+    this.#language = state.language;
     this.#answers = state.answers;
     this.#answerCount = state.answers.length;
     this.#setStep(JSON.stringify(state.step), state.step);
@@ -223,9 +234,30 @@ export class Session {
     return this.#pathway;
   }
 
-  /** The person. */
+  /** The topic the journey was started for, or null. */
+  get topic() {
+    return this.#topic;
+  }
+
+  /** The person, and who is answering. */
   get patient() {
     return { ...this.#patient };
+  }
+
+  /** The language of the texts: 'en' or 'cy'. */
+  get language() {
+    return this.#language;
+  }
+
+  /**
+   * Shows texts in `language` ('en' or 'cy') from now on and returns the
+   * current step in it. Texts the bundle has no Welsh for stay in English,
+   * marked `lang: 'en'`.
+   */
+  setLanguage(language) {
+    const stepText = guard(() => this.#raw.setLanguage(String(language)));
+    this.#language = language;
+    return this.#setStep(stepText, JSON.parse(stepText));
   }
 
   /** The answers given, in order. */

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use triage_core::compile::{BundleStats, CompiledBundle};
 use triage_core::diag::{Diagnostic, Severity};
-use triage_core::eval::{Answer, EvalError, Patient, Step};
+use triage_core::eval::{Answer, EvalError, Language, Patient, Start, Step};
 use triage_core::load::Sources;
 use triage_core::report::{self, DiagnosticJson, ValidationReport};
 use triage_core::session::{self, AuditRecord, Session};
@@ -167,20 +167,15 @@ struct PathwayQuery {
     words: Option<String>,
 }
 
-/// The argument of [`Engine::start`].
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StartRequest {
-    pathway: String,
-    patient: Patient,
-}
-
 /// What a page shows of a session when it starts or resumes: everything but
 /// the saved text, which is written only when asked for.
 #[derive(Serialize)]
 struct SessionState<'a> {
     pathway: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<&'a str>,
     patient: &'a Patient,
+    language: Language,
     answers: &'a [Answer],
     step: &'a Step,
 }
@@ -189,7 +184,9 @@ struct SessionState<'a> {
 pub(crate) fn state(session: &Session) -> Result<String, ErrorJson> {
     write(&SessionState {
         pathway: session.pathway(),
+        topic: session.topic(),
         patient: session.patient(),
+        language: session.language(),
         answers: session.answers(),
         step: session.step(),
     })
@@ -234,14 +231,23 @@ impl Engine {
         write(&found)
     }
 
-    /// Starts a journey on `{"pathway", "patient"}`.
+    /// Starts a journey on `{"pathway", "topic"?, "patient", "language"?}`.
     pub(crate) fn start(&self, request: &str) -> Result<Session, ErrorJson> {
-        let request: StartRequest = parse("the start request", request)?;
-        Ok(Session::start(
-            &self.bundle,
-            &request.pathway,
-            request.patient,
-        )?)
+        let start: Start = parse("the start request", request)?;
+        Ok(Session::begin(&self.bundle, start)?)
+    }
+
+    /// Shows `session`'s texts in `language` (`"en"` or `"cy"`) from now
+    /// on, and returns the current step again, in it.
+    pub(crate) fn set_language(
+        &self,
+        session: &mut Session,
+        language: &str,
+    ) -> Result<String, ErrorJson> {
+        let language = Language::from_tag(language).ok_or_else(|| {
+            ErrorJson::plain("bad_input", "the language must be \"en\" or \"cy\"")
+        })?;
+        write(session.set_language(&self.bundle, language)?)
     }
 
     /// Answers the current question of `session` with `{"question", "answer"}`

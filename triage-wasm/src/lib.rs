@@ -104,6 +104,16 @@ impl SessionHandle {
             .map_err(ErrorJson::into_json)
     }
 
+    /// Shows texts in `language` (`"en"` or `"cy"`) from now on -> the
+    /// current step, in it. Texts the bundle has no Welsh for stay in English
+    /// and say so (`"lang": "en"`).
+    #[wasm_bindgen(js_name = setLanguage)]
+    pub fn set_language(&mut self, language: &str) -> Result<String, String> {
+        self.engine
+            .set_language(&mut self.session, language)
+            .map_err(ErrorJson::into_json)
+    }
+
     /// Takes back the last answer -> the new step.
     pub fn back(&mut self) -> Result<String, String> {
         self.engine

@@ -15,15 +15,17 @@ mod walk;
 
 pub use view::*;
 pub use walk::{
-    evaluate, evaluate_ids, evaluate_in, evaluate_position, resolve_answer, resolve_answers,
+    evaluate, evaluate_ids, evaluate_position, evaluate_request, resolve_answer, resolve_answers,
     step_at, AnswerIds, Chosen,
 };
-pub(crate) use walk::{Walk, WalkState};
+pub(crate) use walk::{walk_strings, Walk, WalkState};
 
 pub use crate::compile::Position;
 use crate::model::QuestionKindDoc;
 use crate::vocab::ImplausiblePatient;
-pub use crate::vocab::{Answer, AnswerValue, Answering, Language, Patient, Reader, Sex};
+pub use crate::vocab::{
+    Answer, AnswerValue, Answering, Language, Patient, Reader, Request, Sex, Start,
+};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -56,6 +58,14 @@ pub enum EvalError {
     /// The person is not one the engine can triage (13 months, 200 years).
     #[error("{0}")]
     ImplausiblePatient(ImplausiblePatient),
+    /// The pathway does not serve this topic.
+    #[error("pathway {pathway:?} does not serve the topic {topic:?}")]
+    UnknownTopic {
+        /// The pathway.
+        pathway: String,
+        /// The topic asked for.
+        topic: String,
+    },
     /// The person's age or sex is outside the pathway's.
     #[error("pathway {pathway:?} is not for this person's age or sex")]
     NotApplicable {
@@ -157,6 +167,7 @@ impl EvalError {
         match self {
             EvalError::UnknownPathway { .. } => "unknown_pathway",
             EvalError::ImplausiblePatient(_) => "implausible_patient",
+            EvalError::UnknownTopic { .. } => "unknown_topic",
             EvalError::NotApplicable { .. } => "not_applicable",
             EvalError::WrongQuestion { .. } => "wrong_question",
             EvalError::OptionNotOffered { .. } => "option_not_offered",
@@ -218,6 +229,10 @@ impl Serialize for EvalError {
             }
             EvalError::NothingChosen { question } => {
                 map.serialize_entry("question", question)?;
+            }
+            EvalError::UnknownTopic { pathway, topic } => {
+                map.serialize_entry("pathway", pathway)?;
+                map.serialize_entry("topic", topic)?;
             }
             EvalError::ImplausiblePatient(problem) => {
                 map.serialize_entry("field", problem.field())?;

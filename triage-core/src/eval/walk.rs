@@ -6,7 +6,9 @@ use crate::compile::{CompiledBundle, Node, NodeId, NodeTag, PathwayId, Position}
 use crate::expr::{AnswerFact, Facts};
 use crate::ir::{BranchIr, NodeIdx, NodeIr, NodeKindIr, QuestionIr, VariableIdx};
 use crate::model::QuestionKindDoc;
-use crate::vocab::{Answer, AnswerValue, ImplausiblePatient, Language, Patient, Reader, Sex};
+use crate::vocab::{
+    Answer, AnswerValue, ImplausiblePatient, Language, Patient, Reader, Request, Sex,
+};
 // ---------------------------------------------------------------------------
 // Resolved answers and the walk
 // ---------------------------------------------------------------------------
@@ -214,28 +216,30 @@ impl Cursor {
     fn start<T: Tracer>(
         bundle: &CompiledBundle,
         pathway: PathwayId,
+        start: Option<NodeId>,
         patient: &Patient,
         tracer: &mut T,
     ) -> Result<Cursor, EvalError> {
         let mut cursor = Cursor::new(pathway);
-        match cursor.begin(bundle, patient, tracer) {
+        match cursor.begin(bundle, start, patient, tracer) {
             Ok(()) => Ok(cursor),
             Err(stop) => Err(cursor.error(bundle, stop)),
         }
     }
 
-    /// Goes to the pathway's start, if it is for this person, and walks to
-    /// the first question or outcome.
+    /// Goes to the pathway's start (or `start`, a topic's), if it is for
+    /// this person, and walks to the first question or outcome.
     #[inline(always)]
     fn begin<T: Tracer>(
         &mut self,
         bundle: &CompiledBundle,
+        start: Option<NodeId>,
         patient: &Patient,
         tracer: &mut T,
     ) -> Result<(), Stop> {
         patient.check().map_err(Stop::Implausible)?;
         self.at = match bundle.entry(self.pathway) {
-            Some(entry) if entry.admits(patient) => entry.start,
+            Some(entry) if entry.admits(patient) => start.unwrap_or(entry.start),
             _ => return Err(Stop::NotApplicable),
         };
         self.advance(bundle, patient, &[], tracer)
@@ -507,10 +511,22 @@ impl<'b> Walk<'b> {
         patient: Patient,
         trace: bool,
     ) -> Result<Walk<'b>, EvalError> {
+        Walk::start_at(bundle, pathway, None, patient, trace)
+    }
+
+    /// Starts a journey on `pathway` at `start` (a topic's start; the
+    /// pathway's own if `None`).
+    fn start_at(
+        bundle: &'b CompiledBundle,
+        pathway: PathwayId,
+        start: Option<NodeId>,
+        patient: Patient,
+        trace: bool,
+    ) -> Result<Walk<'b>, EvalError> {
         let mut trace = trace.then(Vec::new);
         let cursor = match &mut trace {
-            Some(trace) => Cursor::start(bundle, pathway, &patient, trace)?,
-            None => Cursor::start(bundle, pathway, &patient, &mut ())?,
+            Some(trace) => Cursor::start(bundle, pathway, start, &patient, trace)?,
+            None => Cursor::start(bundle, pathway, start, &patient, &mut ())?,
         };
         Ok(Walk {
             bundle,
@@ -524,19 +540,33 @@ impl<'b> Walk<'b> {
         })
     }
 
-    /// Starts a journey on the pathway named `pathway`.
+    /// Starts a journey on the pathway named `pathway`, at the start of
+    /// `topic` (an id or title of a topic the pathway serves) if given.
     pub(crate) fn start_named(
         bundle: &'b CompiledBundle,
         pathway: &str,
+        topic: Option<&str>,
         patient: Patient,
-        trace: bool,
     ) -> Result<Walk<'b>, EvalError> {
         let id = bundle
             .pathway_index(pathway)
             .ok_or_else(|| EvalError::UnknownPathway {
                 pathway: pathway.to_string(),
             })?;
-        Walk::start(bundle, id, patient, trace)
+        let start = match topic {
+            None => None,
+            Some(topic) => {
+                Some(
+                    bundle
+                        .topic_start(id, topic)
+                        .ok_or_else(|| EvalError::UnknownTopic {
+                            pathway: pathway.to_string(),
+                            topic: topic.to_string(),
+                        })?,
+                )
+            }
+        };
+        Walk::start_at(bundle, id, start, patient, false)
     }
 
     /// Carries on a journey from a state this bundle produced (see
@@ -777,21 +807,22 @@ pub fn evaluate(
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<Step, EvalError> {
-    evaluate_in(bundle, pathway, patient, answers, Language::En)
+    walk_strings(bundle, pathway, None, patient, answers)?.step()
 }
 
-/// [`evaluate`], with texts in `language` where the bundle has them (each
-/// view says which language it is in).
-pub fn evaluate_in(
-    bundle: &CompiledBundle,
-    pathway: &str,
-    patient: &Patient,
-    answers: &[Answer],
-    language: Language,
-) -> Result<Step, EvalError> {
-    walk_strings(bundle, pathway, patient, answers)?
-        .in_language(language)
-        .step()
+/// [`evaluate`] for a whole [`Request`], as `triage next` reads it: a topic's
+/// start, and texts in the language asked for where the bundle has them
+/// (each view says which language it is in).
+pub fn evaluate_request(bundle: &CompiledBundle, request: &Request) -> Result<Step, EvalError> {
+    walk_strings(
+        bundle,
+        &request.pathway,
+        request.topic.as_deref(),
+        &request.patient,
+        &request.answers,
+    )?
+    .in_language(request.language)
+    .step()
 }
 
 /// [`evaluate`] without rendering: where the journey is, as ids, for callers
@@ -803,16 +834,17 @@ pub fn evaluate_position(
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<Position, EvalError> {
-    Ok(walk_strings(bundle, pathway, patient, answers)?.position())
+    Ok(walk_strings(bundle, pathway, None, patient, answers)?.position())
 }
 
-fn walk_strings<'b>(
+pub(crate) fn walk_strings<'b>(
     bundle: &'b CompiledBundle,
     pathway: &str,
+    topic: Option<&str>,
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<Walk<'b>, EvalError> {
-    let mut walk = Walk::start_named(bundle, pathway, *patient, false)?;
+    let mut walk = Walk::start_named(bundle, pathway, topic, *patient)?;
     walk.reserve(answers.len());
     for answer in answers {
         walk.give(answer)?;
@@ -843,7 +875,7 @@ pub fn resolve_answers(
     patient: &Patient,
     answers: &[Answer],
 ) -> Result<(PathwayId, Vec<AnswerIds>), EvalError> {
-    let walk = walk_strings(bundle, pathway, patient, answers)?;
+    let walk = walk_strings(bundle, pathway, None, patient, answers)?;
     Ok((walk.pathway(), walk.into_state().history))
 }
 
@@ -858,7 +890,7 @@ pub fn evaluate_ids(
 ) -> Result<Position, EvalError> {
     let mut cursor = Cursor::new(pathway);
     let walked = cursor
-        .begin(bundle, patient, &mut ())
+        .begin(bundle, None, patient, &mut ())
         .and_then(|()| cursor.give_all(bundle, patient, answers, &mut ()));
     match walked {
         Ok(()) => Ok(cursor.position(bundle)),
@@ -877,7 +909,7 @@ pub fn step_at(
 ) -> Result<Step, EvalError> {
     let mut cursor = Cursor::new(pathway);
     cursor
-        .begin(bundle, patient, &mut ())
+        .begin(bundle, None, patient, &mut ())
         .and_then(|()| cursor.give_all(bundle, patient, answers, &mut ()))
         .map_err(|stop| cursor.error(bundle, stop))?;
     render_step(

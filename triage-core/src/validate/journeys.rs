@@ -11,7 +11,7 @@ use super::Validator;
 use crate::diag::{codes, Loc};
 use crate::expr::{Expr, Interval};
 use crate::ir::*;
-use crate::model::TextDoc;
+use crate::model::{LanguageText, TextDoc};
 use crate::vocab::{Audience, Language, YOUNGEST_ANSWERING_ALONE};
 
 /// Ages at which the audiences a person can be change, in years.
@@ -56,6 +56,42 @@ fn audience_words(set: u8) -> String {
         .map(|a| format!("`{}`", a.word()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The audiences an English text speaks to by its words: "your baby",
+/// "your child", "you", or "they" and "the person"; none for neutral words.
+fn implied_audiences(text: &str) -> u8 {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    let phrase = |p: &str| words.windows(2).any(|pair| pair.join(" ") == p);
+    let mut set = 0;
+    if phrase("your baby") {
+        set |= Audience::Baby.bit();
+    }
+    if phrase("your child") || phrase("your son") || phrase("your daughter") {
+        set |= Audience::Child.bit();
+    }
+    if set != 0 {
+        return set;
+    }
+    if ["you", "your", "yourself", "you're", "you've"]
+        .iter()
+        .any(|w| has(w))
+    {
+        set |= Audience::Myself.bit();
+    }
+    if phrase("the person")
+        || ["they", "them", "their", "they're", "they've"]
+            .iter()
+            .any(|w| has(w))
+    {
+        set |= Audience::Other.bit();
+    }
+    set
 }
 
 /// The ages (in years) a branch edge allows: the case's demands on age, or
@@ -171,8 +207,6 @@ impl Validator {
             }
         }
         self.report_audiences(&reach.cells, &disposition_cells, &advice_cells);
-        // Reported once the shipped outcomes all say why (next change).
-        unexplained_outcomes.clear();
         for n in unexplained_outcomes {
             let Some(node) = self.node(n) else { continue };
             let (loc, id) = (node.loc, node.id.clone());
@@ -217,13 +251,33 @@ impl Validator {
         free
     }
 
-    /// E407 for every text whose audiences do not cover those who reach it.
+    /// E407 for every text whose audiences do not cover those who reach it;
+    /// W409 for a question's plain text that speaks to one audience ("Do you
+    /// ...?") when others reach it too.
     fn report_audiences(&mut self, cells: &[Cells], dispositions: &[Cells], advice: &[Cells]) {
         let mut problems: Vec<(Loc, String, u8)> = Vec::new();
+        let mut voices: Vec<(Loc, String, u8, u8)> = Vec::new();
         let mut check = |text: &TextDoc, what: &str, where_: &str, loc: Loc, cells: Cells| {
             let needed = audiences_of(cells);
             for (language, words) in text.languages() {
                 let Some(given) = words.audiences() else {
+                    // Help, advice and titles speak to the reader, whoever that is;
+                    // a question's words speak about the person.
+                    let spoken = matches!(what, "text" | "label" | "reason");
+                    let implied = match words {
+                        LanguageText::All(text) if spoken && language == Language::En => {
+                            implied_audiences(text)
+                        }
+                        _ => 0,
+                    };
+                    if implied != 0 && needed & !implied != 0 {
+                        voices.push((
+                            loc,
+                            format!("the {what} of {where_}"),
+                            implied,
+                            needed & !implied,
+                        ));
+                    }
                     continue;
                 };
                 let missing = needed & !given;
@@ -292,8 +346,20 @@ impl Validator {
         for (i, entry) in self.advice.iter().enumerate() {
             let reached = advice.get(i).copied().unwrap_or(0);
             let where_ = format!("care advice `{}`", entry.id);
-            check(&entry.title, "title", &where_, entry.loc, reached);
-            check(&entry.text, "text", &where_, entry.loc, reached);
+            check(&entry.title, "heading", &where_, entry.loc, reached);
+            check(&entry.text, "advice", &where_, entry.loc, reached);
+        }
+        for (loc, what, implied, others) in voices {
+            self.warning(
+                codes::ONE_VOICE,
+                loc,
+                format!(
+                    "{what} speaks to {}, but {} can reach it too",
+                    audience_words(implied),
+                    audience_words(others)
+                ),
+                "write it per audience (`self`: \"Do you...\", `other`: \"Do they...\", `child`: \"Does your child...\", `baby`: \"Does your baby...\") for those who reach it, or in words that suit everyone",
+            );
         }
         for (loc, what, missing) in problems {
             self.error(

@@ -32,6 +32,7 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     v.catalogues(doc);
     v.synonyms(doc);
     v.declare_units(doc);
+    v.topics(doc);
     v.declare_variables(doc);
     v.build_nodes(doc);
     v.check_expressions(doc);
@@ -520,6 +521,7 @@ impl Validator {
             to_years: to,
             sexes,
             keywords: h.keywords.iter().map(|k| k.value.clone()).collect(),
+            topics: Vec::new(),
         }
     }
 
@@ -2358,11 +2360,11 @@ module:
 nodes:
   breathing:
     question:
-      text: Are you struggling to breathe?
+      text: { self: Are you struggling to breathe?, other: Are they struggling to breathe? }
       kind: yes_no
       yes: { next: call, reason: Struggling to breathe }
       no: { next: return }
-      not_sure: { next: call }
+      not_sure: { next: call, reason: Not sure about breathing }
   call:
     outcome: { disposition: call-999 }
 ";
@@ -2376,6 +2378,7 @@ pathway:
   version: '1'
   ages: {{ from: 16 }}
   sexes: [female, male]
+  topics: [Cough]
   keywords: [cough]
   sources: [{{ title: NHS cough, url: 'https://www.nhs.uk/conditions/cough/' }}]
   start: screen
@@ -2390,7 +2393,7 @@ nodes:
 
     const GOOD_NODES: &str = "  blood:
     question:
-      text: Are you coughing up blood?
+      text: { self: Are you coughing up blood?, other: Are they coughing up blood? }
       kind: yes_no
       yes: { next: gp, add: { flags: 1 } }
       no: { next: split, set: { smoker: true } }
@@ -2401,9 +2404,9 @@ nodes:
         - { when: 'age >= 65 or score.flags > 0', next: gp }
       otherwise: home
   gp:
-    outcome: { disposition: gp }
+    outcome: { disposition: gp, reason: No warning signs }
   home:
-    outcome: { disposition: self-care, advice: [rest] }
+    outcome: { disposition: self-care, advice: [rest], reason: No warning signs }
 ";
 
     fn check(files: &[(&str, &str)]) -> (Option<BundleIr>, Vec<Diagnostic>) {
@@ -2450,13 +2453,16 @@ nodes:
             .iter()
             .find(|d| d.code == codes::UNKNOWN_NODE)
             .unwrap();
-        assert_eq!(d.loc.line, 26);
+        assert_eq!(d.loc.line, 27);
         assert!(d.help.as_deref().unwrap().contains("did you mean `home`"));
     }
 
     #[test]
     fn not_sure_returning_from_a_module_into_self_care_is_refused() {
-        let module = MODULE.replace("not_sure: { next: call }", "not_sure: { next: return }");
+        let module = MODULE.replace(
+            "not_sure: { next: call, reason: Not sure about breathing }",
+            "not_sure: { next: return }",
+        );
         let (ir, diagnostics) = check(&[
             ("modules/screen.yaml", &module),
             ("pathways/cough.yaml", &pathway(GOOD_NODES)),
@@ -2494,7 +2500,7 @@ nodes:
     fn number_bands_must_cover_the_range() {
         let nodes = "  blood:
     question:
-      text: What is your temperature?
+      text: { self: What is your temperature?, other: What is their temperature? }
       kind: number
       range: { min: 30, max: 45 }
       bands:
@@ -2502,9 +2508,9 @@ nodes:
         - { from: 38.5, below: 40, next: gp }
         - { from: 39, below: 45, next: gp }
   gp:
-    outcome: { disposition: gp }
+    outcome: { disposition: gp, reason: No warning signs }
   home:
-    outcome: { disposition: self-care }
+    outcome: { disposition: self-care, reason: No warning signs }
 ";
         let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(nodes))]);
         let found = codes_of(&diagnostics);
@@ -2522,7 +2528,7 @@ nodes:
             .find(|d| d.code == codes::EXPR_UNKNOWN_NAME)
             .unwrap();
         // `        - { when: 'age >= 65 or score.flagz > 0', next: gp }`
-        assert_eq!((d.loc.line, d.loc.column), (25, 39), "{d:?}"); // at `flagz`
+        assert_eq!((d.loc.line, d.loc.column), (26, 39), "{d:?}"); // at `flagz`
     }
 
     #[test]
@@ -2580,8 +2586,8 @@ cases:
             .iter()
             .find(|d| d.code == codes::DUPLICATE_NODE)
             .unwrap();
-        assert_eq!(d.loc.line, 31);
-        assert_eq!(d.related.as_ref().unwrap().loc.line, 27);
+        assert_eq!(d.loc.line, 32);
+        assert_eq!(d.related.as_ref().unwrap().loc.line, 28);
     }
 
     #[test]
@@ -2624,7 +2630,7 @@ cases:
     fn every_problem_is_reported_at_once() {
         let nodes = GOOD_NODES
             .replace("next: gp, add", "next: nowhere, add")
-            .replace("disposition: gp }", "disposition: gpp }")
+            .replace("disposition: gp,", "disposition: gpp,")
             .replace("advice: [rest]", "advice: [rset]");
         let (_, diagnostics) = check(&[("pathways/cough.yaml", &pathway(&nodes))]);
         assert_eq!(codes_of(&diagnostics), ["E203", "E204", "E205"]);

@@ -87,6 +87,7 @@ pathway:
   version: 2.1.0
   summary: A high temperature.
   ages: { from: 0 }
+  topics: [Fever]
   sexes: [female, male]
   keywords: [temperature, hot, fever]
   sources:
@@ -127,7 +128,7 @@ nodes:
       otherwise: drinking
   adult:
     question:
-      text: Do you feel confused?
+      text: { self: Do you feel confused?, other: Do they feel confused? }
       kind: yes_no
       yes: { next: ae, reason: Confusion with a fever, reason_code: confused, report: 'Confused: yes' }
       no: { next: to-cough, report: 'Confused: no' }
@@ -158,6 +159,7 @@ pathway:
   title: Cough
   version: 1.0.0
   ages: { from: 16 }
+  topics: [Cough]
   sexes: [female, male]
   keywords: [cough, chesty, coughing]
   sources:
@@ -168,7 +170,7 @@ nodes:
     call: { module: screen, next: how-long }
   how-long:
     question:
-      text: How many weeks have you had the cough?
+      text: { self: How many weeks have you had the cough?, other: How many weeks have they had the cough? }
       kind: number
       unit: weeks
       range: { min: 0, max: 52 }
@@ -187,6 +189,7 @@ pathway:
   title: Period pain
   version: 1.0.0
   ages: { from: 10, to: 60 }
+  topics: [Sexual or Menstrual Concerns]
   sexes: [female]
   keywords: [period, cramps, pain]
   sources:

@@ -268,7 +268,7 @@ fn resuming_with_another_bundle_is_refused() {
     let bundle = bundle();
     let other = build_files(files(&[(
         "pathways/fever.yaml",
-        &FEVER.replace("Fever", "High temperature"),
+        &FEVER.replace("title: Fever", "title: High temperature"),
     )]))
     .0;
     let json = at_adult(&bundle).to_json();
