@@ -378,6 +378,31 @@ fn bench_case_packs(c: &mut Criterion, f: &Fixture) {
     group.finish();
 }
 
+/// Symptom search on the shipped bundle: a lay phrasing with a typo, a
+/// synonym and common words, for an adult; and a word nothing matches.
+fn bench_search(c: &mut Criterion, f: &Fixture) {
+    let adult = triage_core::eval::Patient::new(40, 0, triage_core::eval::Sex::Female);
+    let mut group = c.benchmark_group("search");
+    group.bench_function("lay-phrasing", |b| {
+        b.iter(|| {
+            f.bundle
+                .search(
+                    Some(black_box(&adult)),
+                    Some(black_box("my belly hurts and im vommiting")),
+                )
+                .len()
+        })
+    });
+    group.bench_function("no-match", |b| {
+        b.iter(|| {
+            f.bundle
+                .search(Some(black_box(&adult)), Some(black_box("zzxq")))
+                .len()
+        })
+    });
+    group.finish();
+}
+
 fn main() {
     let started = SystemTime::now();
     let mut c = Criterion::default().configure_from_args();
@@ -386,6 +411,7 @@ fn main() {
     bench_journey(&mut c, &fixture);
     bench_session(&mut c, &fixture);
     bench_case_packs(&mut c, &fixture);
+    bench_search(&mut c, &fixture);
     c.final_summary();
     summary::print(started, &fixture);
 }
@@ -481,6 +507,16 @@ mod summary {
                 "journey",
                 "engine-session",
                 "engine, `Session::start` + one `answer` per question".into(),
+            ),
+            (
+                "search",
+                "lay-phrasing",
+                "symptom search: five words, one misspelt, for an adult".into(),
+            ),
+            (
+                "search",
+                "no-match",
+                "symptom search: a word nothing matches (spelling tolerance tried)".into(),
             ),
             (
                 "session",

@@ -1208,6 +1208,11 @@ fn next_speaks_to_whoever_is_answering() {
         asked(json!({"age_years": 14, "sex": "male"})),
         "Can you swallow your own spit?"
     );
+    // A toddler's parent reads the toddler words; where a text has none, the child words.
+    assert_eq!(
+        asked(json!({"age_years": 3, "sex": "male"})),
+        "Can your child swallow, and are they having wet nappies as usual?"
+    );
     assert_eq!(
         asked(
             json!({"age_years": 0, "age_months": 5, "sex": "female", "answering": "someone_else"})

@@ -1,7 +1,7 @@
 //! The README's promises: its library example runs as written, and its quick
 //! start names commands that exist.
 
-use triage_core::eval::{Answer, AnswerValue, Patient, Sex, Step};
+use triage_core::eval::{Answer, AnswerValue, Answering, Patient, Sex, Step};
 use triage_core::session::Session;
 
 /// The "library API in ten lines" of README.md, kept in step with it.
@@ -10,6 +10,7 @@ fn the_readme_library_example_runs() -> Result<(), Box<dyn std::error::Error>> {
     let readme = std::fs::read_to_string("README.md")?;
     for line in [
         r#"let built = triage_core::build_dir("pathways".as_ref());"#,
+        r#"let patient = Patient { age_years: 55, age_months: 0, sex: Sex::Male, answering: Answering::Myself };"#,
         r#"let mut session = Session::start(&bundle, "chest-pain", patient)?;"#,
         r#"let answer = Answer { question: "emergency-screen/signs".into(), value: AnswerValue::Choices(vec!["none".into()]) };"#,
     ] {
@@ -22,7 +23,7 @@ fn the_readme_library_example_runs() -> Result<(), Box<dyn std::error::Error>> {
         age_years: 55,
         age_months: 0,
         sex: Sex::Male,
-        answering: Default::default(),
+        answering: Answering::Myself,
     };
     let mut session = Session::start(&bundle, "chest-pain", patient)?;
     let answer = Answer {

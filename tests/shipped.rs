@@ -230,7 +230,7 @@ fn search(age_years: u32, age_months: u32, sex: Sex, words: &str) -> Vec<String>
     bundle()
         .search(Some(&who), Some(words))
         .iter()
-        .map(|p| p.id.to_string())
+        .map(|hit| hit.pathway.id.to_string())
         .collect()
 }
 

@@ -11,7 +11,7 @@ use triage_core::eval::{Answer, AnswerValue, Patient};
 
 /// Hash of the content this file mirrors (see `journeys::mirrored_content_hash`).
 /// Change it only after updating this tree and `chest_pain_logic.rs` to match.
-pub const MIRRORED_CONTENT_HASH: u64 = 0xdda4_0037_70e6_ce7c;
+pub const MIRRORED_CONTENT_HASH: u64 = 0x5c7e_1dc9_b971_f39e;
 
 /// Youngest age the pathway takes, in years (`ages: { from: 16 }`; every sex).
 const MIN_AGE_YEARS: f64 = 16.0;

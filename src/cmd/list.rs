@@ -2,8 +2,8 @@
 
 use super::Bundle;
 use crate::output::{self, Status};
-use triage_core::compile::{AgesInfo, CompiledBundle, PathwayInfo};
-use triage_core::eval::Sex;
+use triage_core::compile::{AgesInfo, CompiledBundle, PathwayInfo, SearchHit};
+use triage_core::eval::{Patient, Sex};
 
 /// Who the list is for and what to look for; every part is optional.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +25,18 @@ impl Filter {
             return None;
         }
         Some(f64::from(self.age.unwrap_or(0)) + f64::from(self.months.unwrap_or(0)) / 12.0)
+    }
+
+    /// The person, when both age and sex are given (the search then knows
+    /// which topics and catch-all are theirs).
+    fn patient(&self) -> Option<Patient> {
+        let sex = self.sex?;
+        self.age_in_years()?;
+        Some(Patient::new(
+            self.age.unwrap_or(0),
+            self.months.unwrap_or(0),
+            sex,
+        ))
     }
 
     /// True when `pathway` is for someone of the given age and sex.
@@ -56,27 +68,33 @@ pub fn list(bundle: &Bundle, filter: &Filter, format: ListFormat) -> std::io::Re
     };
     // Age and sex are checked here rather than by the search so that either
     // may be given alone.
-    let pathways: Vec<PathwayInfo<'_>> = compiled
-        .search(None, filter.words.as_deref())
-        .into_iter()
-        .filter(|p| filter.admits(p))
-        .collect();
+    let hits: Vec<SearchHit<'_>> = match filter.patient() {
+        Some(patient) => compiled.search(Some(&patient), filter.words.as_deref()),
+        None => compiled.search(None, filter.words.as_deref()),
+    }
+    .into_iter()
+    .filter(|hit| filter.admits(&hit.pathway))
+    .collect();
     let text = match format {
-        ListFormat::Human => human(&pathways),
-        ListFormat::Json => super::to_json_line(&pathways),
-        ListFormat::Markdown => markdown(compiled, &pathways),
+        ListFormat::Human => human(&hits),
+        ListFormat::Json => super::to_json_line(&hits),
+        ListFormat::Markdown => {
+            let pathways: Vec<PathwayInfo<'_>> = hits.into_iter().map(|h| h.pathway).collect();
+            markdown(compiled, &pathways)
+        }
     };
     output::print(&text)?;
     Ok(Status::Ok)
 }
 
-fn human(pathways: &[PathwayInfo<'_>]) -> String {
-    if pathways.is_empty() {
+fn human(hits: &[SearchHit<'_>]) -> String {
+    if hits.is_empty() {
         return "No pathway matches.\n".to_owned();
     }
-    let width = pathways.iter().map(|p| p.id.len()).max().unwrap_or(0);
+    let width = hits.iter().map(|h| h.pathway.id.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for p in pathways {
+    for hit in hits {
+        let p = &hit.pathway;
         let summary = p.summary.map(|s| format!(": {s}")).unwrap_or_default();
         out.push_str(&format!(
             "{:width$}  {}{summary} ({}; {})\n",
@@ -85,6 +103,16 @@ fn human(pathways: &[PathwayInfo<'_>]) -> String {
             ages(p.ages),
             sexes(p.sexes)
         ));
+        if !hit.matched.is_empty() {
+            out.push_str(&format!(
+                "{:width$}  matched {} (score {:.2})\n",
+                "",
+                hit.matched.join(", "),
+                hit.score
+            ));
+        } else if hit.fallback {
+            out.push_str(&format!("{:width$}  when nothing above fits\n", ""));
+        }
     }
     out
 }

@@ -31,6 +31,8 @@ pub struct Known {
 
 /// Oldest age accepted, in years.
 const MAX_AGE: u32 = triage_core::vocab::MAX_AGE_YEARS;
+/// Most search results shown for some words (the catch-all comes after them).
+const MAX_RESULTS: usize = 8;
 /// Below this age in years, months are asked as well.
 const ASK_MONTHS_BELOW: u32 = 2;
 
@@ -137,14 +139,15 @@ impl<R: BufRead, W: Write> Console<R, W> {
             Err(end) => return Ok(end),
         };
         loop {
-            let pathway = match &known.pathway {
-                Some(pathway) => pathway.clone(),
+            let (pathway, topic) = match &known.pathway {
+                Some(pathway) => (pathway.clone(), None),
                 None => match self.choose_pathway(compiled, &patient)? {
-                    Ok(pathway) => pathway,
+                    Ok(chosen) => chosen,
                     Err(end) => return Ok(end),
                 },
             };
-            let start = Start::new(pathway, patient).in_language(known.language);
+            let mut start = Start::new(pathway, patient).in_language(known.language);
+            start.topic = topic;
             let session = match Session::begin(compiled, start) {
                 Ok(session) => session,
                 Err(error) => {
@@ -249,8 +252,9 @@ impl<R: BufRead, W: Write> Console<R, W> {
         &mut self,
         compiled: &CompiledBundle,
         patient: &Patient,
-    ) -> io::Result<Result<String, End>> {
-        let mut found: Vec<(String, String)> = Vec::new();
+    ) -> io::Result<Result<(String, Option<String>), End>> {
+        // (pathway, topic, what the person sees)
+        let mut found: Vec<(String, Option<String>, String)> = Vec::new();
         let mut prompt =
             "What is the main symptom? Type a few words (or press Enter to see every topic):";
         loop {
@@ -265,7 +269,7 @@ impl<R: BufRead, W: Write> Console<R, W> {
             };
             if let Ok(choice) = text.parse::<usize>() {
                 match choice.checked_sub(1).and_then(|i| found.get(i)) {
-                    Some((id, _)) => return Ok(Ok(id.clone())),
+                    Some((id, topic, _)) => return Ok(Ok((id.clone(), topic.clone()))),
                     None if !found.is_empty() => {
                         self.say(&format!(
                             "Please type a number from 1 to {}, or other words.",
@@ -277,17 +281,37 @@ impl<R: BufRead, W: Write> Console<R, W> {
                 }
             }
             let words = (!text.is_empty()).then_some(text.as_str());
-            found = compiled
-                .search(Some(patient), words)
+            let hits = compiled.search(Some(patient), words);
+            let (best, catch_all): (Vec<_>, Vec<_>) = hits.into_iter().partition(|h| !h.fallback);
+            let shown = if words.is_some() {
+                MAX_RESULTS
+            } else {
+                usize::MAX
+            };
+            found = best
                 .into_iter()
-                .map(|p| (p.id.to_owned(), p.title.to_owned()))
+                .take(shown)
+                .chain(catch_all)
+                .map(|hit| {
+                    let title = hit.topic.as_ref().map_or(hit.pathway.title, |t| t.title);
+                    let title = if hit.fallback {
+                        format!("{title} (if nothing above fits)")
+                    } else {
+                        title.to_owned()
+                    };
+                    (
+                        hit.pathway.id.to_owned(),
+                        hit.topic.map(|t| t.id.to_owned()),
+                        title,
+                    )
+                })
                 .collect();
             if found.is_empty() {
                 self.say("No topic matches those words for this person. Try other words.")?;
                 prompt = "What is the main symptom?";
                 continue;
             }
-            for (number, (_, title)) in found.iter().enumerate() {
+            for (number, (_, _, title)) in found.iter().enumerate() {
                 self.say(&format!("  {}. {title}", number + 1))?;
             }
             prompt = "Choose a topic by number, or type other words:";

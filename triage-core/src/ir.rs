@@ -117,6 +117,8 @@ pub struct Applicability {
     pub keywords: Vec<String>,
     /// The 111 online topics it serves.
     pub topics: Vec<TopicClaimIr>,
+    /// Offered at the end of every search.
+    pub fallback: bool,
 }
 
 /// A topic a pathway serves, and where a journey for it starts.

@@ -7,8 +7,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+#[cfg(feature = "authoring")]
 pub mod casepack;
 pub mod compile;
+#[cfg(feature = "authoring")]
 pub mod coverage;
 pub mod diag;
 pub mod eval;
@@ -17,6 +19,7 @@ pub mod ir;
 pub mod load;
 pub mod model;
 pub mod report;
+mod search;
 pub mod session;
 pub mod topics;
 pub mod validate;
@@ -58,7 +61,8 @@ impl Built {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BuildOptions {
-    /// Parse and validate case packs (needed to run them, as `triage test` does).
+    /// Parse and validate case packs (needed to run them, as `triage test`
+    /// does). Without the `authoring` feature case packs are never read.
     pub case_packs: bool,
 }
 

@@ -399,6 +399,7 @@ enum ParsedDoc {
     Synonyms(SynonymsFileDoc),
     Module(ModuleFileDoc),
     Pathway(PathwayFileDoc),
+    #[cfg(feature = "authoring")]
     CasePack(CasePackDoc),
 }
 
@@ -414,7 +415,10 @@ fn parse_role(
         FileRole::Synonyms => ParsedDoc::Synonyms(parse_file(index, file)?),
         FileRole::Module => ParsedDoc::Module(parse_file(index, file)?),
         FileRole::Pathway => ParsedDoc::Pathway(parse_file(index, file)?),
+        #[cfg(feature = "authoring")]
         FileRole::CasePack => ParsedDoc::CasePack(parse_file(index, file)?),
+        #[cfg(not(feature = "authoring"))]
+        FileRole::CasePack => return Err(Box::new(unexpected_file(index))),
         FileRole::Other => return Err(Box::new(unexpected_file(index))),
     })
 }
@@ -528,7 +532,8 @@ pub fn parse_with(
     let mut jobs: Vec<Job> = Vec::new();
     for (index, file) in sources.files.iter().enumerate() {
         let role = FileRole::of(&file.path);
-        if role == FileRole::CasePack && !options.case_packs {
+        // Case packs are read only when asked for, and only by builds for authors.
+        if role == FileRole::CasePack && !(options.case_packs && cfg!(feature = "authoring")) {
             continue;
         }
         if sources.refused.contains(&index) {
@@ -573,6 +578,7 @@ pub fn parse_with(
             Ok(ParsedDoc::Synonyms(parsed)) => doc.synonyms = Some((index, parsed)),
             Ok(ParsedDoc::Module(parsed)) => doc.modules.push((index, parsed)),
             Ok(ParsedDoc::Pathway(parsed)) => doc.pathways.push((index, parsed)),
+            #[cfg(feature = "authoring")]
             Ok(ParsedDoc::CasePack(parsed)) => doc.case_packs.push((index, parsed)),
             Err(problem) => {
                 diagnostics.push(*problem);

@@ -117,9 +117,10 @@ pub struct TextVariantsDoc {
 pub enum AudienceTextDoc {
     /// The same words for everyone.
     All(String),
-    /// Words per audience, indexed by [`Audience`] (`self`, `other`, `child`, `baby`);
-    /// an audience no journey brings to the text may be left out.
-    Each([Option<String>; 4]),
+    /// Words per audience, indexed by [`Audience`] (`self`, `other`, `child`,
+    /// `toddler`, `baby`); an audience no journey brings to the text may be
+    /// left out, and `toddler` may be, where the `child` words suit toddlers.
+    Each([Option<String>; 5]),
 }
 
 impl AudienceTextDoc {
@@ -131,31 +132,13 @@ impl AudienceTextDoc {
                 let get = |a: Audience| each.get(a as usize).and_then(|t| t.as_deref());
                 // A validated bundle has every variant a reachable person needs;
                 // the order only matters for texts read outside a journey.
+                use Audience::{Baby, Child, Myself, Other, Toddler};
                 let nearest = match audience {
-                    Audience::Myself => [
-                        Audience::Myself,
-                        Audience::Other,
-                        Audience::Child,
-                        Audience::Baby,
-                    ],
-                    Audience::Other => [
-                        Audience::Other,
-                        Audience::Myself,
-                        Audience::Child,
-                        Audience::Baby,
-                    ],
-                    Audience::Child => [
-                        Audience::Child,
-                        Audience::Baby,
-                        Audience::Other,
-                        Audience::Myself,
-                    ],
-                    Audience::Baby => [
-                        Audience::Baby,
-                        Audience::Child,
-                        Audience::Other,
-                        Audience::Myself,
-                    ],
+                    Myself => [Myself, Other, Child, Toddler, Baby],
+                    Other => [Other, Myself, Child, Toddler, Baby],
+                    Child => [Child, Toddler, Baby, Other, Myself],
+                    Toddler => [Toddler, Child, Baby, Other, Myself],
+                    Baby => [Baby, Toddler, Child, Other, Myself],
                 };
                 nearest.into_iter().find_map(get)
             }
@@ -273,7 +256,8 @@ impl<'a> LanguageText<'a> {
 }
 
 /// The keys a text mapping may hold.
-const TEXT_KEYS: &str = "`en` and `cy`, or the audiences `self`, `other`, `child` and `baby`";
+const TEXT_KEYS: &str =
+    "`en` and `cy`, or the audiences `self`, `other`, `child`, `toddler` and `baby`";
 
 fn audience_key(key: &str) -> Option<Audience> {
     Audience::ALL.into_iter().find(|a| a.word() == key)
@@ -297,7 +281,7 @@ impl<'de> Deserialize<'de> for TextDoc {
                 use serde::de::Error;
                 let mut en = None;
                 let mut cy = None;
-                let mut each: [Option<String>; 4] = Default::default();
+                let mut each: [Option<String>; 5] = Default::default();
                 let mut audiences = false;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -358,11 +342,11 @@ impl<'de> Deserialize<'de> for AudienceTextDoc {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AudienceTextDoc, A::Error> {
                 use serde::de::Error;
-                let mut each: [Option<String>; 4] = Default::default();
+                let mut each: [Option<String>; 5] = Default::default();
                 while let Some(key) = map.next_key::<String>()? {
                     let Some(audience) = audience_key(&key) else {
                         return Err(A::Error::custom(format!(
-                            "unknown audience `{key}`; a language's text is plain, or per audience: `self`, `other`, `child`, `baby`"
+                            "unknown audience `{key}`; a language's text is plain, or per audience: `self`, `other`, `child`, `toddler`, `baby`"
                         )));
                     };
                     if let Some(slot) = each.get_mut(audience as usize) {
@@ -540,6 +524,10 @@ pub struct PathwayHeaderDoc {
     /// Words a person might type to find this pathway.
     #[serde(default)]
     pub keywords: Vec<Spanned<String>>,
+    /// Offered at the end of every search, so nobody is left without a
+    /// pathway (the catch-all: "Other Symptoms", "Unwell Infant").
+    #[serde(default)]
+    pub fallback: bool,
     /// The public guidance this pathway follows.
     #[serde(default)]
     pub sources: Vec<SourceDoc>,

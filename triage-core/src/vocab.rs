@@ -41,7 +41,8 @@ pub enum Answering {
 /// |---|---|---|
 /// | `myself` (written `self`) | the person, aged 5 or over, answering for themself | "Do you have..." |
 /// | `other` | someone answering for a person aged 16 or over | "Do they have..." |
-/// | `child` | a parent or carer of a child aged 1 to 15 (and of any child under 5) | "Does your child have..." |
+/// | `child` | someone answering for a child aged 5 to 15 | "Does your child have..." |
+/// | `toddler` | a parent or carer of a child aged 1 to 4; where a text has no `toddler` words, the `child` ones | "Does your child have..." (and nappies may be asked about) |
 /// | `baby` | a parent or carer of a baby under 1 | "Does your baby have..." |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,27 +52,32 @@ pub enum Audience {
     Myself,
     /// Someone answering for an adult.
     Other,
-    /// A parent or carer of a child.
+    /// Someone answering for a child aged 5 to 15.
     Child,
     /// A parent or carer of a baby.
     Baby,
+    /// A parent or carer of a child aged 1 to 4 (the `child` words serve
+    /// where a text has none of its own).
+    Toddler,
 }
 
 impl Audience {
     /// Every audience, in the order texts list them.
-    pub const ALL: [Audience; 4] = [
+    pub const ALL: [Audience; 5] = [
         Audience::Myself,
         Audience::Other,
         Audience::Child,
+        Audience::Toddler,
         Audience::Baby,
     ];
 
-    /// The word authors write for it: `self`, `other`, `child` or `baby`.
+    /// The word authors write for it: `self`, `other`, `child`, `toddler` or `baby`.
     pub fn word(self) -> &'static str {
         match self {
             Audience::Myself => "self",
             Audience::Other => "other",
             Audience::Child => "child",
+            Audience::Toddler => "toddler",
             Audience::Baby => "baby",
         }
     }
@@ -227,7 +233,7 @@ impl Patient {
         f64::from(self.age_years) * 12.0 + f64::from(self.age_months)
     }
 
-    /// Whom texts speak to: a baby's or a young child's parent, a child's
+    /// Whom texts speak to: a baby's or a toddler's parent, a child's
     /// parent when someone answers for a child, someone answering for an
     /// adult, or the person themself.
     pub fn audience(&self) -> Audience {
@@ -235,7 +241,7 @@ impl Patient {
         if age < 1.0 {
             Audience::Baby
         } else if age < YOUNGEST_ANSWERING_ALONE {
-            Audience::Child
+            Audience::Toddler
         } else {
             match (self.answering, age < 16.0) {
                 (Answering::Myself, _) => Audience::Myself,
@@ -378,7 +384,8 @@ mod tests {
         use Answering::*;
         assert_eq!(person(0, 6, Myself).audience(), Audience::Baby);
         assert_eq!(person(0, 6, SomeoneElse).audience(), Audience::Baby);
-        assert_eq!(person(3, 0, Myself).audience(), Audience::Child);
+        assert_eq!(person(3, 0, Myself).audience(), Audience::Toddler);
+        assert_eq!(person(3, 0, SomeoneElse).audience(), Audience::Toddler);
         assert_eq!(person(10, 0, SomeoneElse).audience(), Audience::Child);
         assert_eq!(person(14, 0, Myself).audience(), Audience::Myself);
         assert_eq!(person(40, 0, SomeoneElse).audience(), Audience::Other);

@@ -12,7 +12,16 @@ export const SITE_DIR = join(CRATE_DIR, 'site');
 
 /** The shipped pathways as `{path: text}`, read as the build script reads them. */
 export function shippedFiles() {
-  const root = join(ROOT_DIR, 'pathways');
+  return bundleFiles(join(ROOT_DIR, 'pathways'));
+}
+
+/** The fixture bundle written in English and Welsh, per audience. */
+export function welshFiles() {
+  return bundleFiles(join(ROOT_DIR, 'tests', 'fixtures', 'welsh'));
+}
+
+/** The YAML files of the bundle directory `root` as `{path: text}`. */
+function bundleFiles(root) {
   const files = {};
   const walk = (at) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {

@@ -20,7 +20,7 @@ let session = null;
 let state = freshState();
 
 function freshState() {
-  return { screen: 'age', years: '', months: '', sex: '', words: '' };
+  return { screen: 'age', answering: 'self', years: '', months: '', sex: '', words: '', language: 'en' };
 }
 
 // ---------------------------------------------------------------------------
@@ -46,7 +46,34 @@ function h(tag, props = {}, ...children) {
 function patient() {
   const years = Number(state.years);
   const months = years < 2 && state.months !== '' ? Number(state.months) : 0;
-  return { age_years: years, age_months: months, sex: state.sex };
+  return { age_years: years, age_months: months, sex: state.sex, answering: state.answering };
+}
+
+/** Marks `element` as being in `lang` where that differs from the page's English. */
+function inLanguage(element, lang) {
+  if (element && lang && lang !== 'en') element.setAttribute('lang', lang);
+  else if (element && lang === 'en' && state.language !== 'en') element.setAttribute('lang', 'en');
+  return element;
+}
+
+/** The switch between English and Welsh: the engine's texts follow it where the pathways have Welsh. */
+function languageSwitch() {
+  const slot = document.getElementById('language');
+  if (!slot) return;
+  const welsh = state.language === 'cy';
+  slot.replaceChildren(h('a', {
+    class: 'language__link',
+    href: '#',
+    lang: welsh ? 'en' : 'cy',
+    hreflang: welsh ? 'en' : 'cy',
+    onclick: (event) => {
+      event.preventDefault();
+      state.language = welsh ? 'en' : 'cy';
+      if (session) session.setLanguage(state.language);
+      persist();
+      render(false);
+    },
+  }, welsh ? 'English' : 'Cymraeg'));
 }
 
 function persist() {
@@ -178,6 +205,7 @@ function go(screen, moveFocus = true) {
 }
 
 function render(moveFocus) {
+  languageSwitch();
   try {
     renderScreen(moveFocus);
   } catch (error) {
@@ -210,8 +238,9 @@ function agePage(moveFocus) {
     const years = document.getElementById('age-years').value.trim();
     if (group) group.hidden = !(years === '0' || years === '1');
   };
+  const heading = state.answering === 'someone_else' ? 'How old are they?' : 'How old are you?';
   formPage({
-    heading: 'How old are you?',
+    heading,
     moveFocus,
     fields: (errors) => {
       const yearsError = errorFor(errors, 'age-years');
@@ -240,10 +269,31 @@ function agePage(moveFocus) {
         'aria-describedby': describedBy('age-months-hint', monthsError && 'age-months-error'),
       });
       const years01 = state.years.trim() === '0' || state.years.trim() === '1';
+      const who = (value, label) => h('div', { class: 'radios__item' },
+        h('input', {
+          class: 'radios__input',
+          id: `answering-${value}`,
+          name: 'answering',
+          type: 'radio',
+          value,
+          checked: state.answering === value,
+          onchange: () => {
+            state.answering = value;
+            const title = value === 'someone_else' ? 'How old are they?' : 'How old are you?';
+            document.querySelector('label[for="age-years"]').textContent = title;
+          },
+        }),
+        h('label', { class: 'label radios__label', for: `answering-${value}` }, label));
       return [
+        h('div', { class: 'form-group' },
+          h('fieldset', { class: 'fieldset' },
+            h('legend', { class: 'fieldset__legend' }, 'Who are you asking about?'),
+            h('div', { class: 'radios radios--inline' },
+              who('self', 'Myself'),
+              who('someone_else', 'Someone else')))),
         h('div', { class: `form-group${yearsError ? ' form-group--error' : ''}` },
           h('h1', { class: 'label-wrapper' },
-            h('label', { class: 'label label--l', for: 'age-years' }, 'How old are you?')),
+            h('label', { class: 'label label--l', for: 'age-years' }, heading)),
           hint('age-years-hint', 'Enter the age in years. If you are answering for someone else, enter their age. For a baby under 1, enter 0.'),
           yearsError && errorMessage('age-years-error', yearsError.message),
           h('div', { class: 'input-wrapper' }, years, h('span', { class: 'input__suffix' }, 'years'))),
@@ -261,6 +311,8 @@ function agePage(moveFocus) {
     read: () => {
       const years = document.getElementById('age-years').value.trim();
       const months = document.getElementById('age-months').value.trim();
+      const someoneElse = document.getElementById('answering-someone_else');
+      state.answering = someoneElse && someoneElse.checked ? 'someone_else' : 'self';
       state.years = years;
       state.months = months;
       if (years === '') return { errors: [{ field: 'age-years', message: 'Enter an age in years' }] };
@@ -325,7 +377,10 @@ function sexPage(moveFocus) {
 
 function symptomPage(moveFocus, focusResults = false) {
   const words = state.words.trim();
-  let found = words ? engine.pathways({ patient: patient(), words }) : [];
+  // The search ends with the catch-all ("Other symptoms") when the words did not find it.
+  const hits = words ? engine.pathways({ patient: patient(), words }) : [];
+  let found = hits.filter((hit) => !hit.fallback);
+  const catchAll = hits.filter((hit) => hit.fallback);
   const all = engine.pathways({ patient: patient() });
   let resultsHeading;
   let intro = null;
@@ -334,24 +389,25 @@ function symptomPage(moveFocus, focusResults = false) {
     found = all;
   } else if (found.length) {
     resultsHeading = `${found.length} ${found.length === 1 ? 'result' : 'results'} for “${words}”`;
+    found = found.concat(catchAll);
   } else {
     resultsHeading = `No results for “${words}”`;
     intro = h('p', {}, 'Check the spelling or try other words, or choose from all the symptoms below.');
-    found = all;
+    found = catchAll.concat(all.filter((p) => !catchAll.some((c) => c.id === p.id)));
   }
   const results = found.length
     ? h('ul', { class: 'results' },
-      found.map((pathway) => h('li', { class: 'results__item' },
+      found.map((hit) => h('li', { class: 'results__item' },
         h('a', {
           class: 'results__link',
           href: '#',
-          'data-pathway': pathway.id,
+          'data-pathway': hit.id,
           onclick: (event) => {
             event.preventDefault();
-            startJourney(pathway.id);
+            startJourney(hit.id, hit.topic ? hit.topic.id : undefined);
           },
-        }, pathway.title),
-        pathway.summary ? h('p', { class: 'results__summary' }, pathway.summary) : null)))
+        }, hit.title),
+        hit.summary ? h('p', { class: 'results__summary' }, hit.summary) : null)))
     : h('p', {}, 'There are no symptoms for this age and sex in these pathways.');
 
   const search = h('form', {
@@ -394,9 +450,9 @@ function symptomPage(moveFocus, focusResults = false) {
   if (focusResults) document.getElementById('results-heading').focus();
 }
 
-function startJourney(pathway) {
+function startJourney(pathway, topic) {
   try {
-    session = engine.start(pathway, patient());
+    session = engine.start(pathway, patient(), { topic, language: state.language });
   } catch (error) {
     return fatal(error);
   }
@@ -454,7 +510,7 @@ function questionFields(question, error) {
     const notSure = question.options.find((o) => o.id === 'not_sure');
     return h('div', { class: groupClass },
       h('h1', { class: 'label-wrapper' },
-        h('label', { class: 'label label--l', for: 'answer-number' }, question.text)),
+        inLanguage(h('label', { class: 'label label--l', for: 'answer-number' }, question.text), question.lang)),
       hint('answer-hint', numberHint),
       error && errorMessage(errorId, error.message),
       h('div', { class: 'input-wrapper' },
@@ -508,12 +564,12 @@ function questionFields(question, error) {
         'data-exclusive': exclusive ? 'true' : null,
         onchange: multiple ? (event) => keepExclusive(event.target) : null,
       }),
-      h('label', { class: `label ${kind}__label`, for: `answer-${index}` }, option.label)));
+      inLanguage(h('label', { class: `label ${kind}__label`, for: `answer-${index}` }, option.label), option.lang)));
   });
   return h('div', { class: groupClass },
     h('fieldset', { class: 'fieldset', 'aria-describedby': describedBy(hintId, errorId) },
       h('legend', { class: 'fieldset__legend fieldset__legend--l' },
-        h('h1', { class: 'fieldset__heading' }, question.text)),
+        inLanguage(h('h1', { class: 'fieldset__heading' }, question.text), question.lang)),
       hint('answer-hint', hintText),
       error && errorMessage(errorId, error.message),
       h('div', { class: kind }, items)));
@@ -577,22 +633,23 @@ function outcomePage(moveFocus) {
   const content = [
     h('div', { class: `outcome outcome--${urgency.replace('_', '-')}` },
       h('p', { class: 'outcome__caption' }, URGENCY_CAPTIONS[urgency]),
-      h('h1', { class: 'outcome__heading' }, disposition.title),
+      inLanguage(h('h1', { class: 'outcome__heading' }, disposition.title), disposition.lang),
       disposition.description ? h('p', { class: 'outcome__description' }, disposition.description) : null),
   ];
   if (outcome.reasons.length) {
     content.push(
       h('h2', {}, 'Why we have given you this advice'),
       h('p', {}, 'Because you told us about:'),
-      h('ul', { class: 'list list--bullet' }, outcome.reasons.map((reason) => h('li', {}, reason.text))),
+      h('ul', { class: 'list list--bullet' },
+        outcome.reasons.map((reason) => inLanguage(h('li', {}, reason.text), reason.lang))),
     );
   }
   if (outcome.care_advice.length) {
     content.push(h('h2', {}, 'What you can do'));
     for (const advice of outcome.care_advice) {
-      content.push(h('div', { class: 'care-card' },
+      content.push(inLanguage(h('div', { class: 'care-card' },
         h('h3', { class: 'care-card__heading' }, advice.title),
-        ...advice.text.split(/\n\s*\n/).map((paragraph) => h('p', {}, paragraph.trim()))));
+        ...advice.text.split(/\n\s*\n/).map((paragraph) => h('p', {}, paragraph.trim()))), advice.lang));
     }
   }
   content.push(
@@ -600,9 +657,9 @@ function outcomePage(moveFocus) {
       h('summary', { class: 'details__summary' }, 'Your answers'),
       h('div', { class: 'details__text' },
         h('dl', { class: 'summary-list' },
-          outcome.transcript.map((entry) => h('div', { class: 'summary-list__row' },
+          outcome.transcript.map((entry) => inLanguage(h('div', { class: 'summary-list__row' },
             h('dt', { class: 'summary-list__key' }, entry.text),
-            h('dd', { class: 'summary-list__value' }, entry.answer)))),
+            h('dd', { class: 'summary-list__value' }, entry.answer)), entry.lang))),
         h('p', { class: 'hint' }, `Outcome code ${disposition.code}.`))),
     h('button', {
       class: 'button button--secondary',

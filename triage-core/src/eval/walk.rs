@@ -505,6 +505,7 @@ pub(crate) struct Walk<'b> {
 
 impl<'b> Walk<'b> {
     /// Starts a journey on `pathway` and walks to the first question or outcome.
+    #[cfg(feature = "authoring")]
     pub(crate) fn start(
         bundle: &'b CompiledBundle,
         pathway: PathwayId,
@@ -605,10 +606,12 @@ impl<'b> Walk<'b> {
         self.state.history.reserve_exact(more);
     }
 
+    #[cfg(feature = "authoring")]
     pub(crate) fn trace(&self) -> &[(NodeId, usize)] {
         self.trace.as_deref().unwrap_or(&[])
     }
 
+    #[cfg(feature = "authoring")]
     pub(crate) fn at(&self) -> NodeId {
         self.state.cursor.at
     }

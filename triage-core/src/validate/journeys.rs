@@ -38,7 +38,7 @@ fn cells_of(interval: &Interval) -> Cells {
 fn audiences_of(cells: Cells) -> u8 {
     let each = [
         Audience::Baby.bit(),
-        Audience::Child.bit(),
+        Audience::Toddler.bit(),
         Audience::Child.bit() | Audience::Myself.bit(),
         Audience::Myself.bit() | Audience::Other.bit(),
     ];
@@ -46,6 +46,16 @@ fn audiences_of(cells: Cells) -> u8 {
         .enumerate()
         .filter(|(i, _)| cells & (1 << i) != 0)
         .fold(0, |set, (_, bits)| set | bits)
+}
+
+/// The audiences a set of variants serves: its own, and toddlers where it has
+/// `child` words but none for toddlers.
+fn with_fallbacks(given: u8) -> u8 {
+    if given & Audience::Child.bit() != 0 {
+        given | Audience::Toddler.bit()
+    } else {
+        given
+    }
 }
 
 /// The audiences named in an [`Audience`] bit set, as authors write them.
@@ -73,7 +83,10 @@ fn implied_audiences(text: &str) -> u8 {
         set |= Audience::Baby.bit();
     }
     if phrase("your child") || phrase("your son") || phrase("your daughter") {
-        set |= Audience::Child.bit();
+        set |= Audience::Child.bit() | Audience::Toddler.bit();
+    }
+    if phrase("your toddler") {
+        set |= Audience::Toddler.bit();
     }
     if set != 0 {
         return set;
@@ -260,7 +273,7 @@ impl Validator {
         let mut check = |text: &TextDoc, what: &str, where_: &str, loc: Loc, cells: Cells| {
             let needed = audiences_of(cells);
             for (language, words) in text.languages() {
-                let Some(given) = words.audiences() else {
+                let Some(given) = words.audiences().map(with_fallbacks) else {
                     // Help, advice and titles speak to the reader, whoever that is;
                     // a question's words speak about the person.
                     let spoken = matches!(what, "text" | "label" | "reason");
@@ -366,7 +379,7 @@ impl Validator {
                 codes::AUDIENCE_MISSING,
                 loc,
                 format!("{what} has no words for {}, who can reach it", audience_words(missing)),
-                "add the missing audiences (`self`: the person, \"Do you...\"; `other`: someone answering for an adult, \"Do they...\"; `child`: a parent of a child; `baby`: a parent of a baby), or write one text for everyone",
+                "add the missing audiences (`self`: the person, \"Do you...\"; `other`: someone answering for an adult, \"Do they...\"; `child`: someone answering for a child of 5 to 15; `toddler`: a parent of a child of 1 to 4, where the `child` words do not suit; `baby`: a parent of a baby), or write one text for everyone",
             );
         }
     }

@@ -93,8 +93,11 @@ fn pathways_are_found_by_id_and_checked_for_a_person() {
 #[test]
 fn search_filters_by_person_and_ranks_by_words() {
     let bundle = bundle();
-    let ids = |found: Vec<triage_core::compile::PathwayInfo<'_>>| {
-        found.iter().map(|p| p.id.to_string()).collect::<Vec<_>>()
+    let ids = |found: Vec<triage_core::compile::SearchHit<'_>>| {
+        found
+            .iter()
+            .map(|h| h.pathway.id.to_string())
+            .collect::<Vec<_>>()
     };
     // No words: everything for the person, by title.
     assert_eq!(
@@ -103,10 +106,10 @@ fn search_filters_by_person_and_ranks_by_words() {
     );
     assert_eq!(ids(bundle.search(Some(&child()), None)), ["fever"]);
     assert_eq!(ids(bundle.search(None, Some("  "))).len(), 3);
-    // Title words beat keywords; case does not matter; prefixes of 3+ letters match.
+    // Title words beat keywords; case does not matter; words are found by their start.
     assert_eq!(ids(bundle.search(None, Some("COUGH"))), ["cough"]);
     assert_eq!(ids(bundle.search(None, Some("Temperature"))), ["fever"]);
-    assert_eq!(ids(bundle.search(None, Some("cram"))), ["period-pain"]);
+    assert_eq!(ids(bundle.search(None, Some("cramp"))), ["period-pain"]);
     assert_eq!(
         ids(bundle.search(None, Some("period pain, hot"))),
         ["period-pain", "fever"]
@@ -148,6 +151,7 @@ fn doubling_ir(depth: u16) -> BundleIr {
             sexes: vec![Sex::Female, Sex::Male],
             keywords: Vec::new(),
             topics: Vec::new(),
+            fallback: false,
         }),
         0,
         0..2,

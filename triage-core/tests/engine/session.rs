@@ -429,7 +429,7 @@ fn a_session_keeps_its_language_when_saved_and_resumed() {
     );
     let built = triage_core::build(sources);
     let bundle = built.bundle.expect("the Welsh fixture builds");
-    let parent = Patient::new(3, 0, Sex::Male).answered_by(Answering::SomeoneElse);
+    let parent = Patient::new(6, 0, Sex::Male).answered_by(Answering::SomeoneElse);
     let mut session = Session::start(&bundle, "sore-throat", parent).unwrap();
     let question = |s: &Session| s.step().question().map(|q| (q.text.clone(), q.lang));
     assert_eq!(

@@ -240,6 +240,32 @@ test('keyboard only: age, sex, search and every question to a 999 outcome', TIME
   await done();
 });
 
+test('asking about someone else, and Welsh where the pathways have it', TIMEOUT, async () => {
+  const journey = journeyTo((o) => o.disposition.service === 'ambulance', 'an ambulance');
+  const parent = { ...ADULT, answering: 'someone_else' };
+  const expected = engine.start(journey.pathway, parent, { language: 'cy' }).question;
+  const { page, done } = await openPage();
+  await page.check('#answering-someone_else');
+  assert.equal((await page.locator('label[for="age-years"]').textContent()).trim(), 'How old are they?');
+  await startByMouse(page, { years: 40, sex: 'female', title: journey.title });
+  await page.click('#language a');
+  assert.equal(await page.locator('#language a').textContent(), 'English');
+  // The question is worded for someone answering for another adult; where the
+  // pathways have no Welsh it stays English and says so for screen readers.
+  assert.equal(await heading(page), expected.text);
+  assert.equal(await page.locator('h1').getAttribute('lang'), expected.lang === 'cy' ? 'cy' : 'en');
+  for (const [index, option] of expected.options.entries()) {
+    const label = page.locator(`label[for="answer-${index}"]`);
+    assert.equal((await label.textContent()).trim(), option.label);
+    assert.equal(await label.getAttribute('lang'), option.lang);
+  }
+  assert.ok(expected.options.some((o) => o.lang === 'cy'), 'the fixed answers have Welsh labels');
+  await checkAccessibility(page, 'question in Welsh');
+  await page.click('#language a');
+  assert.equal(await page.locator('#language a').textContent(), 'Cymraeg');
+  await done();
+});
+
 test('a journey to self-care shows the care advice in green', TIMEOUT, async () => {
   const journey = journeyTo((o) => o.disposition.urgency === 'self_care', 'self-care');
   const { page, done } = await openPage();

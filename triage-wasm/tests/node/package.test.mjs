@@ -3,7 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PKG_DIR, TEST_FILES, shippedFiles, findJourney } from '../support.mjs';
+import { PKG_DIR, TEST_FILES, shippedFiles, welshFiles, findJourney } from '../support.mjs';
 
 const triage = await import(pathToFileURL(join(PKG_DIR, 'triage.js')).href);
 const { init, Engine, TriageError, validate } = triage;
@@ -125,11 +125,35 @@ test('a saved session resumes where it was, and continues', () => {
   assert.equal(typeof saved, 'string');
   const resumed = small.resume(saved);
   assert.deepEqual(resumed.step, session.step);
-  assert.deepEqual(resumed.patient, { age_years: 8, age_months: 0, sex: 'male' });
+  assert.deepEqual(resumed.patient, { age_years: 8, age_months: 0, sex: 'male', answering: 'self' });
+  assert.equal(resumed.language, 'en');
   assert.equal(resumed.pathway, 'fever');
   assert.equal(resumed.answer('temperature', 40).disposition.id, 'gp');
   // The original is unaffected by the copy's progress.
   assert.equal(session.step.id, 'temperature');
+});
+
+test('a journey speaks to whoever is answering, in Welsh where the bundle has it', () => {
+  const welsh = Engine.load(welshFiles());
+  const parent = { age_years: 6, sex: 'male', answering: 'someone_else' };
+  const session = welsh.start('sore-throat', parent, { language: 'cy' });
+  assert.equal(session.language, 'cy');
+  assert.equal(session.question.text, "Ydy'ch plentyn yn gallu llyncu ei boer ei hun?");
+  assert.equal(session.question.lang, 'cy');
+  assert.deepEqual(session.question.options[0], { id: 'yes', label: 'Ie', lang: 'cy' });
+  const next = session.answer('swallow', 'yes');
+  assert.equal(next.options[1].label, 'A few days');
+  assert.equal(next.options[1].lang, 'en');
+  const english = session.setLanguage('en');
+  assert.equal(english.text, 'How long has it been sore?');
+  // The language survives a save and a resume.
+  session.setLanguage('cy');
+  assert.equal(welsh.resume(session.save()).language, 'cy');
+  // A topic's own start, and a patient the engine refuses.
+  assert.equal(welsh.start('sore-throat', parent, { topic: 'sore-throat' }).question.id, 'how-long');
+  assert.equal(refusal(() => welsh.start('sore-throat', { age_years: 0, age_months: 13, sex: 'male' })).code,
+    'implausible_patient');
+  assert.equal(refusal(() => session.setLanguage('fr')).code, 'bad_input');
 });
 
 test('a session keeps working after its engine is freed, until it is freed itself', () => {
@@ -278,7 +302,8 @@ test('random calls are answered or refused with a documented code, never anythin
   const codes = new Set([
     'bad_input', 'invalid_bundle', 'unknown_pathway', 'not_applicable', 'wrong_question', 'option_not_offered',
     'number_out_of_range', 'wrong_answer_kind', 'exclusive_option', 'nothing_chosen', 'answer_after_outcome',
-    'nothing_to_go_back', 'bundle_mismatch', 'replay_mismatch', 'bad_session',
+    'nothing_to_go_back', 'bundle_mismatch', 'replay_mismatch', 'bad_session', 'implausible_patient',
+    'unknown_topic',
   ]);
   // A small deterministic generator (mulberry32), so that a failure repeats.
   let seed = 20240611;

@@ -9,16 +9,21 @@
 
 use crate::ir::{
     AdviceIdx, AdviceIr, Applicability, BranchIr, BundleIr, DispositionIdx, DispositionIr, NodeIdx,
-    NodeIr, NodeKindIr, SourceIr, Target, UnitIdx, UnitIr, UnitKind,
+    NodeIr, NodeKindIr, Target, UnitIdx, UnitIr, UnitKind,
 };
 use crate::load::Sources;
 use crate::model::{QuestionKindDoc, SexDoc};
+use crate::search::{Field, Index, Indexed};
 use crate::topics::TopicIdx;
 use crate::vocab::Patient;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Write as _;
+
+mod pathways;
+
+pub use pathways::{AgesInfo, PathwayInfo, SearchHit, SourceInfo, TopicInfo};
 
 /// Most compiled nodes a bundle may expand to (after inlining module calls).
 pub const MAX_COMPILED_NODES: usize = 1_000_000;
@@ -244,6 +249,7 @@ pub struct CompiledBundle {
     /// The content hash, lowercase hex.
     pub(crate) hash: String,
     /// Source paths, indexed like [`Sources::files`] (and [`crate::diag::Loc::file`]).
+    #[cfg_attr(not(feature = "authoring"), allow(dead_code))]
     pub(crate) files: Vec<String>,
     pub(crate) dispositions: Vec<DispositionIr>,
     pub(crate) advice: Vec<AdviceIr>,
@@ -262,67 +268,16 @@ pub struct CompiledBundle {
     pub(crate) reachable: Vec<Vec<DispositionIdx>>,
     /// Pathway ids sorted, for lookup by binary search.
     pub(crate) pathway_lookup: Vec<(String, UnitIdx)>,
+    /// The symptom search index; its documents are the pathways in `search_units` order.
+    pub(crate) search: Index,
+    /// The unit of each search document.
+    pub(crate) search_units: Vec<UnitIdx>,
 }
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<CompiledBundle>();
 };
-
-/// What the pathway list and symptom search show about a pathway.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PathwayInfo<'a> {
-    /// Id, e.g. `chest-pain`.
-    pub id: &'a str,
-    /// Title (English).
-    pub title: &'a str,
-    /// Content version.
-    pub version: &'a str,
-    /// One-line summary (English).
-    pub summary: Option<&'a str>,
-    /// Ages it is for.
-    pub ages: AgesInfo,
-    /// Sexes it is for.
-    pub sexes: &'a [SexDoc],
-    /// The NHS 111 online topics it serves.
-    pub topics: Vec<TopicInfo<'a>>,
-    /// Search keywords.
-    pub keywords: &'a [String],
-    /// Public guidance it follows.
-    pub sources: Vec<SourceInfo<'a>>,
-    /// Ids of the dispositions reachable from its start, most urgent first.
-    pub dispositions: Vec<&'a str>,
-}
-
-/// A 111 online topic a pathway serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TopicInfo<'a> {
-    /// Stable id, e.g. `arm-injury-blunt`; pass it as `topic` to start where it starts.
-    pub id: &'a str,
-    /// Title as 111 online shows it, e.g. `Arm Injury, Blunt`.
-    pub title: &'a str,
-    /// The node a journey for this topic starts at, when not the pathway's start.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<&'a str>,
-}
-
-/// The ages a pathway is for, in years.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct AgesInfo {
-    /// Youngest, inclusive.
-    pub from: f64,
-    /// Age at which it stops applying, exclusive; `None` for no limit.
-    pub to: Option<f64>,
-}
-
-/// A public source a pathway follows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SourceInfo<'a> {
-    /// Title.
-    pub title: &'a str,
-    /// URL.
-    pub url: &'a str,
-}
 
 /// Counts of what a bundle holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -357,11 +312,13 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
                     Some(node) => compiler.resolve(instance, Target::Node(node))?,
                     None => start,
                 };
-                topic_starts.push((unit_idx, claim.topic, start));
+                // Kept sorted for lookup by binary search.
+                let entry = (unit_idx, claim.topic, start);
+                let at = topic_starts.partition_point(|e| *e < entry);
+                topic_starts.insert(at, entry);
             }
         }
     }
-    topic_starts.sort_unstable();
     compiler.run()?;
     let Compiler { nodes, edges, .. } = compiler;
     check_acyclic(ir, &nodes, &edges)?;
@@ -379,7 +336,12 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
         topic_starts,
         reachable: Vec::new(),
         pathway_lookup: Vec::new(),
+        search: Index::build(&[], &[]),
+        search_units: Vec::new(),
     };
+    let (search, search_units) = search_index(ir)?;
+    bundle.search = search;
+    bundle.search_units = search_units;
     bundle.reachable = reachable_dispositions(&bundle);
     let mut lookup: Vec<(String, UnitIdx)> = Vec::new();
     for (index, unit) in bundle.units.iter().enumerate() {
@@ -390,6 +352,36 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
     lookup.sort();
     bundle.pathway_lookup = lookup;
     Ok(bundle)
+}
+
+/// The search index of every pathway: its title, topics, keywords and summary
+/// (English), with the bundle's synonyms.
+fn search_index(ir: &BundleIr) -> Result<(Index, Vec<UnitIdx>), CompileError> {
+    let mut units = Vec::new();
+    let mut documents = Vec::new();
+    for (index, unit) in ir.units.iter().enumerate() {
+        let UnitKind::Pathway(applicability) = &unit.kind else {
+            continue;
+        };
+        let mut fields = vec![(Field::Title, unit.title.english())];
+        fields.extend(
+            applicability
+                .topics
+                .iter()
+                .filter_map(|claim| crate::topics::get(claim.topic))
+                .map(|topic| (Field::Topic, topic.title.as_str())),
+        );
+        fields.extend(
+            applicability
+                .keywords
+                .iter()
+                .map(|k| (Field::Keyword, k.as_str())),
+        );
+        fields.extend(unit.summary.iter().map(|s| (Field::Summary, s.english())));
+        units.push(unit_idx(index)?);
+        documents.push(Indexed { fields });
+    }
+    Ok((Index::build(&documents, &ir.synonyms), units))
 }
 
 fn malformed(message: impl Into<String>) -> CompileError {
@@ -787,12 +779,6 @@ fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
     result
 }
 
-fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-}
-
 impl CompiledBundle {
     /// The content hash: SHA-256 of the source files, lowercase hex.
     pub fn hash(&self) -> &str {
@@ -812,69 +798,6 @@ impl CompiledBundle {
                 .map(|d| d.id.as_str()),
             _ => None,
         }
-    }
-
-    /// Every pathway, in load order.
-    pub fn pathways(&self) -> impl Iterator<Item = PathwayInfo<'_>> {
-        self.units
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| matches!(u.kind, UnitKind::Pathway(_)))
-            .filter_map(|(index, _)| self.pathway_info(PathwayId(UnitIdx::try_from(index).ok()?)))
-    }
-
-    /// What the list and search show about one pathway.
-    pub fn pathway_info(&self, pathway: PathwayId) -> Option<PathwayInfo<'_>> {
-        let unit = self.units.get(usize::from(pathway.0))?;
-        let UnitKind::Pathway(applicability) = &unit.kind else {
-            return None;
-        };
-        Some(PathwayInfo {
-            id: &unit.id,
-            title: unit.title.english(),
-            version: &unit.version,
-            summary: unit.summary.as_ref().map(|s| s.english()),
-            ages: AgesInfo {
-                from: applicability.from_years,
-                to: applicability
-                    .to_years
-                    .is_finite()
-                    .then_some(applicability.to_years),
-            },
-            sexes: &applicability.sexes,
-            topics: applicability
-                .topics
-                .iter()
-                .filter_map(|claim| {
-                    let topic = crate::topics::get(claim.topic)?;
-                    let start = claim
-                        .start
-                        .and_then(|node| self.ir_nodes.get(node as usize))
-                        .map(|node| node.id.as_str());
-                    Some(TopicInfo {
-                        id: &topic.id,
-                        title: &topic.title,
-                        start,
-                    })
-                })
-                .collect(),
-            keywords: &applicability.keywords,
-            sources: unit
-                .sources
-                .iter()
-                .map(|SourceIr { title, url }| SourceInfo { title, url })
-                .collect(),
-            dispositions: self
-                .reachable
-                .get(usize::from(pathway.0))
-                .map(|ds| {
-                    ds.iter()
-                        .filter_map(|d| self.dispositions.get(usize::from(*d)))
-                        .map(|d| d.id.as_str())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
     }
 
     /// The pathway with this id.
@@ -897,67 +820,6 @@ impl CompiledBundle {
     pub fn applicable(&self, pathway: PathwayId, patient: &Patient) -> bool {
         self.entry(pathway)
             .is_some_and(|entry| entry.admits(patient))
-    }
-
-    /// Symptom search, as on 111 online: the pathways for this person (if given)
-    /// that match the words (if given), best match first.
-    ///
-    /// Each word scores when it equals a word of the title (3) or of a keyword
-    /// (2), or starts one (1; words of three letters or more). Without words,
-    /// every applicable pathway is listed by title.
-    pub fn search(&self, patient: Option<&Patient>, words: Option<&str>) -> Vec<PathwayInfo<'_>> {
-        let query: Vec<String> = words.map(|w| tokens(w).collect()).unwrap_or_default();
-        let mut scored: Vec<(u32, PathwayInfo<'_>)> = Vec::new();
-        for (index, unit) in self.units.iter().enumerate() {
-            let UnitKind::Pathway(applicability) = &unit.kind else {
-                continue;
-            };
-            let Ok(unit_index) = UnitIdx::try_from(index) else {
-                continue;
-            };
-            let pathway = PathwayId(unit_index);
-            if patient.is_some_and(|p| !self.applicable(pathway, p)) {
-                continue;
-            }
-            let score = if query.is_empty() {
-                0
-            } else {
-                let title: Vec<String> = tokens(unit.title.english()).collect();
-                let keywords: Vec<String> = applicability
-                    .keywords
-                    .iter()
-                    .flat_map(|k| tokens(k).collect::<Vec<_>>())
-                    .collect();
-                let score: u32 = query
-                    .iter()
-                    .map(|word| {
-                        let prefix = |t: &String| word.chars().count() >= 3 && t.starts_with(word);
-                        if title.contains(word) {
-                            3
-                        } else if keywords.contains(word) {
-                            2
-                        } else if title.iter().chain(&keywords).any(prefix) {
-                            1
-                        } else {
-                            0
-                        }
-                    })
-                    .sum();
-                if score == 0 {
-                    continue;
-                }
-                score
-            };
-            if let Some(info) = self.pathway_info(pathway) {
-                scored.push((score, info));
-            }
-        }
-        scored.sort_by(|(sa, a), (sb, b)| {
-            sb.cmp(sa)
-                .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
-                .then_with(|| a.id.cmp(b.id))
-        });
-        scored.into_iter().map(|(_, info)| info).collect()
     }
 
     /// Counts of pathways, modules, authored nodes and dispositions.
@@ -1085,10 +947,12 @@ impl CompiledBundle {
         self.advice.get(usize::from(index))
     }
 
+    #[cfg(feature = "authoring")]
     pub(crate) fn file_path(&self, file: usize) -> &str {
         self.files.get(file).map_or("?", |f| f.as_str())
     }
 
+    #[cfg(feature = "authoring")]
     pub(crate) fn reachable_from(&self, unit: UnitIdx) -> &[DispositionIdx] {
         self.reachable
             .get(usize::from(unit))
