@@ -67,6 +67,8 @@ const K1: f64 = 1.2;
 const B: f64 = 0.5;
 /// Weight of a word found by spelling tolerance rather than exactly.
 const FUZZY: f64 = 0.7;
+/// Weight of a word found two edits away, and not sounding the same.
+const FAR: f64 = 0.4;
 /// Weight of a word found as the start of an indexed word.
 const PREFIX: f64 = 0.6;
 /// Shortest part of a word made of two ("nose" + "bleed").
@@ -112,13 +114,20 @@ fn spellings() -> &'static HashMap<&'static str, &'static str> {
 }
 
 /// A word's rough sound, for spelling tolerance: `ae` and `oe` as `e`, `ph`
-/// as `f`, `h` after a letter dropped, doubled letters single
-/// ("diarrhoea", "diarhea" and "diarea" all give "diarea").
+/// and a final `ough` as `f` and `of`, `c` before `e`, `i` or `y` as `s`, `h`
+/// after a letter dropped, doubled letters single ("diarrhoea", "diarhea" and
+/// "diarea" all give "diarea"; "cough" and "coff" give "cof").
 fn skeleton(word: &str) -> String {
-    let word = word
+    let mut word = word
         .replace("ae", "e")
         .replace("oe", "e")
-        .replace("ph", "f");
+        .replace("ph", "f")
+        .replace("ce", "se")
+        .replace("ci", "si")
+        .replace("cy", "sy");
+    if let Some(stem) = word.strip_suffix("ough") {
+        word = format!("{stem}of");
+    }
     let mut out = String::with_capacity(word.len());
     for (i, c) in word.chars().enumerate() {
         if (i > 0 && c == 'h') || out.ends_with(c) {
@@ -403,19 +412,39 @@ impl Index {
             Some((_, w)) => *w = w.max(weight),
             None => found.push((id, weight)),
         };
-        for candidate in &self.surfaces {
+        // Typing mistakes seldom change the first letter: only words that
+        // start with the same one are tried (they sit together, sorted).
+        let Some(first) = surface.chars().next() else {
+            return Vec::new();
+        };
+        let mut buffer = [0u8; 4];
+        let first = &*first.encode_utf8(&mut buffer);
+        let from = self.surfaces.partition_point(|s| s.word.as_str() < first);
+        let same_first = self.surfaces[from..]
+            .iter()
+            .take_while(|s| s.word.starts_with(first));
+        for candidate in same_first {
             let word = candidate.word.as_str();
             if word.len() > surface.len() && word.starts_with(surface) {
                 add(candidate.term, PREFIX);
                 continue;
             }
-            let close = word.chars().count().abs_diff(length) <= allowed
-                && strsim::osa_distance(word, surface) <= allowed;
-            let sounds_alike = length >= 5
-                && candidate.skeleton.len().abs_diff(sound.len()) <= 1
-                && strsim::osa_distance(&candidate.skeleton, &sound) <= 1;
-            if close || sounds_alike {
+            let distance = if word.chars().count().abs_diff(length) <= allowed {
+                strsim::osa_distance(word, surface)
+            } else {
+                usize::MAX
+            };
+            // Short words must sound the same; longer ones may differ by a letter.
+            let sounds_alike = if length >= 5 {
+                candidate.skeleton.len().abs_diff(sound.len()) <= 1
+                    && strsim::osa_distance(&candidate.skeleton, &sound) <= 1
+            } else {
+                candidate.skeleton == sound
+            };
+            if sounds_alike || distance <= 1 {
                 add(candidate.term, FUZZY);
+            } else if distance <= allowed {
+                add(candidate.term, FAR);
             }
         }
         if found.is_empty() {
@@ -533,6 +562,8 @@ mod tests {
         );
         assert_eq!(skeleton("diarrhoea"), "diarea");
         assert_eq!(skeleton("diarhea"), "diarea");
+        assert_eq!(skeleton("cough"), skeleton("coff"));
+        assert_eq!(skeleton("sliced"), skeleton("slised"));
     }
 
     #[test]
