@@ -203,6 +203,33 @@ fn kept(walk: Walk<'_>, step: &Step) -> Option<Box<WalkState>> {
 }
 
 impl Session {
+    /// Walks `answers` from this session's start, in its language.
+    fn walk_with<'b>(
+        &self,
+        bundle: &'b CompiledBundle,
+        answers: &[Answer],
+    ) -> Result<Walk<'b>, EvalError> {
+        self.walk_in(bundle, self.language, answers)
+    }
+
+    /// Walks `answers` from this session's start, in `language`.
+    fn walk_in<'b>(
+        &self,
+        bundle: &'b CompiledBundle,
+        language: Language,
+        answers: &[Answer],
+    ) -> Result<Walk<'b>, EvalError> {
+        let topic = self.topic.as_deref();
+        walk_answers(
+            bundle,
+            &self.pathway,
+            topic,
+            self.patient,
+            language,
+            answers,
+        )
+    }
+
     /// Starts a journey on `pathway` for `patient`, in English.
     pub fn start(
         bundle: &CompiledBundle,
@@ -246,17 +273,7 @@ impl Session {
         }
         let mut state = match self.walk.take() {
             Some(state) => state,
-            None => Box::new(
-                walk_answers(
-                    bundle,
-                    &self.pathway,
-                    self.topic.as_deref(),
-                    self.patient,
-                    self.language,
-                    &self.answers,
-                )?
-                .into_state(),
-            ),
+            None => Box::new(self.walk_with(bundle, &self.answers)?.into_state()),
         };
         let mut walk = Walk::resume(bundle, self.patient, std::mem::take(&mut *state))
             .in_language(self.language);
@@ -292,14 +309,7 @@ impl Session {
         let Some((_, earlier)) = self.answers.split_last() else {
             return Err(EvalError::NothingToGoBack);
         };
-        let walk = walk_answers(
-            bundle,
-            &self.pathway,
-            self.topic.as_deref(),
-            self.patient,
-            self.language,
-            earlier,
-        )?;
+        let walk = self.walk_with(bundle, earlier)?;
         let step = walk.step()?;
         self.answers.pop();
         self.walk = kept(walk, &step);
@@ -350,14 +360,7 @@ impl Session {
         language: Language,
     ) -> Result<&Step, EvalError> {
         check_bundle(bundle, self.bundle.as_str())?;
-        let walk = walk_answers(
-            bundle,
-            &self.pathway,
-            self.topic.as_deref(),
-            self.patient,
-            language,
-            &self.answers,
-        )?;
+        let walk = self.walk_in(bundle, language, &self.answers)?;
         let step = walk.step()?;
         self.walk = kept(walk, &step);
         self.step = step;

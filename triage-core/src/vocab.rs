@@ -307,6 +307,10 @@ impl Start {
 }
 
 /// A whole journey so far, as `triage next` reads it: a [`Start`] and the answers.
+///
+/// The fields of [`Start`] are repeated rather than flattened in: serde
+/// cannot refuse unknown keys through a flattened struct, and a misspelt key
+/// in a request must be refused, not ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
