@@ -103,6 +103,8 @@ const FIXTURES: &[Fixture] = &[
     Fixture { name: "unknown-topic", code: "E311", file: "pathways/cough.yaml", line: 8, mentions: Some("Coughs") },
     // An adults' pathway claims a topic offered only to babies and toddlers.
     Fixture { name: "topic-outside-ages", code: "E312", file: "pathways/cough.yaml", line: 8, mentions: Some("Teething") },
+    // A question written per audience with an empty text for one of them.
+    Fixture { name: "empty-audience-text", code: "E303", file: "pathways/cough.yaml", line: 38, mentions: None },
     // The same word in two synonym groups.
     Fixture { name: "synonym-in-two-groups", code: "E310", file: "synonyms.yaml", line: 4, mentions: Some("mucus") },
 ];

@@ -207,11 +207,6 @@ impl TextDoc {
         }
     }
 
-    /// Whether the text has Welsh.
-    pub fn has_welsh(&self) -> bool {
-        matches!(self, TextDoc::Variants(v) if v.cy.is_some())
-    }
-
     /// Each language given and its words.
     pub fn languages(&self) -> impl Iterator<Item = (Language, LanguageText<'_>)> {
         let (plain, variants) = match self {

@@ -177,13 +177,17 @@ impl Validator {
     }
 
     fn check_text(&mut self, file: usize, text: &Spanned<TextDoc>, what: &str) {
-        let empty_welsh = text.value.welsh().is_some_and(|w| w.trim().is_empty());
-        if text.value.english().trim().is_empty() || empty_welsh {
+        // Every language and audience given must have words.
+        let empty = text
+            .value
+            .languages()
+            .any(|(_, words)| words.texts().iter().any(|t| t.trim().is_empty()));
+        if empty {
             self.error(
                 codes::EMPTY_TEXT,
                 Loc::at(file, text.referenced),
                 format!("the {what} is empty"),
-                "write the text people will see (English is required; Welsh, if given, must not be empty)",
+                "write the text people will see (English is required; Welsh and each audience, if given, must not be empty)",
             );
         }
     }
