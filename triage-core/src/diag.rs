@@ -8,6 +8,7 @@ use std::fmt;
 
 /// How bad a diagnostic is. Errors stop a bundle from being compiled; warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The bundle cannot be used until this is fixed.
@@ -75,6 +76,21 @@ impl fmt::Display for Code {
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.0)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A stable diagnostic code: L, E or W and three digits (docs/pathway-language.md lists them).",
+            "type": "string",
+            "pattern": "^[LEW][0-9]{3}$",
+        })
     }
 }
 

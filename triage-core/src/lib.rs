@@ -15,6 +15,7 @@ pub mod coverage;
 pub mod diag;
 pub mod eval;
 pub mod expr;
+pub mod format;
 pub mod ir;
 pub mod load;
 pub mod model;

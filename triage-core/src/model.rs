@@ -406,6 +406,7 @@ pub struct DispositionDoc {
 
 /// The service a disposition sends a person to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceDoc {
     /// An ambulance (999).
@@ -708,6 +709,7 @@ pub enum NodeDoc {
 
 /// The kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKindDoc {
     /// Yes or no (`yes`, `no`).

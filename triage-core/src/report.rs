@@ -9,6 +9,7 @@ use serde::Serialize;
 /// What a bundle holds as authored, counting every file that parsed (so a
 /// bundle with errors is counted too), with its errors and warnings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     /// Pathways.
     pub pathways: usize,
@@ -50,6 +51,7 @@ impl Summary {
 /// A diagnostic as JSON: `{"code","severity","file","line","column","message","help"}`,
 /// plus `related` when a second place matters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiagnosticJson {
     /// Stable code, e.g. `E203`.
     pub code: Code,
@@ -72,6 +74,7 @@ pub struct DiagnosticJson {
 
 /// The second place of a [`DiagnosticJson`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RelatedJson {
     /// The file.
     pub file: String,
@@ -111,7 +114,10 @@ pub fn diagnostics_json(
 
 /// The whole report: `{"summary": {...}, "diagnostics": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ValidationReport {
+    /// The document's format, `triage.validation/1`.
+    pub format: crate::format::Validation,
     /// Counts.
     pub summary: Summary,
     /// Every diagnostic.
@@ -130,6 +136,7 @@ impl ValidationReport {
     /// ```
     pub fn of(built: &crate::Built, file_name: impl Fn(usize) -> String) -> ValidationReport {
         ValidationReport {
+            format: crate::format::Validation,
             summary: Summary::of(&built.doc, &built.diagnostics),
             diagnostics: diagnostics_json(&built.diagnostics, file_name),
         }

@@ -9,6 +9,7 @@
 
 use crate::compile::CompiledBundle;
 use crate::eval::{walk_strings, Answer, EvalError, Patient, Step, Walk, WalkState};
+use crate::format;
 use crate::ir::UnitKind;
 use crate::vocab::{Language, Start};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,6 +22,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
+    /// Always [`format::Session`] (a session saved without one is read as the first version).
+    #[serde(default)]
+    format: format::Session,
     /// Content hash of the bundle the session runs on.
     bundle: BundleHash,
     /// The pathway started.
@@ -86,6 +90,21 @@ impl BundleHash {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for BundleHash {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BundleHash".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A bundle's content hash: 64 lowercase hex digits (SHA-256).",
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+        })
+    }
+}
+
 impl Serialize for BundleHash {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -100,16 +119,25 @@ impl<'de> Deserialize<'de> for BundleHash {
     }
 }
 
-/// A session as [`Session::to_json`] writes it.
+/// A saved session: what [`Session::to_json`] writes and
+/// [`Session::from_json`] reads to resume the journey with the same bundle.
 #[derive(Serialize)]
-struct SavedRef<'a> {
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub(crate) struct SavedRef<'a> {
+    format: format::Session,
+    /// Content hash of the bundle the session runs on.
     bundle: BundleHash,
+    /// The pathway started.
     pathway: &'a str,
+    /// The topic it was started for, if at a topic's own start.
     #[serde(skip_serializing_if = "Option::is_none")]
     topic: Option<&'a str>,
+    /// The person.
     patient: &'a Patient,
+    /// The language texts are shown in; left out for English.
     #[serde(skip_serializing_if = "is_english")]
     language: Language,
+    /// The answers given, in order.
     answers: &'a [Answer],
 }
 
@@ -117,11 +145,15 @@ fn is_english(language: &Language) -> bool {
     *language == Language::En
 }
 
-/// A session as [`Session::from_json`] reads it. A `step` (written by
-/// earlier versions and by serde) is accepted and ignored: it is recomputed.
+/// A session as [`Session::from_json`] reads it. A `step` (written by earlier versions and by serde) is
+/// accepted and ignored: it is recomputed. A session saved before formats
+/// were versioned has no `format`, and is read as the first version.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Saved {
+struct SavedSession {
+    #[serde(default)]
+    #[allow(dead_code)] // Checked as it is read.
+    format: Option<format::Session>,
     bundle: String,
     pathway: String,
     #[serde(default)]
@@ -137,8 +169,13 @@ struct Saved {
 /// What happened in a journey, for the record: enough to replay it and check
 /// that the same bundle still gives the same result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
+    /// The document's format, `triage.audit/1`. A record written before
+    /// formats were versioned has none, and is read as the first version.
+    #[serde(default)]
+    pub format: format::Audit,
     /// Content hash of the bundle.
     pub bundle: String,
     /// The pathway started.
@@ -163,6 +200,7 @@ pub struct AuditRecord {
 
 /// The disposition in an [`AuditRecord`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditDisposition {
     /// Id.
     pub id: String,
@@ -251,6 +289,7 @@ impl Session {
         let walk = walk_answers(bundle, &pathway, topic.as_deref(), patient, language, &[])?;
         let step = walk.step()?;
         Ok(Session {
+            format: format::Session,
             bundle: BundleHash::of(bundle),
             pathway,
             topic,
@@ -378,6 +417,7 @@ impl Session {
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
         serde_json::to_string(&SavedRef {
+            format: format::Session,
             bundle: self.bundle,
             pathway: &self.pathway,
             topic: self.topic.as_deref(),
@@ -391,7 +431,7 @@ impl Session {
     /// Resumes a saved session. Refuses one saved with another bundle, and
     /// checks the answers again by replaying them.
     pub fn from_json(bundle: &CompiledBundle, json: &str) -> Result<Session, EvalError> {
-        let saved: Saved =
+        let saved: SavedSession =
             serde_json::from_str(json).map_err(|e| EvalError::BadSession(e.to_string()))?;
         check_bundle(bundle, &saved.bundle)?;
         let walk = walk_answers(
@@ -404,6 +444,7 @@ impl Session {
         )?;
         let step = walk.step()?;
         Ok(Session {
+            format: format::Session,
             bundle: BundleHash::of(bundle),
             pathway: saved.pathway,
             topic: saved.topic,
@@ -438,6 +479,7 @@ impl Session {
             ),
         };
         AuditRecord {
+            format: format::Audit,
             bundle: self.bundle_hash().to_string(),
             pathway: self.pathway.clone(),
             topic: self.topic.clone(),
@@ -464,6 +506,7 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
         &record.answers,
     )?;
     let session = Session {
+        format: format::Session,
         bundle: BundleHash::of(bundle),
         pathway: record.pathway.clone(),
         topic: record.topic.clone(),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A person's sex as the pathways use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// Female.
@@ -25,6 +26,7 @@ pub const MAX_AGE_MONTHS: u32 = 11;
 /// Who is answering the questions: the person themself, or someone on
 /// their behalf (a parent, a carer, a friend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Answering {
     /// The person answers for themself.
@@ -95,6 +97,7 @@ pub const YOUNGEST_ANSWERING_ALONE: f64 = 5.0;
 /// A language the bundle may be written in. English is always there; Welsh
 /// where the bundle has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     /// English (`en`).
@@ -150,6 +153,7 @@ impl Default for Reader {
 /// assert!(teenager.check().is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Patient {
     /// Whole years, 0 to 130.
@@ -332,6 +336,7 @@ pub struct Request {
 /// An answer's value: an answer id (`yes`, `no`, an option id, `none`, `not_sure`),
 /// several option ids (multiple choice), or a number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum AnswerValue {
     /// A number.
@@ -346,6 +351,7 @@ pub enum AnswerValue {
 ///
 /// As JSON: `{"question": "crushing-pain", "answer": "yes"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     /// Public question id: `node` for the started pathway's own nodes, `unit/node` otherwise.

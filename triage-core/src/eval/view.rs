@@ -9,19 +9,93 @@
 use super::walk::{AnswerIds, Chosen};
 use super::{broken, EvalError};
 use crate::compile::{CompiledBundle, NodeId, PathwayId};
+use crate::format;
 use crate::ir::{AnswerIr, DispositionIr, NodeKindIr, OutcomeIr, QuestionIr, ReasonIr};
 use crate::model::{QuestionKindDoc, ServiceDoc, TextDoc};
 use crate::vocab::{Language, Reader};
 use serde::{Deserialize, Serialize};
 
 /// Where a journey is: the next question, or the outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+///
+/// As JSON it is one object: `"format": "triage.step/1"` (see
+/// [`crate::format`]), `"type": "question"` or `"outcome"`, then the
+/// view's fields.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// Ask this next.
     Question(QuestionView),
     /// The journey has ended here.
     Outcome(OutcomeView),
+}
+
+/// A step as written: its format, then the tagged view.
+#[derive(Serialize)]
+struct StepOut<'a> {
+    format: format::Step,
+    #[serde(flatten)]
+    step: StepRef<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StepRef<'a> {
+    Question(&'a QuestionView),
+    Outcome(&'a OutcomeView),
+}
+
+/// A step of a journey: its `format`, then `type` (`question` or
+/// `outcome`) and the fields of that view.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+struct StepIn {
+    #[allow(dead_code)] // Checked as it is read.
+    format: format::Step,
+    #[serde(flatten)]
+    step: StepBody,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StepBody {
+    /// Ask this next.
+    Question(QuestionView),
+    /// The journey has ended here.
+    Outcome(OutcomeView),
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let step = match self {
+            Step::Question(q) => StepRef::Question(q),
+            Step::Outcome(o) => StepRef::Outcome(o),
+        };
+        StepOut {
+            format: format::Step,
+            step,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match StepIn::deserialize(deserializer)?.step {
+            StepBody::Question(q) => Step::Question(q),
+            StepBody::Outcome(o) => Step::Outcome(o),
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Step {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Step".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        StepIn::json_schema(generator)
+    }
 }
 
 impl Step {
@@ -44,6 +118,7 @@ impl Step {
 
 /// A question as shown to the person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QuestionView {
     /// Public question id, to send back with the answer.
     pub id: String,
@@ -87,6 +162,7 @@ impl Default for QuestionView {
 
 /// One answer a person may choose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OptionView {
     /// Answer id to send back.
     pub id: String,
@@ -98,6 +174,7 @@ pub struct OptionView {
 
 /// The end of a journey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OutcomeView {
     /// Where to go.
     pub disposition: DispositionView,
@@ -113,6 +190,7 @@ pub struct OutcomeView {
 
 /// How urgent a disposition is, in four plain groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// Ambulance or A&E.
@@ -127,6 +205,7 @@ pub enum Urgency {
 
 /// A disposition as shown to the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DispositionView {
     /// Id.
     pub id: String,
@@ -141,7 +220,7 @@ pub struct DispositionView {
     /// Service.
     pub service: ServiceDoc,
     /// How soon the person should act (go, call, contact), in minutes: 0
-    /// means now. `None` where there is no deadline: a routine booking,
+    /// means now. Absent (null) where there is no deadline: a routine booking,
     /// self-care, or a call-back, where the person waits for the call.
     pub act_within_minutes: Option<u32>,
     /// The service's own target, in minutes: the ambulance response standard
@@ -194,6 +273,7 @@ fn urgency(disposition: &DispositionIr) -> Urgency {
 
 /// A piece of care advice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AdviceView {
     /// Key.
     pub id: String,
@@ -207,6 +287,7 @@ pub struct AdviceView {
 
 /// A symptom discriminator met on the way, or the outcome's own reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonView {
     /// Stable code.
     pub code: String,
@@ -221,6 +302,7 @@ pub struct ReasonView {
 
 /// One question and answer of a journey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TranscriptEntry {
     /// Public question id.
     pub question: String,

@@ -219,7 +219,8 @@ fn a_saved_session_holds_the_answers_not_the_rendered_step() {
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
     keys.sort_unstable();
-    assert_eq!(keys, ["answers", "bundle", "pathway", "patient"]);
+    assert_eq!(keys, ["answers", "bundle", "format", "pathway", "patient"]);
+    assert_eq!(saved["format"], "triage.session/1");
     assert_eq!(saved["bundle"], bundle.hash());
     assert_eq!(saved["answers"].as_array().map(Vec::len), Some(3));
     // Serde's own form also carries the step, and resumes the same.

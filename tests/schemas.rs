@@ -1,0 +1,278 @@
+//! The versioned JSON formats: `docs/schema/` holds the JSON Schema of each,
+//! generated from the types, and real outputs of the shipped bundle (steps,
+//! outcomes, saved sessions, audit records, validation reports, from the
+//! library and from the command line) are checked against them.
+//!
+//! After changing a type, regenerate the files with
+//! `TRIAGE_WRITE_SCHEMAS=1 cargo test --test schemas`.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use triage_core::compile::CompiledBundle;
+use triage_core::eval::{Answer, AnswerValue, Step};
+use triage_core::format;
+use triage_core::model::QuestionKindDoc;
+use triage_core::session::Session;
+use triage_core::vocab::{Answering, Patient, Sex, Start};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn schema_dir() -> PathBuf {
+    root().join("docs/schema")
+}
+
+fn shipped() -> CompiledBundle {
+    let built = triage_core::build_dir(&root().join("pathways"));
+    built.bundle.expect("the shipped bundle compiles")
+}
+
+/// The validator of the schema in `docs/schema/<file>`.
+fn validator(file: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(schema_dir().join(file)).expect("schema file");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+fn assert_valid(validator: &jsonschema::Validator, what: &str, value: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema: {errors:#?}\n{value:#}"
+    );
+}
+
+#[test]
+fn the_schema_files_are_generated_from_the_types() {
+    let write = std::env::var_os("TRIAGE_WRITE_SCHEMAS").is_some();
+    for (file, schema) in format::schemas() {
+        let path = schema_dir().join(file);
+        let generated = format!("{}\n", serde_json::to_string_pretty(&schema).unwrap());
+        if write {
+            std::fs::create_dir_all(schema_dir()).unwrap();
+            std::fs::write(&path, &generated).unwrap();
+            continue;
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "{} is out of date with the types; run `TRIAGE_WRITE_SCHEMAS=1 cargo test --test schemas`",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_schema_pins_its_format() {
+    for (file, version) in [
+        ("step.schema.json", format::Step::FORMAT),
+        ("session.schema.json", format::Session::FORMAT),
+        ("audit.schema.json", format::Audit::FORMAT),
+        ("validation.schema.json", format::Validation::FORMAT),
+    ] {
+        let validator = validator(file);
+        // Another version of the same document is refused.
+        let other = json!({"format": version.replace("/1", "/2")});
+        assert!(
+            !validator.is_valid(&other),
+            "{file} accepts another version"
+        );
+        assert!(
+            std::fs::read_to_string(schema_dir().join(file))
+                .unwrap()
+                .contains(version),
+            "{file} does not name {version}"
+        );
+    }
+}
+
+/// An answer that moves a journey on: the first option (or the middle of a
+/// number's range), so that walks end at varied outcomes.
+fn some_answer(step: &Step, turn: usize) -> Option<Answer> {
+    let question = step.question()?;
+    let value = match question.kind {
+        QuestionKindDoc::Number => {
+            let (low, high) = question.range?;
+            AnswerValue::Number(((low + high) / 2.0).round())
+        }
+        QuestionKindDoc::Multiple => {
+            // Alternate between ruling everything out and choosing the first option.
+            let id = if turn % 2 == 0 {
+                "none"
+            } else {
+                &question.options.first()?.id
+            };
+            AnswerValue::Choices(vec![id.to_string()])
+        }
+        _ => {
+            // "No" (the second answer) most of the time, to walk deep.
+            let index = if turn % 3 == 2 { 0 } else { 1 };
+            let option = question.options.get(index).or(question.options.first())?;
+            AnswerValue::Choice(option.id.clone())
+        }
+    };
+    Some(Answer::new(question.id.clone(), value))
+}
+
+#[test]
+fn library_outputs_match_their_schemas_on_every_shipped_pathway() {
+    let bundle = shipped();
+    let (step_schema, session_schema, audit_schema) = (
+        validator("step.schema.json"),
+        validator("session.schema.json"),
+        validator("audit.schema.json"),
+    );
+    let mut outcomes = 0;
+    let pathways: Vec<(String, Patient)> = bundle
+        .pathways()
+        .map(|p| {
+            let age = p.ages.from.ceil() as u32 + 1;
+            let sex = match p.sexes.first() {
+                Some(triage_core::model::SexDoc::Male) => Sex::Male,
+                _ => Sex::Female,
+            };
+            let answering = if age < 16 {
+                Answering::SomeoneElse
+            } else {
+                Answering::Myself
+            };
+            (
+                p.id.to_string(),
+                Patient {
+                    age_years: age,
+                    age_months: 0,
+                    sex,
+                    answering,
+                },
+            )
+        })
+        .collect();
+    for (pathway, patient) in pathways {
+        let Ok(mut session) = Session::begin(&bundle, Start::new(pathway.clone(), patient)) else {
+            continue;
+        };
+        let mut turn = 0;
+        loop {
+            let step = serde_json::to_value(session.step()).unwrap();
+            assert_eq!(step["format"], format::Step::FORMAT);
+            assert_valid(&step_schema, &format!("a step of {pathway}"), &step);
+            let Some(answer) = some_answer(session.step(), turn) else {
+                break;
+            };
+            session.answer(&bundle, answer).expect("a valid answer");
+            turn += 1;
+        }
+        outcomes += usize::from(session.outcome().is_some());
+        let saved: Value = serde_json::from_str(&session.to_json()).unwrap();
+        assert_valid(
+            &session_schema,
+            &format!("the saved session of {pathway}"),
+            &saved,
+        );
+        let audit = serde_json::to_value(session.audit(&bundle)).unwrap();
+        assert_valid(
+            &audit_schema,
+            &format!("the audit record of {pathway}"),
+            &audit,
+        );
+    }
+    assert!(outcomes >= 40, "only {outcomes} walks reached an outcome");
+}
+
+fn triage(args: &[&str], stdin: &str) -> Value {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("triage runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn command_line_outputs_match_their_schemas() {
+    let steps = validator("step.schema.json");
+    let request = json!({
+        "pathway": "chest-pain",
+        "patient": {"age_years": 40, "sex": "male"},
+        "answers": [],
+    });
+    let question = triage(&["next", "pathways"], &request.to_string());
+    assert_eq!(question["type"], "question", "{question}");
+    assert_valid(&steps, "a question from `triage next`", &question);
+
+    // The first sign of the emergency screen: an outcome at once.
+    let answer = json!([{"question": question["id"], "answer": [question["options"][0]["id"]]}]);
+    let request = json!({
+        "pathway": "chest-pain",
+        "patient": {"age_years": 40, "sex": "male"},
+        "answers": answer,
+    });
+    let outcome = triage(&["next", "pathways"], &request.to_string());
+    assert_eq!(outcome["type"], "outcome", "{outcome}");
+    assert_valid(&steps, "an outcome from `triage next`", &outcome);
+
+    let reports = validator("validation.schema.json");
+    let valid = triage(&["validate", "pathways", "--format", "json"], "");
+    assert_eq!(valid["format"], format::Validation::FORMAT);
+    assert_valid(&reports, "the shipped bundle's report", &valid);
+    let broken = Path::new("tests/fixtures/broken/call-999-within-minutes");
+    let broken = triage(
+        &["validate", broken.to_str().unwrap(), "--format", "json"],
+        "",
+    );
+    assert_eq!(broken["summary"]["errors"], 1, "{broken}");
+    assert_valid(&reports, "a broken bundle's report", &broken);
+}
+
+#[test]
+fn a_document_without_its_format_or_of_another_version_is_refused() {
+    let steps = validator("step.schema.json");
+    let bundle = shipped();
+    let patient = Patient {
+        age_years: 40,
+        age_months: 0,
+        sex: Sex::Male,
+        answering: Answering::Myself,
+    };
+    let session = Session::begin(&bundle, Start::new("chest-pain", patient)).unwrap();
+    let mut step = serde_json::to_value(session.step()).unwrap();
+    assert!(steps.is_valid(&step));
+    step["format"] = json!("triage.step/2");
+    assert!(!steps.is_valid(&step));
+    let error = serde_json::from_value::<Step>(step.clone()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("this engine reads `triage.step/1`"),
+        "{error}"
+    );
+    step.as_object_mut().unwrap().remove("format");
+    assert!(!steps.is_valid(&step));
+
+    // A saved session from before formats were versioned still resumes.
+    let mut saved: Value = serde_json::from_str(&session.to_json()).unwrap();
+    assert_eq!(saved["format"], format::Session::FORMAT);
+    saved.as_object_mut().unwrap().remove("format");
+    assert!(Session::from_json(&bundle, &saved.to_string()).is_ok());
+    saved["format"] = json!("triage.session/9");
+    let refused = Session::from_json(&bundle, &saved.to_string()).unwrap_err();
+    assert!(
+        refused.to_string().contains("triage.session/9"),
+        "{refused}"
+    );
+}
