@@ -4,6 +4,7 @@
 mod cmd;
 mod output;
 mod render;
+mod terminal;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -256,11 +256,23 @@ fn tiny_with(path: &str, text: &str) -> tempfile::TempDir {
     write_bundle(&files)
 }
 
-/// Runs `triage` with `args` and `stdin`.
+/// Runs `triage` with `args` and `stdin`, without colour and 120 columns wide.
 fn triage(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+    triage_with_env(args, stdin, &[("NO_COLOR", "1")])
+}
+
+/// Runs `triage` with `args`, `stdin` and only these of the variables that
+/// decide colour and width (`NO_COLOR`, `CLICOLOR_FORCE`, `COLUMNS`, the
+/// last 120 unless given).
+fn triage_with_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_triage"));
+    command
         .args(args)
-        .env("NO_COLOR", "1")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("COLUMNS", "120")
+        .envs(env.iter().copied());
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -589,10 +601,10 @@ fn next_on_an_invalid_bundle_exits_1_with_diagnostics_on_stderr() {
 fn run_asks_who_and_what_then_reaches_an_outcome() {
     let bundle = write_bundle(&tiny_files());
     // Who answers, age, sex, symptom words, the topic, then: breathing no,
-    // blood no, none of these, 37 °C.
+    // blood no, none of these (option 3), 37 °C.
     let output = triage(
         &["run", path_arg(bundle.path())],
-        "1\n30\n1\ncough\n1\n2\n2\n0\n37\n",
+        "1\n30\n1\ncough\n1\n2\n2\n3\n37\n",
     );
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}\n{}", stderr(&output));
@@ -716,6 +728,7 @@ fn run_goes_back_with_b() {
         2,
         "{text}"
     );
+    assert!(text.contains("You answered: No (2)"), "{text}");
     assert!(text.contains("== Call 999 now =="), "{text}");
     assert!(text.contains("Why: Struggling to breathe"), "{text}");
     assert!(text.contains("While you wait: Unlock the door"), "{text}");
@@ -737,7 +750,7 @@ fn run_asks_again_after_input_it_cannot_use() {
             "--sex",
             "male",
         ],
-        "7\nhello\n1,2\n2\n2\n1,0\n2\n",
+        "7\nhello\n1,2\n2\n2\n1,3\n2\n",
     );
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}");
@@ -767,12 +780,12 @@ fn run_refuses_a_number_outside_the_range() {
             "--sex",
             "male",
         ],
-        "2\n2\n0\n50\n?\n",
+        "2\n2\n3\n50\n?\n",
     );
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}");
     assert!(
-        text.contains("Please type a number from 34 to 43."),
+        text.contains("Please type a number from 34 to 43 °C, or ? if you are not sure."),
         "{text}"
     );
     assert!(text.contains("== See a pharmacist =="), "{text}");
@@ -818,6 +831,192 @@ fn run_quits_with_q() {
     );
     assert_eq!(code(&output), 0);
     assert!(stdout(&output).contains("Stopped."));
+}
+
+/// `triage run` on the tiny bundle's cough pathway for a 30-year-old man.
+const COUGH_RUN: [&str; 7] = ["run", "--pathway", "cough", "--age", "30", "--sex", "male"];
+
+/// [`COUGH_RUN`] on the bundle in `dir`, with `extra` arguments.
+fn cough_run<'a>(dir: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![COUGH_RUN[0], path_arg(dir)];
+    args.extend(&COUGH_RUN[1..]);
+    args.extend(extra);
+    args
+}
+
+#[test]
+fn run_offers_back_start_again_and_quit_after_the_outcome() {
+    let bundle = write_bundle(&tiny_files());
+    // Breathing no, blood yes: a GP. Back to blood and answer no, then a long
+    // cough: a GP again. Start again; struggling to breathe: 999. Input ends.
+    let output = triage(&cough_run(bundle.path(), &[]), "2\n1\nb\n2\n2\ns\n1\n");
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains("Type b to go back and change an answer, s to start again, or q to quit:"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Question 2: Are you coughing up blood?")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("You answered: Yes (1)"), "{text}");
+    assert!(text.contains("Why: A long-lasting cough"), "{text}");
+    assert_eq!(
+        text.matches("Question 1: Are you struggling to breathe?")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("== Call 999 now =="), "{text}");
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn run_ends_with_q_after_the_outcome_without_calling_it_stopped() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(&cough_run(bundle.path(), &[]), "1\nq\n");
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert!(text.contains("== Call 999 now =="), "{text}");
+    assert!(!text.contains("Stopped."), "{text}");
+}
+
+#[test]
+fn run_says_none_of_these_the_same_way_in_the_prompt_and_the_error() {
+    let bundle = write_bundle(&tiny_files());
+    // Breathing no, blood no, then 0 (not how none is said here), then 3.
+    let output = triage(&cough_run(bundle.path(), &[]), "2\n2\n0\n3\n37\n");
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    let wanted = "every number that applies, e.g. 1,2, or 3 for none of these";
+    assert!(text.contains("  3. None of these"), "{text}");
+    assert!(text.contains(&format!("Type {wanted} (b = back")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "\"0\" is not one of the numbers. Please type {wanted}."
+        )),
+        "{text}"
+    );
+    assert!(text.contains("== Look after yourself at home =="), "{text}");
+}
+
+#[test]
+fn run_writes_no_escape_codes_to_a_pipe() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage_with_env(&cough_run(bundle.path(), &[]), "1\n", &[]);
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).contains("== Call 999 now =="));
+    assert!(!stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+}
+
+/// The line of `text` that shows the outcome's title.
+fn title_line<'t>(text: &'t str, title: &str) -> &'t str {
+    text.lines()
+        .find(|line| line.contains(title))
+        .unwrap_or_else(|| panic!("no {title:?} in:\n{text}"))
+}
+
+#[test]
+fn run_colours_the_outcome_by_urgency_when_colour_is_forced() {
+    let bundle = write_bundle(&tiny_files());
+    let force = [("CLICOLOR_FORCE", "1")];
+    let emergency = stdout(&triage_with_env(
+        &cough_run(bundle.path(), &[]),
+        "1\n",
+        &force,
+    ));
+    // Bold red.
+    assert!(
+        title_line(&emergency, "Call 999 now").contains("\u{1b}[31m"),
+        "{emergency:?}"
+    );
+    let urgent = stdout(&triage_with_env(
+        &cough_run(bundle.path(), &[]),
+        "2\n1\n",
+        &force,
+    ));
+    // Bold yellow.
+    assert!(
+        title_line(&urgent, "Speak to a GP").contains("\u{1b}[33m"),
+        "{urgent:?}"
+    );
+    // `--color always` colours a pipe without the variable.
+    let always = stdout(&triage_with_env(
+        &cough_run(bundle.path(), &["--color", "always"]),
+        "1\n",
+        &[],
+    ));
+    assert!(title_line(&always, "Call 999 now").contains('\u{1b}'));
+}
+
+#[test]
+fn run_leaves_colour_off_when_no_color_or_never_says_so() {
+    let bundle = write_bundle(&tiny_files());
+    // NO_COLOR wins over CLICOLOR_FORCE, as no-color.org asks.
+    let both = [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")];
+    let output = triage_with_env(&cough_run(bundle.path(), &[]), "1\n", &both);
+    assert!(stdout(&output).contains("== Call 999 now =="));
+    assert!(!stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+    let never = cough_run(bundle.path(), &["--color", "never"]);
+    let output = triage_with_env(&never, "1\n", &[("CLICOLOR_FORCE", "1")]);
+    assert!(!stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+}
+
+#[test]
+fn run_wraps_to_columns_at_word_boundaries() {
+    let long = "Have you been coughing up blood, or phlegm with streaks of blood in it, \
+                at any time in the last two weeks?";
+    let cough = COUGH.replace(
+        "{ self: Are you coughing up blood?,",
+        &format!("{{ self: \"{long}\","),
+    );
+    let bundle = tiny_with("pathways/cough.yaml", &cough);
+    let answers = ["2", "1", "q"];
+    let output = triage_with_env(
+        &cough_run(bundle.path(), &[]),
+        &answers.map(|a| format!("{a}\n")).concat(),
+        &[("COLUMNS", "40")],
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    for line in text.lines() {
+        // A prompt is followed by the answer echoed on the same line.
+        let shown = match line.rsplit_once(": ") {
+            Some((prompt, typed)) if answers.contains(&typed) => prompt,
+            _ => line,
+        };
+        assert!(shown.chars().count() <= 40, "{shown:?} in:\n{text}");
+    }
+    // No word is broken: the question's lines put back together are the question.
+    let question: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("Question 2:"))
+        .take_while(|line| !line.starts_with("  1. "))
+        .collect();
+    assert!(question.len() > 2, "{text}");
+    assert_eq!(question.join(" "), format!("Question 2: {long}"));
+}
+
+#[test]
+fn run_shows_bundle_text_without_its_escape_characters() {
+    // A question text carrying a terminal escape (YAML writes ESC as \e).
+    let cough = COUGH.replace(
+        "{ self: Are you coughing up blood?,",
+        "{ self: \"\\e[2J\\e]0;owned\\aAre you coughing up blood?\",",
+    );
+    let bundle = tiny_with("pathways/cough.yaml", &cough);
+    let output = triage(&cough_run(bundle.path(), &[]), "2\n1\n");
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains("Question 2: [2J]0;ownedAre you coughing up blood?"),
+        "{text:?}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(!text.contains('\u{7}'), "{text:?}");
 }
 
 #[test]

@@ -9,7 +9,8 @@ mod validate;
 
 use crate::output::{self, Status};
 use crate::render::{self, BundleFiles};
-use clap::{Args, Subcommand, ValueEnum};
+use crate::terminal;
+use clap::{Args, ColorChoice, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -67,18 +68,24 @@ Exit codes: 0 reported (gaps included), 1 the bundle has errors, 2 bad usage.")]
     /// Triage a person interactively: answer one question at a time.
     #[command(after_help = "\
 Answers: type the number of an option; for \"any of these\" questions type every number that
-applies, e.g. 1,3, or 0 for none of these; for number questions type the number, or ? if not
-sure. Type b to go back a question and q to quit. Input may be piped, one answer per line.
+applies, e.g. 1,3, or the number of \"None of these\" when none applies; for number questions
+type the number, or ? if not sure. Type b to go back a question (its answer is shown, and Enter
+keeps it) and q to quit. After the outcome, b goes back to change an answer, s starts again and q
+ends. Input may be piped, one answer per line.
+
+Colour and width: colour when stdout is a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1
+colours a pipe too; --color overrides both. Text is wrapped to the terminal's width, or to
+COLUMNS when stdout is not a terminal (80 if unset), within 20 to 120 columns.
 
 Examples:
   triage run pathways
   triage run pathways --pathway chest-pain --age 45 --sex male
   triage run pathways --age 3 --sex female --answering someone-else
   triage run pathways --lang cy
-  printf '2\\n1\\n' | triage run pathways --pathway chest-pain --age 45 --sex male
+  printf '2\\nq\\n' | triage run pathways --pathway chest-pain --age 45 --sex male
 
 Exit codes: 0 an outcome was reached (or q was typed), 1 the bundle has errors, 2 bad usage,
-an unknown pathway, or the input ended before an outcome.")]
+an unknown pathway, or the input ended before any outcome.")]
     Run(RunArgs),
 
     /// Take one step of a journey: read the answers so far as JSON, print the next step as JSON.
@@ -182,6 +189,10 @@ pub struct RunArgs {
     /// The language of the questions and advice, where the bundle has it.
     #[arg(long, value_enum, default_value_t = LanguageArg::En)]
     pub lang: LanguageArg,
+    /// When to colour the output: `auto` colours a terminal unless NO_COLOR
+    /// is set (CLICOLOR_FORCE=1 colours a pipe too).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 /// Who is answering, on the command line.
@@ -292,10 +303,16 @@ pub fn dispatch(command: Command) -> Status {
                 answering: args.answering.map(Answering::from),
                 language: args.lang.into(),
             };
+            let stdout_is_terminal = std::io::stdout().is_terminal();
+            let screen = terminal::Screen {
+                color: terminal::use_color(args.color, stdout_is_terminal),
+                width: terminal::width(stdout_is_terminal),
+            };
             with_bundle_for_evaluation(&args.dir, |bundle| {
                 run::run(
                     bundle,
                     &known,
+                    screen,
                     std::io::stdin().lock(),
                     std::io::stdout().lock(),
                 )
