@@ -257,14 +257,39 @@ export class TriageError extends Error {
   readonly diagnostics?: Diagnostic[];
 }
 
-/** Source of the WebAssembly module: a URL, a response, bytes or a compiled module. */
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+// The types below describe the platform's values by their shape, so that this
+// file needs neither the DOM library nor Node's types: a page's `URL`,
+// `Request`, `Response`, `Uint8Array` and `WebAssembly.Module`, and Node's
+// `Buffer`, fit them as they are.
 
-/** Loads the WebAssembly module (by default from next to triage.js). Call once first. */
+/** The module's bytes: an `ArrayBuffer` or a view of one (`Uint8Array`, Node's `Buffer`). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+/** A compiled `WebAssembly.Module`. */
+export type WasmModule = object;
+
+/** Where to fetch the module from: a URL string, a `URL`, or a `Request`. */
+export type WasmLocation = string | { readonly href: string } | { readonly url: string; readonly method: string };
+
+/** A `fetch()` response holding the module. */
+export interface WasmResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Source of the WebAssembly module: where to fetch it, a response, its bytes, or the compiled module. */
+export type InitInput = WasmLocation | WasmResponse | WasmBytes | WasmModule;
+
+/**
+ * Loads the WebAssembly module. Without a source, it is fetched from next to
+ * triage.js (read from disk under Node). Call once, before anything else;
+ * later calls do nothing.
+ */
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 
-/** Loads the WebAssembly module from bytes or a compiled module, synchronously. */
-export function initSync(source: BufferSource | WebAssembly.Module): void;
+/** Loads the WebAssembly module from its bytes or the compiled module, synchronously. */
+export function initSync(source: WasmBytes | WasmModule): void;
 
 /** Checks a bundle and reports every problem; throws only for an argument of the wrong shape. */
 export function validate(files: BundleFiles): ValidateReport;
