@@ -105,6 +105,12 @@ const FIXTURES: &[Fixture] = &[
     Fixture { name: "topic-outside-ages", code: "E312", file: "pathways/cough.yaml", line: 8, mentions: Some("Teething") },
     // A question written per audience with an empty text for one of them.
     Fixture { name: "empty-audience-text", code: "E303", file: "pathways/cough.yaml", line: 38, mentions: None },
+    // A 999 outcome that gives the person 40 minutes before calling.
+    Fixture { name: "call-999-within-minutes", code: "E106", file: "dispositions.yaml", line: 7, mentions: Some("within 40 minutes") },
+    // The key that once meant both the person's deadline and a service target.
+    Fixture { name: "old-within-minutes", code: "L005", file: "dispositions.yaml", line: 13, mentions: Some("within_minutes") },
+    // A call-back that says how soon the person should act, but not when the call comes.
+    Fixture { name: "call-back-without-time", code: "E105", file: "dispositions.yaml", line: 9, mentions: Some("call back") },
     // The same word in two synonym groups.
     Fixture { name: "synonym-in-two-groups", code: "E310", file: "synonyms.yaml", line: 4, mentions: Some("mucus") },
 ];

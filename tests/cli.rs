@@ -18,13 +18,14 @@ dispositions:
     code: Dx011
     title: Call 999 now
     service: ambulance
-    within_minutes: 0
+    act_within_minutes: 0
+    service_standard_minutes: 40
     rank: 1
   - id: gp-2h
     code: Dx05
     title: Speak to a GP within 2 hours
     service: gp
-    within_minutes: 120
+    act_within_minutes: 120
     rank: 2
   - id: pharmacy
     code: Dx80
@@ -655,8 +656,39 @@ fn run_shows_the_reasons_and_the_timeframe() {
         text.contains("== Speak to a GP within 2 hours =="),
         "{text}"
     );
-    assert!(text.contains("How soon: within 2 hours"), "{text}");
+    assert!(text.contains("When: within 2 hours"), "{text}");
     assert!(text.contains("Why: Coughing up blood"), "{text}");
+}
+
+#[test]
+fn the_999_outcome_says_call_now_and_never_gives_a_deadline() {
+    let bundle = write_bundle(&tiny_files());
+    // Struggling to breathe: yes.
+    let args = ["--pathway", "cough", "--age", "30", "--sex", "male"];
+    let output = triage(
+        &[&["run", path_arg(bundle.path())][..], &args].concat(),
+        "1\n",
+    );
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}");
+    assert!(text.contains("== Call 999 now =="), "{text}");
+    assert!(text.contains("When: now"), "{text}");
+    // The ambulance response standard is the service's target, not the caller's time.
+    assert!(!text.contains("40"), "{text}");
+    assert!(!text.contains("minutes"), "{text}");
+
+    let request = json!({
+        "pathway": "cough",
+        "patient": {"age_years": 30, "sex": "male"},
+        "answers": [{"question": "emergency-screen/breathing", "answer": "yes"}],
+    });
+    let output = triage(&["next", path_arg(bundle.path())], &request.to_string());
+    let step: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let disposition = &step["disposition"];
+    assert_eq!(disposition["title"], "Call 999 now", "{step}");
+    assert_eq!(disposition["act_within_minutes"], 0, "{step}");
+    assert_eq!(disposition["service_standard_minutes"], 40, "{step}");
+    assert!(disposition.get("within_minutes").is_none(), "{step}");
 }
 
 #[test]

@@ -70,13 +70,13 @@ dispositions:
     code: Dx010
     title: Call 999 now
     service: ambulance
-    within_minutes: 0
+    act_within_minutes: 0
     rank: 1
   - id: urgent-gp
     code: Dx050
     title: Speak to a GP within 2 hours
     service: gp
-    within_minutes: 120
+    act_within_minutes: 120
     rank: 2
   - id: pharmacy
     code: Dx080

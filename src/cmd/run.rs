@@ -511,8 +511,10 @@ fn parse_answer(question: &QuestionView, text: &str) -> Result<AnswerValue, Stri
 fn describe_outcome(outcome: &OutcomeView) -> String {
     let disposition = &outcome.disposition;
     let mut text = format!("\n== {} ==\n", disposition.title);
-    if let Some(minutes) = disposition.within_minutes {
-        text.push_str(&format!("How soon: {}\n", timeframe(minutes)));
+    // Only the person's own deadline: a service's target (the ambulance
+    // response standard, a call-back time) would read as time they have.
+    if let Some(minutes) = disposition.act_within_minutes {
+        text.push_str(&format!("When: {}\n", timeframe(minutes)));
     }
     if let Some(description) = &disposition.description {
         text.push_str(&format!("{description}\n"));

@@ -188,6 +188,7 @@ pub mod codes {
         DUPLICATE_ADVICE = "E103", "two care-advice entries have the same id";
         DUPLICATE_CODE = "E104", "two dispositions have the same code";
         MISSING_TIMEFRAME = "E105", "an urgent disposition has no timeframe";
+        ACT_NOW_FOR_999 = "E106", "an ambulance disposition gives the person time before calling 999";
 
         // Identity and references.
         DUPLICATE_UNIT = "E201", "two pathways or modules have the same id";

@@ -52,8 +52,10 @@ pub struct DispositionIr {
     pub description: Option<TextDoc>,
     /// Service.
     pub service: ServiceDoc,
-    /// How soon, in minutes.
-    pub within_minutes: Option<u32>,
+    /// How soon the person should act, in minutes (0: now).
+    pub act_within_minutes: Option<u32>,
+    /// The service's own target, in minutes; not the person's deadline.
+    pub service_standard_minutes: Option<u32>,
     /// Urgency rank, 1 = most urgent.
     pub rank: u32,
     /// Care advice always given with it.

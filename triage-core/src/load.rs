@@ -647,7 +647,11 @@ fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
         ),
         K::UnknownField { field, expected } => (
             codes::UNKNOWN_KEY,
-            if expected.is_empty() {
+            if *field == "within_minutes" {
+                // Renamed: one number read both as the person's deadline and a service target.
+                "`within_minutes` was split in two: `act_within_minutes` is how soon the person                  should act (0 for now), `service_standard_minutes` is a service's own target                  (the ambulance response standard, the call-back time), never shown as a deadline"
+                    .to_string()
+            } else if expected.is_empty() {
                 format!("remove `{field}`: nothing is allowed here")
             } else {
                 format!(

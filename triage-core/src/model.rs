@@ -387,9 +387,16 @@ pub struct DispositionDoc {
     pub description: Option<Spanned<TextDoc>>,
     /// Which service deals with the person.
     pub service: Spanned<ServiceDoc>,
-    /// How soon, in minutes; absent for self-care and routine outcomes.
+    /// How soon the person should act (go, call, contact), in minutes: 0 for
+    /// now. Absent where there is no deadline: routine and self-care outcomes,
+    /// and call-backs, where the person waits for the call.
     #[serde(default)]
-    pub within_minutes: Option<Spanned<u32>>,
+    pub act_within_minutes: Option<Spanned<u32>>,
+    /// The service's own target, in minutes: the ambulance response standard
+    /// for a 999 category, the time within which a clinician calls back. For
+    /// reports and the receiving service; never shown as the person's deadline.
+    #[serde(default)]
+    pub service_standard_minutes: Option<Spanned<u32>>,
     /// Explicit urgency: 1 is the most urgent. Codes do not sort by urgency.
     pub rank: Spanned<u32>,
     /// Care advice always given with this disposition.

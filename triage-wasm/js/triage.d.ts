@@ -93,8 +93,20 @@ export interface DispositionView {
   /** The language of the title (and description). */
   lang: Language;
   service: Service;
-  /** How soon, in minutes. */
-  within_minutes: number | null;
+  /**
+   * How soon the person should act (go, call, contact), in minutes: 0 means
+   * now (every 999 outcome), e.g. 60 reads "within 1 hour". `null` where there
+   * is no deadline: a routine booking, self-care, or a call-back, where the
+   * person waits for the call.
+   */
+  act_within_minutes: number | null;
+  /**
+   * The service's own target, in minutes: the ambulance response standard of
+   * a 999 category, or the time within which a clinician calls back. For
+   * reports and the receiving service: never show it to the person as time
+   * they have before acting.
+   */
+  service_standard_minutes: number | null;
   /** 1 = most urgent. */
   rank: number;
   urgency: Urgency;

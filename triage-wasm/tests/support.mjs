@@ -39,8 +39,8 @@ function bundleFiles(root) {
 export const TEST_FILES = {
   'dispositions.yaml': `
 dispositions:
-  - { id: ambulance, code: Dx01, title: Call 999, service: ambulance, within_minutes: 15, rank: 1 }
-  - { id: gp, code: Dx02, title: See a GP, service: gp, within_minutes: 1440, rank: 2 }
+  - { id: ambulance, code: Dx01, title: Call 999, service: ambulance, act_within_minutes: 0, service_standard_minutes: 15, rank: 1 }
+  - { id: gp, code: Dx02, title: See a GP, service: gp, act_within_minutes: 1440, rank: 2 }
   - { id: home, code: Dx03, title: Look after yourself, service: self_care, rank: 3, advice: [rest] }
 `,
   'care-advice.yaml': `

@@ -140,8 +140,15 @@ pub struct DispositionView {
     pub lang: Language,
     /// Service.
     pub service: ServiceDoc,
-    /// How soon, in minutes.
-    pub within_minutes: Option<u32>,
+    /// How soon the person should act (go, call, contact), in minutes: 0
+    /// means now. `None` where there is no deadline: a routine booking,
+    /// self-care, or a call-back, where the person waits for the call.
+    pub act_within_minutes: Option<u32>,
+    /// The service's own target, in minutes: the ambulance response standard
+    /// of a 999 category, or the time within which a clinician calls back.
+    /// For reports and the receiving service: never show it as time the
+    /// person has before acting.
+    pub service_standard_minutes: Option<u32>,
     /// Rank, 1 = most urgent.
     pub rank: u32,
     /// Urgency group.
@@ -161,18 +168,26 @@ impl DispositionView {
                 .map(|d| text_in(d, reader, lang).to_string()),
             lang,
             service: disposition.service,
-            within_minutes: disposition.within_minutes,
+            act_within_minutes: disposition.act_within_minutes,
+            service_standard_minutes: disposition.service_standard_minutes,
             rank: disposition.rank,
-            urgency: urgency(disposition.service, disposition.within_minutes),
+            urgency: urgency(disposition),
         }
     }
 }
 
-fn urgency(service: ServiceDoc, within_minutes: Option<u32>) -> Urgency {
-    match service {
+/// The urgency group: emergency services first, then anything that must
+/// happen within a day, by the person or by the service.
+fn urgency(disposition: &DispositionIr) -> Urgency {
+    let within_a_day = |minutes: Option<u32>| minutes.is_some_and(|m| m <= 24 * 60);
+    match disposition.service {
         ServiceDoc::Ambulance | ServiceDoc::EmergencyDepartment => Urgency::Emergency,
         ServiceDoc::SelfCare => Urgency::SelfCare,
-        _ if within_minutes.is_some_and(|m| m <= 24 * 60) => Urgency::Urgent,
+        _ if within_a_day(disposition.act_within_minutes)
+            || within_a_day(disposition.service_standard_minutes) =>
+        {
+            Urgency::Urgent
+        }
         _ => Urgency::Routine,
     }
 }

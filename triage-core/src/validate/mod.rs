@@ -278,25 +278,7 @@ impl Validator {
                 } else {
                     first_code.insert(&entry.code.value, code_loc);
                 }
-                let urgent = matches!(
-                    entry.service.value,
-                    ServiceDoc::Ambulance
-                        | ServiceDoc::EmergencyDepartment
-                        | ServiceDoc::UrgentTreatmentCentre
-                        | ServiceDoc::ClinicianCallBack
-                        | ServiceDoc::Gp
-                );
-                if urgent && entry.within_minutes.is_none() {
-                    self.error(
-                        codes::MISSING_TIMEFRAME,
-                        loc,
-                        format!(
-                            "disposition `{}` sends people to an urgent service but says not how soon",
-                            entry.id.value
-                        ),
-                        "add `within_minutes:` (0 for immediately)",
-                    );
-                }
+                self.check_timeframe(file, entry, loc);
                 let advice = self.resolve_advice(file, &entry.advice);
                 let Ok(index) = DispositionIdx::try_from(self.dispositions.len()) else {
                     break;
@@ -308,12 +290,70 @@ impl Validator {
                     title: entry.title.value.clone(),
                     description: entry.description.as_ref().map(|d| d.value.clone()),
                     service: entry.service.value,
-                    within_minutes: entry.within_minutes.as_ref().map(|m| m.value),
+                    act_within_minutes: entry.act_within_minutes.as_ref().map(|m| m.value),
+                    service_standard_minutes: entry
+                        .service_standard_minutes
+                        .as_ref()
+                        .map(|m| m.value),
                     rank: entry.rank.value,
                     advice,
                     loc,
                 });
             }
+        }
+    }
+
+    /// An urgent disposition says how soon, in the form that suits its
+    /// service: 999 is called now; a call-back has the time the clinician
+    /// calls within; every other urgent service, how soon the person goes.
+    fn check_timeframe(&mut self, file: usize, entry: &DispositionDoc, loc: Loc) {
+        let act = entry.act_within_minutes.as_ref().map(|m| m.value);
+        let id = &entry.id.value;
+        match entry.service.value {
+            ServiceDoc::Ambulance => match act {
+                Some(0) => {}
+                None => self.error(
+                    codes::MISSING_TIMEFRAME,
+                    loc,
+                    format!("disposition `{id}` sends for an ambulance but says not how soon"),
+                    "add `act_within_minutes: 0`: a 999 call is made now (put the response \
+                     standard in `service_standard_minutes:`)",
+                ),
+                Some(minutes) => self.error(
+                    codes::ACT_NOW_FOR_999,
+                    entry
+                        .act_within_minutes
+                        .as_ref()
+                        .map_or(loc, |m| Loc::at(file, m.referenced)),
+                    format!(
+                        "disposition `{id}` tells the person to call 999 within {minutes} minutes"
+                    ),
+                    "use `act_within_minutes: 0`: a 999 call is made now; the ambulance \
+                     response standard goes in `service_standard_minutes:`",
+                ),
+            },
+            ServiceDoc::ClinicianCallBack if entry.service_standard_minutes.is_none() => self
+                .error(
+                    codes::MISSING_TIMEFRAME,
+                    loc,
+                    format!("disposition `{id}` promises a call back but says not within how long"),
+                    "add `service_standard_minutes:`, the time within which the clinician calls",
+                ),
+            ServiceDoc::EmergencyDepartment
+            | ServiceDoc::UrgentTreatmentCentre
+            | ServiceDoc::Gp
+                if act.is_none() =>
+            {
+                self.error(
+                    codes::MISSING_TIMEFRAME,
+                    loc,
+                    format!(
+                        "disposition `{id}` sends people to an urgent service but says not how soon"
+                    ),
+                    "add `act_within_minutes:`, how soon the person should go (0 for now)",
+                )
+            }
+            _ => {}
         }
     }
 
@@ -752,8 +792,8 @@ mod tests {
 
     const DISPOSITIONS: &str = "\
 dispositions:
-  - { id: call-999, code: Dx011, title: Call 999, service: ambulance, within_minutes: 0, rank: 1 }
-  - { id: gp, code: Dx05, title: Speak to a GP, service: gp, within_minutes: 120, rank: 2 }
+  - { id: call-999, code: Dx011, title: Call 999, service: ambulance, act_within_minutes: 0, rank: 1 }
+  - { id: gp, code: Dx05, title: Speak to a GP, service: gp, act_within_minutes: 120, rank: 2 }
   - { id: self-care, code: Dx98, title: Look after yourself at home, service: self_care, rank: 3 }
 ";
     const ADVICE: &str = "\

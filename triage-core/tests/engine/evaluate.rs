@@ -322,10 +322,16 @@ fn dispositions_are_grouped_by_urgency() {
     assert_eq!(urgency("own-gp"), Some(Urgency::Routine));
     assert_eq!(urgency("self-care"), Some(Urgency::SelfCare));
     assert_eq!(urgency("no-such"), None);
-    let call = bundle
-        .disposition("call-999")
-        .map(|d| (d.code, d.within_minutes, d.rank));
-    assert_eq!(call, Some(("Dx012".to_string(), Some(40), 1)));
+    let call = bundle.disposition("call-999").map(|d| {
+        (
+            d.code,
+            d.act_within_minutes,
+            d.service_standard_minutes,
+            d.rank,
+        )
+    });
+    // The person calls now; the response standard is the ambulance service's.
+    assert_eq!(call, Some(("Dx012".to_string(), Some(0), Some(40), 1)));
 }
 
 #[test]

@@ -14,20 +14,21 @@ dispositions:
     code: Dx012
     title: Call 999
     service: ambulance
-    within_minutes: 40
+    act_within_minutes: 0
+    service_standard_minutes: 40
     rank: 1
     advice: [wait-999]
   - id: ae-1h
     code: Dx02
     title: Go to A&E within 1 hour
     service: emergency_department
-    within_minutes: 60
+    act_within_minutes: 60
     rank: 2
   - id: gp-2h
     code: Dx05
     title: Speak to a GP within 2 hours
     service: gp
-    within_minutes: 120
+    act_within_minutes: 120
     rank: 3
   - id: own-gp
     code: Dx75

@@ -50,7 +50,7 @@ export async function triage(files: Record<string, string>, choose: (q: Question
   engine.replay(record);
   if (again.canGoBack) again.back();
   const urgency: 'emergency' | 'urgent' | 'routine' | 'self_care' = step.disposition.urgency;
-  const summary = [urgency, step.disposition.within_minutes ?? 'no timeframe', record.reasons.join(', ')].join(' ');
+  const summary = [urgency, step.disposition.act_within_minutes ?? 'no deadline', record.reasons.join(', ')].join(' ');
   if (summary.length === 0) throw new Error('unreachable');
   again.free();
   session.free();
