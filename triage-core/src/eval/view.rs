@@ -228,6 +228,10 @@ pub struct TranscriptEntry {
     pub text: String,
     /// The answer, as labels (several joined with ", "), or the number with its unit.
     pub answer: String,
+    /// For a multiple-choice question: the options offered and not chosen,
+    /// so a "None of these" shows what it ruled out. Empty for other kinds,
+    /// and when the person was not sure.
+    pub ruled_out: Vec<String>,
     /// The language of the question text and the answer.
     pub lang: Language,
     /// Report text of the answers given, if authored: for the clinician
@@ -518,11 +522,22 @@ fn outcome_view(
                 ", ",
             ),
         };
+        let ruled_out = match given.chosen {
+            Chosen::Many(_) if !chosen.clone().any(|a| a.not_sure) => question
+                .answers
+                .iter()
+                .enumerate()
+                .filter(|&(i, a)| !given.chosen.includes(i) && !a.not_sure && a.id != "none")
+                .map(|(_, a)| text_in(&a.label, reader, lang).to_string())
+                .collect(),
+            _ => Vec::new(),
+        };
         let reports = chosen.filter_map(|a| a.report.as_ref().map(|r| english(r, reader)));
         TranscriptEntry {
             question: bundle.public_id(pathway.0, given.node),
             text: text.to_string(),
             answer,
+            ruled_out,
             lang,
             report: (reports.clone().next().is_some()).then(|| joined(reports, "; ")),
         }

@@ -41,7 +41,7 @@ impl Chosen {
     }
 
     /// Whether answer `index` was chosen.
-    fn includes(self, index: usize) -> bool {
+    pub(super) fn includes(self, index: usize) -> bool {
         match self {
             Chosen::One(i) => usize::from(i) == index,
             Chosen::Many(mask) => index < 64 && mask & (1u64 << index) != 0,

@@ -310,6 +310,45 @@ fn the_transcript_lists_each_question_with_its_answer_and_report() {
         ]
     );
     assert_eq!(o.transcript[2].text, "Do you feel confused?");
+    // "None of these" says what it ruled out; other kinds rule out nothing.
+    assert_eq!(
+        o.transcript[0].ruled_out,
+        [
+            "Struggling to breathe",
+            "A rash that does not fade",
+            "A stiff neck",
+            "Been abroad recently",
+            "Close to someone with sepsis"
+        ]
+    );
+    assert!(o.transcript[1].ruled_out.is_empty());
+    assert!(o.transcript[2].ruled_out.is_empty());
+}
+
+#[test]
+fn options_not_chosen_are_ruled_out_unless_the_person_was_not_sure() {
+    let bundle = bundle();
+    let o = outcome(evaluate(
+        &bundle,
+        "fever",
+        &adult(),
+        &[choices("screen/signs", &["stiff", "rash"])],
+    ));
+    assert_eq!(
+        o.transcript[0].ruled_out,
+        [
+            "Struggling to breathe",
+            "Been abroad recently",
+            "Close to someone with sepsis"
+        ]
+    );
+    let o = outcome(evaluate(
+        &bundle,
+        "fever",
+        &adult(),
+        &[choices("screen/signs", &["not_sure"])],
+    ));
+    assert!(o.transcript[0].ruled_out.is_empty(), "{:?}", o.transcript);
 }
 
 #[test]
