@@ -136,6 +136,12 @@ export interface TranscriptEntry {
   text: string;
   /** The answer's labels, or the number with its unit. */
   answer: string;
+  /**
+   * For a multiple-choice question: the labels of the options offered and not
+   * chosen, so that "None of these" can say what it ruled out. Empty for
+   * yes/no, single-choice and number questions, and when the person was not sure.
+   */
+  ruled_out: string[];
   /** The language of the question text and answer. */
   lang: Language;
   /** For the clinician who receives the journey: always English. */
@@ -150,8 +156,16 @@ export interface OutcomeView {
   transcript: TranscriptEntry[];
 }
 
+/**
+ * The format tag of a step object. Engines before format tags were added
+ * leave it out, hence optional.
+ */
+export interface StepFormat {
+  format?: 'triage.step/1';
+}
+
 /** Where a journey is: the next question, or the outcome. */
-export type Step = ({ type: 'question' } & QuestionView) | ({ type: 'outcome' } & OutcomeView);
+export type Step = ({ type: 'question' } & QuestionView & StepFormat) | ({ type: 'outcome' } & OutcomeView & StepFormat);
 
 /** A problem found in a bundle, as `triage validate --format json` reports it. */
 export interface Diagnostic {
@@ -173,6 +187,8 @@ export interface Diagnostic {
 
 /** What `validate` returns. */
 export interface ValidateReport {
+  /** Format tag of the report (left out by engines before format tags). */
+  format?: 'triage.validation/1';
   summary: {
     pathways: number;
     modules: number;
@@ -219,6 +235,8 @@ export interface PathwayQuery {
 
 /** The record of a journey: enough to replay it and check the result. */
 export interface AuditRecord {
+  /** Format tag of the record (left out by engines before format tags). */
+  format?: 'triage.audit/1';
   /** Content hash of the bundle. */
   bundle: string;
   pathway: string;
@@ -338,8 +356,8 @@ export class Engine {
 export class Session {
   private constructor();
   readonly step: Step;
-  readonly question: ({ type: 'question' } & QuestionView) | null;
-  readonly outcome: ({ type: 'outcome' } & OutcomeView) | null;
+  readonly question: ({ type: 'question' } & QuestionView & StepFormat) | null;
+  readonly outcome: ({ type: 'outcome' } & OutcomeView & StepFormat) | null;
   readonly pathway: string;
   readonly topic: string | null;
   readonly patient: Required<Patient>;
@@ -352,7 +370,10 @@ export class Session {
   setLanguage(language: Language): Step;
   /** Takes back the last answer; throws `nothing_to_go_back` at the first question. */
   back(): Step;
-  /** The session as a string, for `Engine.resume()`. */
+  /**
+   * The session as a string, for `Engine.resume()`: JSON tagged
+   * `"format": "triage.session/1"`, to be kept as it is, not read.
+   */
   save(): string;
   audit(): AuditRecord;
   /** Releases the session's memory now; the session cannot be used afterwards. */
