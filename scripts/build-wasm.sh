@@ -89,6 +89,9 @@ mv "$WASM.opt" "$WASM"
 
 say "package"
 cp "$CRATE/js/triage.js" "$CRATE/js/triage.d.ts" "$CRATE/README.md" "$PKG/"
+# The bundle writer, as the package's `triage-write-bundle` command.
+cp "$CRATE/tools/write-bundle-json.mjs" "$PKG/"
+chmod +x "$PKG/write-bundle-json.mjs"
 VERSION=$(cargo metadata --format-version 1 --locked --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
     console.log(JSON.parse(s).packages.find(p=>p.name==="triage-wasm").version)})')
@@ -100,7 +103,8 @@ rm -rf "$SITE"
 mkdir -p "$SITE/pkg"
 cp "$CRATE"/www/* "$SITE/"
 cp "$PKG/triage.js" "$PKG/triage_wasm.js" "$PKG/triage_wasm_bg.wasm" "$SITE/pkg/"
-node "$CRATE/tools/write-bundle-json.mjs" "$ROOT/pathways" "$SITE/bundle.json"
+# With the package's own copy, which checks the bundle with the engine first.
+node "$PKG/write-bundle-json.mjs" --quiet "$ROOT/pathways" -o "$SITE/bundle.json"
 
 OPT_BYTES=$(wc -c <"$WASM")
 GZIP_BYTES=$(gzip -9 -c "$WASM" | wc -c)

@@ -29,8 +29,12 @@ fi
 # The size budget is checked last, so that the tests run and report either way.
 "$ROOT/scripts/build-wasm.sh" --no-size-check
 
-say "tsc --noEmit (typed usage of the package)"
+say "tsc --noEmit (typed usage of the package, with and without the DOM)"
+# The types must need neither the DOM library nor Node's types.
 "$CRATE/node_modules/.bin/tsc" --noEmit -p "$CRATE/tests/types/tsconfig.json"
+"$CRATE/node_modules/.bin/tsc" --noEmit -p "$CRATE/tests/types/tsconfig.node.json"
+say "tsc --strict (the README's TypeScript example)"
+node "$CRATE/tests/types/check-readme.mjs" "$CRATE/README.md"
 
 say "node tests (the package API)"
 node --test "$CRATE/tests/node/"

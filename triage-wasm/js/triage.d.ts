@@ -93,8 +93,20 @@ export interface DispositionView {
   /** The language of the title (and description). */
   lang: Language;
   service: Service;
-  /** How soon, in minutes. */
-  within_minutes: number | null;
+  /**
+   * How soon the person should act (go, call, contact), in minutes: 0 means
+   * now (every 999 outcome), e.g. 60 reads "within 1 hour". `null` where there
+   * is no deadline: a routine booking, self-care, or a call-back, where the
+   * person waits for the call.
+   */
+  act_within_minutes: number | null;
+  /**
+   * The service's own target, in minutes: the ambulance response standard of
+   * a 999 category, or the time within which a clinician calls back. For
+   * reports and the receiving service: never show it to the person as time
+   * they have before acting.
+   */
+  service_standard_minutes: number | null;
   /** 1 = most urgent. */
   rank: number;
   urgency: Urgency;
@@ -124,6 +136,12 @@ export interface TranscriptEntry {
   text: string;
   /** The answer's labels, or the number with its unit. */
   answer: string;
+  /**
+   * For a multiple-choice question: the labels of the options offered and not
+   * chosen, so that "None of these" can say what it ruled out. Empty for
+   * yes/no, single-choice and number questions, and when the person was not sure.
+   */
+  ruled_out: string[];
   /** The language of the question text and answer. */
   lang: Language;
   /** For the clinician who receives the journey: always English. */
@@ -138,8 +156,16 @@ export interface OutcomeView {
   transcript: TranscriptEntry[];
 }
 
+/**
+ * The format tag of a step object. Engines before format tags were added
+ * leave it out, hence optional.
+ */
+export interface StepFormat {
+  format?: 'triage.step/1';
+}
+
 /** Where a journey is: the next question, or the outcome. */
-export type Step = ({ type: 'question' } & QuestionView) | ({ type: 'outcome' } & OutcomeView);
+export type Step = ({ type: 'question' } & QuestionView & StepFormat) | ({ type: 'outcome' } & OutcomeView & StepFormat);
 
 /** A problem found in a bundle, as `triage validate --format json` reports it. */
 export interface Diagnostic {
@@ -161,6 +187,8 @@ export interface Diagnostic {
 
 /** What `validate` returns. */
 export interface ValidateReport {
+  /** Format tag of the report (left out by engines before format tags). */
+  format?: 'triage.validation/1';
   summary: {
     pathways: number;
     modules: number;
@@ -207,6 +235,8 @@ export interface PathwayQuery {
 
 /** The record of a journey: enough to replay it and check the result. */
 export interface AuditRecord {
+  /** Format tag of the record (left out by engines before format tags). */
+  format?: 'triage.audit/1';
   /** Content hash of the bundle. */
   bundle: string;
   pathway: string;
@@ -257,14 +287,39 @@ export class TriageError extends Error {
   readonly diagnostics?: Diagnostic[];
 }
 
-/** Source of the WebAssembly module: a URL, a response, bytes or a compiled module. */
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+// The types below describe the platform's values by their shape, so that this
+// file needs neither the DOM library nor Node's types: a page's `URL`,
+// `Request`, `Response`, `Uint8Array` and `WebAssembly.Module`, and Node's
+// `Buffer`, fit them as they are.
 
-/** Loads the WebAssembly module (by default from next to triage.js). Call once first. */
+/** The module's bytes: an `ArrayBuffer` or a view of one (`Uint8Array`, Node's `Buffer`). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+/** A compiled `WebAssembly.Module`. */
+export type WasmModule = object;
+
+/** Where to fetch the module from: a URL string, a `URL`, or a `Request`. */
+export type WasmLocation = string | { readonly href: string } | { readonly url: string; readonly method: string };
+
+/** A `fetch()` response holding the module. */
+export interface WasmResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Source of the WebAssembly module: where to fetch it, a response, its bytes, or the compiled module. */
+export type InitInput = WasmLocation | WasmResponse | WasmBytes | WasmModule;
+
+/**
+ * Loads the WebAssembly module. Without a source, it is fetched from next to
+ * triage.js (read from disk under Node). Call once, before anything else;
+ * later calls do nothing.
+ */
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 
-/** Loads the WebAssembly module from bytes or a compiled module, synchronously. */
-export function initSync(source: BufferSource | WebAssembly.Module): void;
+/** Loads the WebAssembly module from its bytes or the compiled module, synchronously. */
+export function initSync(source: WasmBytes | WasmModule): void;
 
 /** Checks a bundle and reports every problem; throws only for an argument of the wrong shape. */
 export function validate(files: BundleFiles): ValidateReport;
@@ -301,8 +356,8 @@ export class Engine {
 export class Session {
   private constructor();
   readonly step: Step;
-  readonly question: ({ type: 'question' } & QuestionView) | null;
-  readonly outcome: ({ type: 'outcome' } & OutcomeView) | null;
+  readonly question: ({ type: 'question' } & QuestionView & StepFormat) | null;
+  readonly outcome: ({ type: 'outcome' } & OutcomeView & StepFormat) | null;
   readonly pathway: string;
   readonly topic: string | null;
   readonly patient: Required<Patient>;
@@ -315,7 +370,10 @@ export class Session {
   setLanguage(language: Language): Step;
   /** Takes back the last answer; throws `nothing_to_go_back` at the first question. */
   back(): Step;
-  /** The session as a string, for `Engine.resume()`. */
+  /**
+   * The session as a string, for `Engine.resume()`: JSON tagged
+   * `"format": "triage.session/1"`, to be kept as it is, not read.
+   */
   save(): string;
   audit(): AuditRecord;
   /** Releases the session's memory now; the session cannot be used afterwards. */

@@ -30,6 +30,7 @@ export class TriageError extends Error {
  */
 export async function init(source) {
   if (ready) return;
+  source = await source;
   if (source === undefined) {
     const url = new URL('triage_wasm_bg.wasm', import.meta.url);
     if (url.protocol === 'file:') {
@@ -37,6 +38,19 @@ export async function init(source) {
       source = await readFile(url);
     } else {
       source = url;
+    }
+  }
+  else if (source !== null && typeof source === 'object' && !(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
+    // Values that have the shape of a Response or a URL without being one
+    // (from another realm, or a polyfill) are read here.
+    const isResponse = typeof Response === 'function' && source instanceof Response;
+    if (!isResponse && typeof source.arrayBuffer === 'function') {
+      if (source.ok === false) {
+        throw new Error(`could not fetch the WebAssembly module: HTTP ${source.status}${source.url ? ` (${source.url})` : ''}`);
+      }
+      source = await source.arrayBuffer();
+    } else if (!isResponse && !(source instanceof URL) && typeof source.href === 'string') {
+      source = new URL(source.href);
     }
   }
   await initBindings({ module_or_path: source });

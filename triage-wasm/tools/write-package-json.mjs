@@ -19,7 +19,10 @@ const pkg = {
     '.': { types: './triage.d.ts', default: './triage.js' },
     './triage_wasm_bg.wasm': './triage_wasm_bg.wasm',
   },
-  files: ['triage.js', 'triage.d.ts', 'triage_wasm.js', 'triage_wasm.d.ts', 'triage_wasm_bg.wasm', 'triage_wasm_bg.wasm.d.ts', 'README.md'],
+  // npx triage-write-bundle ./my-pathways -o bundle.json
+  bin: { 'triage-write-bundle': './write-bundle-json.mjs' },
+  files: ['triage.js', 'triage.d.ts', 'triage_wasm.js', 'triage_wasm.d.ts', 'triage_wasm_bg.wasm', 'triage_wasm_bg.wasm.d.ts',
+    'write-bundle-json.mjs', 'README.md'],
   sideEffects: false,
   engines: { node: '>=18' },
 };

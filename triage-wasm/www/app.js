@@ -72,6 +72,8 @@ function languageSwitch() {
       if (session) session.setLanguage(state.language);
       persist();
       render(false);
+      // The link was made afresh: keep the keyboard where it was.
+      document.querySelector('#language a')?.focus();
     },
   }, welsh ? 'English' : 'Cymraeg'));
 }
@@ -336,8 +338,9 @@ function sexPage(moveFocus) {
     { id: 'female', label: 'Female' },
     { id: 'male', label: 'Male' },
   ];
+  const heading = state.answering === 'someone_else' ? 'Are they male or female?' : 'Are you male or female?';
   formPage({
-    heading: 'Are you male or female?',
+    heading,
     moveFocus,
     back: () => go('age'),
     fields: (errors) => {
@@ -348,7 +351,7 @@ function sexPage(moveFocus) {
           'aria-describedby': describedBy('sex-hint', error && 'sex-error'),
         },
         h('legend', { class: 'fieldset__legend fieldset__legend--l' },
-          h('h1', { class: 'fieldset__heading' }, 'Are you male or female?')),
+          h('h1', { class: 'fieldset__heading' }, heading)),
         hint('sex-hint', 'Some questions depend on this. If you are answering for someone else, answer for them.'),
         error && errorMessage('sex-error', error.message),
         h('div', { class: 'radios' },
@@ -377,6 +380,7 @@ function sexPage(moveFocus) {
 
 function symptomPage(moveFocus, focusResults = false) {
   const words = state.words.trim();
+  const symptomHeading = state.answering === 'someone_else' ? 'What is their main symptom?' : 'What is your main symptom?';
   // The search ends with the catch-all ("Other symptoms") when the words did not find it.
   const hits = words ? engine.pathways({ patient: patient(), words }) : [];
   let found = hits.filter((hit) => !hit.fallback);
@@ -422,7 +426,7 @@ function symptomPage(moveFocus, focusResults = false) {
   },
   h('div', { class: 'form-group' },
     h('h1', { class: 'label-wrapper' },
-      h('label', { class: 'label label--l', for: 'symptom-search' }, 'What is your main symptom?')),
+      h('label', { class: 'label label--l', for: 'symptom-search' }, symptomHeading)),
     hint('symptom-search-hint', 'Describe it in a few words, then choose it from the list.'),
     h('div', { class: 'search' },
       h('input', {
@@ -437,7 +441,7 @@ function symptomPage(moveFocus, focusResults = false) {
       h('button', { class: 'button button--secondary search__button', type: 'submit' }, 'Search'))));
 
   show({
-    heading: 'What is your main symptom?',
+    heading: symptomHeading,
     back: () => go('sex'),
     moveFocus,
     content: [
@@ -626,16 +630,67 @@ const URGENCY_CAPTIONS = {
   self_care: 'Self-care',
 };
 
+/** Places a person goes to; for the other services they call or contact them. */
+const GO_TO = new Set(['emergency_department', 'urgent_treatment_centre', 'eye_casualty']);
+
+/**
+ * How soon the person should act, in minutes (0 = now), or null for no
+ * deadline. Engines before act_within_minutes had one within_minutes that, for
+ * 999 and call-backs, was the service's own target: never shown as a deadline.
+ */
+function actWithinMinutes(disposition) {
+  if ('act_within_minutes' in disposition) return disposition.act_within_minutes ?? null;
+  if (disposition.service === 'ambulance') return 0;
+  if (disposition.service === 'clinician_call_back' || disposition.service === 'self_care') return null;
+  return disposition.within_minutes ?? null;
+}
+
+/** 45 -> "45 minutes", 60 -> "1 hour", 90 -> "1 hour 30 minutes", 4320 -> "3 days". */
+function duration(minutes) {
+  const unit = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (minutes >= 2 * 1440 && minutes % 1440 === 0) return unit(minutes / 1440, 'day');
+  if (minutes < 60) return unit(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${unit(hours, 'hour')} ${unit(rest, 'minute')}` : unit(hours, 'hour');
+}
+
+/** "Go within 1 hour", or null when the title says now or there is no deadline. */
+function deadline(disposition) {
+  const minutes = actWithinMinutes(disposition);
+  if (typeof minutes !== 'number' || minutes <= 0) return null;
+  return `${GO_TO.has(disposition.service) ? 'Go' : 'Get help'} within ${duration(minutes)}`;
+}
+
+/** A link that dials `number` on a phone: big enough for a thumb, a plain link for the keyboard. */
+function callLink(number, label, secondary = false) {
+  return h('a', { class: `button button--call${secondary ? ' button--secondary' : ''}`, href: `tel:${number}` }, label);
+}
+
 function outcomePage(moveFocus) {
   const outcome = session.outcome;
   const { disposition } = outcome;
   const urgency = disposition.urgency in URGENCY_CAPTIONS ? disposition.urgency : 'routine';
+  const ambulance = disposition.service === 'ambulance';
+  const when = deadline(disposition);
   const content = [
     h('div', { class: `outcome outcome--${urgency.replace('_', '-')}` },
       h('p', { class: 'outcome__caption' }, URGENCY_CAPTIONS[urgency]),
       inLanguage(h('h1', { class: 'outcome__heading' }, disposition.title), disposition.lang),
-      disposition.description ? h('p', { class: 'outcome__description' }, disposition.description) : null),
+      when ? h('p', { class: 'outcome__when' }, when) : null,
+      disposition.description ? inLanguage(h('p', { class: 'outcome__description' }, disposition.description), disposition.lang) : null,
+      ambulance ? h('p', { class: 'outcome__call' }, callLink('999', 'Call 999')) : null),
   ];
+  if (!ambulance) {
+    const they = state.answering === 'someone_else';
+    content.push(
+      h('div', { class: 'worse' },
+        h('h2', {}, they ? 'If they get worse' : 'If you get worse'),
+        h('p', {}, `Call 111 if ${they ? 'they get worse or you are worried about them' : 'you get worse or you are worried'}, `
+          + 'or if you cannot get the help this page says. In an emergency, call 999.'),
+        h('p', { class: 'worse__calls' }, callLink('111', 'Call 111', true), ' ', callLink('999', 'Call 999 in an emergency', true))),
+    );
+  }
   if (outcome.reasons.length) {
     content.push(
       h('h2', {}, 'Why we have given you this advice'),
@@ -656,10 +711,7 @@ function outcomePage(moveFocus) {
     h('details', { class: 'details' },
       h('summary', { class: 'details__summary' }, 'Your answers'),
       h('div', { class: 'details__text' },
-        h('dl', { class: 'summary-list' },
-          outcome.transcript.map((entry) => inLanguage(h('div', { class: 'summary-list__row' },
-            h('dt', { class: 'summary-list__key' }, entry.text),
-            h('dd', { class: 'summary-list__value' }, entry.answer)), entry.lang))),
+        h('dl', { class: 'summary-list' }, outcome.transcript.map(transcriptRow)),
         h('p', { class: 'hint' }, `Outcome code ${disposition.code}.`))),
     h('button', {
       class: 'button button--secondary',
@@ -668,6 +720,19 @@ function outcomePage(moveFocus) {
     }, 'Start again'),
   );
   show({ heading: disposition.title, back: goBackInJourney, moveFocus, content });
+}
+
+/** One question and its answer; for a multiple choice, also the options the person said no to. */
+function transcriptRow(entry) {
+  const ruledOut = Array.isArray(entry.ruled_out) ? entry.ruled_out : [];
+  return inLanguage(h('div', { class: 'summary-list__row' },
+    h('dt', { class: 'summary-list__key' }, entry.text),
+    h('dd', { class: 'summary-list__value' },
+      h('span', { class: 'summary-list__answer' }, entry.answer),
+      ruledOut.length
+        ? h('span', { class: 'summary-list__ruled-out' }, 'You said no to:',
+          h('ul', { class: 'list list--bullet' }, ruledOut.map((label) => h('li', {}, label))))
+        : null)), entry.lang);
 }
 
 function startAgain() {
@@ -680,17 +745,25 @@ function startAgain() {
 // Start-up
 // ---------------------------------------------------------------------------
 
+/** An error in loading the page's files (the .wasm or bundle.json), as opposed to a bug. */
+class LoadError extends Error {}
+
 function fatal(error) {
   console.error(error);
+  const loading = error instanceof LoadError;
   show({
     heading: 'Sorry, there is a problem with this page',
     moveFocus: true,
     content: [
       h('h1', {}, 'Sorry, there is a problem with this page'),
-      h('p', {}, 'The symptom checker could not start. Try again later. If you need help now, call 111, or 999 in an emergency.'),
-      h('p', { class: 'hint' }, error instanceof TriageError ? `${error.code}: ${error.message}` : String(error)),
-    ],
+      h('p', {}, 'The symptom checker could not start. Try again later. If you need help now, call ',
+        h('a', { href: 'tel:111' }, '111'), ', or ', h('a', { href: 'tel:999' }, '999'), ' in an emergency.'),
+      loading ? h('p', {}, 'If you run this page yourself: build it with scripts/build-wasm.sh and serve the triage-wasm/site folder:') : null,
+      loading ? h('pre', { class: 'command' }, h('code', {}, 'python3 -m http.server 8000 --directory triage-wasm/site')) : null,
+      h('p', { class: 'hint' }, error instanceof TriageError ? `${error.code}: ${error.message}` : String(error.message ?? error)),
+    ].filter(Boolean),
   });
+  document.body.dataset.problem = 'true';
 }
 
 function restore() {
@@ -716,11 +789,19 @@ function restore() {
 }
 
 async function start() {
+  let files;
   try {
-    await init();
-    const response = await fetch('bundle.json');
-    if (!response.ok) throw new Error(`bundle.json: HTTP ${response.status}`);
-    const { files } = await response.json();
+    await Promise.all([
+      init().catch((error) => {
+        throw new LoadError(`could not load the engine (pkg/triage_wasm_bg.wasm): ${error.message}`);
+      }),
+      fetch('bundle.json').then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        ({ files } = await response.json());
+      }).catch((error) => {
+        throw new LoadError(`could not load the pathways (bundle.json): ${error.message}`);
+      }),
+    ]);
     engine = Engine.load(files);
   } catch (error) {
     return fatal(error);

@@ -237,6 +237,16 @@ test('keyboard only: age, sex, search and every question to a 999 outcome', TIME
   }
   await checkAccessibility(page, 'outcome (emergency)');
   assert.match(await page.title(), new RegExp(`^${journey.outcome.disposition.title}`));
+
+  // A thumb-sized link dials 999, reached with the keyboard; the ambulance
+  // response standard is never shown as time the person has.
+  const call = page.locator('.outcome a[href="tel:999"]');
+  assert.equal((await call.textContent()).trim(), 'Call 999');
+  const box = await call.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 44, `the call link is ${box.width}x${box.height}`);
+  await tabTo(page, 'a[href="tel:999"]', 'Call 999');
+  assert.doesNotMatch(await page.locator('.outcome').textContent(), /within \d+ (minute|hour)/);
+  assert.equal(await page.locator('.outcome__when').count(), 0);
   await done();
 });
 
@@ -278,6 +288,12 @@ test('a journey to self-care shows the care advice in green', TIMEOUT, async () 
   assert.equal(await page.locator('.outcome').getAttribute('class'), 'outcome outcome--self-care');
   const colour = await page.locator('.outcome').evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.equal(colour, 'rgb(0, 127, 59)');
+  // What to do if it gets worse, with links that dial 111 and 999.
+  assert.equal(await page.locator('.worse h2').textContent(), 'If you get worse');
+  assert.equal(await page.locator('.worse a[href="tel:111"]').count(), 1);
+  assert.equal(await page.locator('.worse a[href="tel:999"]').count(), 1);
+  const box = await page.locator('.worse a[href="tel:111"]').boundingBox();
+  assert.ok(box.height >= 44, `the 111 link is ${box.height}px high`);
   const advice = await page.locator('.care-card__heading').allTextContents();
   assert.deepEqual(advice, journey.outcome.care_advice.map((a) => a.title));
   await page.locator('summary').click();
@@ -289,6 +305,57 @@ test('a journey to self-care shows the care advice in green', TIMEOUT, async () 
   await expectHeadingFocused(page, 'How old are you?');
   assert.equal(await page.inputValue('#age-years'), '');
   await done();
+});
+
+test('"Your answers" lists what a "None of these" ruled out', TIMEOUT, async () => {
+  const journey = journeyTo((o) => o.transcript.some((e) => e.answer === 'None of these' && e.ruled_out?.length > 1),
+    'a "None of these" answer');
+  const entry = journey.outcome.transcript.find((e) => e.answer === 'None of these' && e.ruled_out.length > 1);
+  const { page, done } = await openPage();
+  await startByMouse(page, { years: 40, sex: 'female', title: journey.title });
+  for (const step of journey.answers) await answerByMouse(page, step);
+  await expectHeadingFocused(page, journey.outcome.disposition.title);
+  await page.locator('summary').click();
+  const row = page.locator('.summary-list__row').filter({ has: page.getByText(entry.text, { exact: true }) }).first();
+  assert.equal(await row.locator('.summary-list__answer').textContent(), 'None of these');
+  assert.match(await row.locator('.summary-list__ruled-out').textContent(), /^You said no to:/);
+  assert.deepEqual(await row.locator('.summary-list__ruled-out li').allTextContents(), entry.ruled_out);
+  // The options offered, less the exclusive answers, are the ones ruled out.
+  const asked = journey.answers.find((a) => a.text === entry.text);
+  assert.ok(asked && asked.answer === 'none');
+  await checkAccessibility(page, 'outcome (answers open)');
+  await done();
+});
+
+test('opened as a file, the page says how to serve it instead of loading for ever', TIMEOUT, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  await page.goto(pathToFileURL(join(SITE_DIR, 'index.html')).href);
+  await page.waitForSelector('body[data-problem]', { timeout: 10_000 });
+  await expectHeadingFocused(page, 'This page needs to be served, not opened as a file');
+  assert.equal(await page.locator('#loading').count(), 0);
+  assert.equal(await page.locator('pre code').textContent(),
+    `python3 -m http.server 8000 --directory ${JSON.stringify(`${SITE_DIR}/`)}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a missing bundle.json or .wasm gives a clear message, not "Loading…"', TIMEOUT, async () => {
+  for (const missing of ['bundle.json', 'pkg/triage_wasm_bg.wasm', 'pkg/triage.js']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route(`**/${missing}`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(baseUrl);
+    await page.waitForSelector('body[data-problem]', { timeout: 10_000 });
+    await expectHeadingFocused(page, 'Sorry, there is a problem with this page');
+    assert.match(await page.locator('pre code').textContent(), /^python3 -m http\.server 8000 --directory triage-wasm\/site$/);
+    if (missing !== 'pkg/triage.js') assert.match(await page.locator('main').textContent(), new RegExp(missing.split('/').at(-1).replace('.', '\\.')));
+    await context.close();
+  }
 });
 
 test('Back goes to the previous question, then out to the search, sex and age', TIMEOUT, async () => {

@@ -1,6 +1,7 @@
 // A typed use of the package, checked with `tsc --noEmit` (never run).
 import {
   init,
+  initSync,
   Engine,
   TriageError,
   validate,
@@ -49,7 +50,12 @@ export async function triage(files: Record<string, string>, choose: (q: Question
   engine.replay(record);
   if (again.canGoBack) again.back();
   const urgency: 'emergency' | 'urgent' | 'routine' | 'self_care' = step.disposition.urgency;
-  console.log(urgency, step.disposition.within_minutes ?? 'no timeframe', record.reasons.join(', '));
+  const ruledOut: string[] = step.transcript.flatMap((entry) => entry.ruled_out);
+  const standard: number | null = step.disposition.service_standard_minutes;
+  const formats = [step.format, record.format, report.format].filter((f) => f !== undefined).join(' ');
+  if (ruledOut.length + (standard ?? 0) + formats.length < 0) throw new Error('unreachable');
+  const summary = [urgency, step.disposition.act_within_minutes ?? 'no deadline', record.reasons.join(', ')].join(' ');
+  if (summary.length === 0) throw new Error('unreachable');
   again.free();
   session.free();
   engine.free();
@@ -65,4 +71,16 @@ export function firstAnswer(question: QuestionView): AnswerValue {
     default:
       return question.options[0]?.id ?? 'not_sure';
   }
+}
+
+// The module can be given as bytes, a response-shaped value, a URL string or a
+// URL-shaped value, with no DOM or Node types in scope.
+export async function initFrom(bytes: Uint8Array, buffer: ArrayBuffer): Promise<void> {
+  initSync(bytes);
+  initSync(buffer);
+  await init(bytes);
+  await init('https://example.org/triage_wasm_bg.wasm');
+  await init({ href: 'https://example.org/triage_wasm_bg.wasm' });
+  await init({ ok: true, status: 200, arrayBuffer: async () => buffer });
+  await init(Promise.resolve(buffer));
 }
