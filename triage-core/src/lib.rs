@@ -14,8 +14,10 @@ pub mod compile;
 pub mod coverage;
 pub mod diag;
 pub mod eval;
+#[doc(hidden)] // The expression language's parser and type checker: the validator's.
 pub mod expr;
 pub mod format;
+#[doc(hidden)] // The validated model between validation and compilation.
 pub mod ir;
 pub mod load;
 pub mod model;
@@ -25,7 +27,38 @@ pub mod session;
 pub mod topics;
 pub mod validate;
 pub mod vocab;
+#[doc(hidden)] // The YAML reader's error plumbing: see `load` and `diag`.
 pub mod yaml;
+
+/// The common path in one import: open a bundle, search it, start a
+/// session, answer, read the outcome.
+///
+/// ```
+/// use triage_core::prelude::*;
+///
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+/// let bundle = triage_core::open(&dir)?;
+/// let patient = Patient::new(30, 0, Sex::Female);
+/// let hits = bundle.search(Some(&patient), Some("sore throat"));
+/// let session = Session::begin(&bundle, Start::new(hits[0].pathway.id, patient))?;
+/// assert!(session.step().question().is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod prelude {
+    pub use crate::compile::CompiledBundle;
+    pub use crate::eval::{
+        evaluate, Answer, AnswerValue, EvalError, OutcomeView, QuestionView, Step, Urgency,
+    };
+    pub use crate::model::QuestionKindDoc;
+    pub use crate::session::Session;
+    pub use crate::vocab::{Answering, Language, Patient, Reader, Sex, Start};
+    pub use crate::{open, InvalidBundle};
+}
+
+// The README's library example is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
 
 use diag::Diagnostic;
 
@@ -91,6 +124,85 @@ impl BuildOptions {
 pub fn build(sources: load::Sources) -> Built {
     build_with(sources, Vec::new(), &BuildOptions::default())
 }
+
+/// Opens the bundle directory at `path` for evaluation: reads, validates
+/// and compiles it, leaving out what only authors need (case packs). A
+/// bundle with errors is refused with every error, each naming its file and
+/// line; [`build_dir`] gives the whole report, warnings included.
+///
+/// ```
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+/// let bundle = triage_core::open(&dir)?;
+/// assert_eq!(bundle.hash().len(), 64);
+///
+/// let missing = triage_core::open(std::path::Path::new("no/such/folder")).unwrap_err();
+/// assert!(missing.to_string().contains("no/such/folder"), "{missing}");
+/// # Ok::<(), triage_core::InvalidBundle>(())
+/// ```
+pub fn open(path: &std::path::Path) -> Result<compile::CompiledBundle, InvalidBundle> {
+    let built = build_dir_with_options(path, &BuildOptions::for_evaluation());
+    match built.bundle {
+        Some(bundle) => Ok(bundle),
+        None => {
+            let name = |index: usize| {
+                built
+                    .sources
+                    .files
+                    .get(index)
+                    .map_or_else(|| path.display().to_string(), |f| f.path.clone())
+            };
+            let errors = built
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| {
+                    let loc = d.loc;
+                    let at = match loc.line {
+                        0 => name(loc.file),
+                        line => format!("{}:{line}", name(loc.file)),
+                    };
+                    format!("{at}: {} {}", d.code, d.message)
+                })
+                .collect();
+            Err(InvalidBundle {
+                dir: path.display().to_string(),
+                errors,
+            })
+        }
+    }
+}
+
+/// Why [`open`] refused a bundle: its errors, each as `file:line: code message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidBundle {
+    /// The directory opened.
+    pub dir: String,
+    /// Every error, in file and line order.
+    pub errors: Vec<String>,
+}
+
+impl std::fmt::Display for InvalidBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The first few say what is wrong; `triage validate` lists them all.
+        const SHOWN: usize = 5;
+        let count = self.errors.len();
+        write!(
+            f,
+            "the bundle at {} cannot be used: {count} error{}",
+            self.dir,
+            if count == 1 { "" } else { "s" }
+        )?;
+        for error in self.errors.iter().take(SHOWN) {
+            write!(f, "\n  {error}")?;
+        }
+        if count > SHOWN {
+            write!(f, "\n  ... and {} more (`triage validate {}` lists them all)", count - SHOWN, self.dir)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidBundle {}
 
 /// Reads the bundle directory at `path`, then [`build`]s it.
 pub fn build_dir(path: &std::path::Path) -> Built {

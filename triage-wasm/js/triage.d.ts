@@ -156,12 +156,9 @@ export interface OutcomeView {
   transcript: TranscriptEntry[];
 }
 
-/**
- * The format tag of a step object. Engines before format tags were added
- * leave it out, hence optional.
- */
+/** The format of a step object: its shape and version (docs/schema/step.schema.json). */
 export interface StepFormat {
-  format?: 'triage.step/1';
+  format: 'triage.step/1';
 }
 
 /** Where a journey is: the next question, or the outcome. */
@@ -187,8 +184,8 @@ export interface Diagnostic {
 
 /** What `validate` returns. */
 export interface ValidateReport {
-  /** Format tag of the report (left out by engines before format tags). */
-  format?: 'triage.validation/1';
+  /** The report's format and version (docs/schema/validation.schema.json). */
+  format: 'triage.validation/1';
   summary: {
     pathways: number;
     modules: number;
@@ -235,8 +232,8 @@ export interface PathwayQuery {
 
 /** The record of a journey: enough to replay it and check the result. */
 export interface AuditRecord {
-  /** Format tag of the record (left out by engines before format tags). */
-  format?: 'triage.audit/1';
+  /** The record's format and version (docs/schema/audit.schema.json). */
+  format: 'triage.audit/1';
   /** Content hash of the bundle. */
   bundle: string;
   pathway: string;

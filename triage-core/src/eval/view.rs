@@ -352,6 +352,56 @@ impl CompiledBundle {
             .find(|d| d.id == id)
             .map(|d| DispositionView::of(d, Reader::default()))
     }
+
+    /// Every question a journey on `pathway` can ask, each once, in the
+    /// order a walk first meets them (the first answer's route first), worded
+    /// for `reader`: for a page that previews a pathway, a review sheet or an
+    /// export. Questions of the modules it calls and the pathways it goes to
+    /// are included, with the ids a journey answers them by. `step` is 0: the
+    /// list is not a journey. `None` when there is no such pathway.
+    ///
+    /// ```
+    /// use triage_core::prelude::*;
+    ///
+    /// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+    /// let bundle = triage_core::open(&dir)?;
+    /// let questions = bundle.questions("chest-pain", Reader::default()).unwrap();
+    /// // The emergency screen comes first, then the pathway's own questions.
+    /// assert!(questions[0].id.starts_with("emergency-screen/"));
+    /// assert!(questions.iter().any(|q| !q.id.contains('/')));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn questions(&self, pathway: &str, reader: Reader) -> Option<Vec<QuestionView>> {
+        let id = self.pathway_index(pathway)?;
+        let mut starts: Vec<NodeId> = self.entry(id).map(|e| e.start).into_iter().collect();
+        starts.extend(
+            self.topic_starts
+                .iter()
+                .filter(|(unit, _, _)| *unit == id.0)
+                .map(|&(_, _, node)| node),
+        );
+        let mut seen = vec![false; self.compiled_nodes()];
+        let mut listed = std::collections::HashSet::new();
+        let mut questions = Vec::new();
+        // Depth first, answers in order: the stack holds them reversed.
+        let mut stack: Vec<NodeId> = starts.into_iter().rev().collect();
+        while let Some(at) = stack.pop() {
+            match seen.get_mut(at.index()) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            if let Some(NodeKindIr::Question(question)) = self.ir_node(at).map(|n| &n.kind) {
+                let mut view = QuestionView::default();
+                refill_question_view(&mut view, self, id, at, question, &[], reader);
+                view.step = 0;
+                if listed.insert(view.id.clone()) {
+                    questions.push(view);
+                }
+            }
+            stack.extend(self.edges_of(at).iter().rev());
+        }
+        Some(questions)
+    }
 }
 
 // ---------------------------------------------------------------------------

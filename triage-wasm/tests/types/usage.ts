@@ -52,7 +52,7 @@ export async function triage(files: Record<string, string>, choose: (q: Question
   const urgency: 'emergency' | 'urgent' | 'routine' | 'self_care' = step.disposition.urgency;
   const ruledOut: string[] = step.transcript.flatMap((entry) => entry.ruled_out);
   const standard: number | null = step.disposition.service_standard_minutes;
-  const formats = [step.format, record.format, report.format].filter((f) => f !== undefined).join(' ');
+  const formats: string = [step.format, record.format, report.format].join(' ');
   if (ruledOut.length + (standard ?? 0) + formats.length < 0) throw new Error('unreachable');
   const summary = [urgency, step.disposition.act_within_minutes ?? 'no deadline', record.reasons.join(', ')].join(' ');
   if (summary.length === 0) throw new Error('unreachable');
