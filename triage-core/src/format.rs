@@ -5,7 +5,7 @@
 //! which shape it holds. The version changes when a field is removed or its
 //! meaning changes; fields are added without a new version. The JSON Schema
 //! of each format is in `docs/schema/` (with the `schema` feature:
-//! [`schemas`]).
+//! `format::schemas()`).
 //!
 //! | document | format | written by |
 //! |---|---|---|

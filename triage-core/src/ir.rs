@@ -56,7 +56,7 @@ pub struct DispositionIr {
     pub act_within_minutes: Option<u32>,
     /// The service's own target, in minutes; not the person's deadline.
     pub service_standard_minutes: Option<u32>,
-    /// Urgency rank, 1 = most urgent.
+    /// Urgency rank: lower is more urgent; unique.
     pub rank: u32,
     /// Care advice always given with it.
     pub advice: Vec<AdviceIdx>,

@@ -4,6 +4,12 @@
 //! Data flows one way: source text --[`load`]--> [`model`] --[`validate`]-->
 //! [`ir`] (or [`diag::Diagnostic`]s) --[`compile`]--> [`compile::CompiledBundle`]
 //! --[`eval`]--> [`eval::Step`].
+//!
+//! Most callers need only [`open`] and the [`prelude`]: open a bundle once,
+//! then run any number of [`session::Session`]s on it (or call
+//! [`eval::evaluate`] with every answer so far). The README has a whole
+//! journey; `docs/schema/` has the JSON Schema of every document the engine
+//! writes ([`mod@format`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
@@ -196,7 +202,12 @@ impl std::fmt::Display for InvalidBundle {
             write!(f, "\n  {error}")?;
         }
         if count > SHOWN {
-            write!(f, "\n  ... and {} more (`triage validate {}` lists them all)", count - SHOWN, self.dir)?;
+            write!(
+                f,
+                "\n  ... and {} more (`triage validate {}` lists them all)",
+                count - SHOWN,
+                self.dir
+            )?;
         }
         Ok(())
     }

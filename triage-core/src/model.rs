@@ -397,7 +397,8 @@ pub struct DispositionDoc {
     /// reports and the receiving service; never shown as the person's deadline.
     #[serde(default)]
     pub service_standard_minutes: Option<Spanned<u32>>,
-    /// Explicit urgency: 1 is the most urgent. Codes do not sort by urgency.
+    /// Urgency order: lower is more urgent; unique in the catalogue (the
+    /// shipped one goes in tens from 10). Codes do not sort by urgency.
     pub rank: Spanned<u32>,
     /// Care advice always given with this disposition.
     #[serde(default)]

@@ -19,6 +19,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// [`Session::to_json`] saves what [`Session::from_json`] needs (bundle hash,
 /// pathway, person, answers); the step is recomputed on resuming. Serde's
 /// `Serialize` and `Deserialize` write and read the step too.
+///
+/// ```
+/// use triage_core::prelude::*;
+///
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+/// let bundle = triage_core::open(&dir)?;
+/// // A mother answering for her 3-year-old, who has a cough.
+/// let child = Patient::new(3, 0, Sex::Male).answered_by(Answering::SomeoneElse);
+/// let mut session = Session::begin(&bundle, Start::new("cough-and-breathing-child", child))?;
+/// let first = session.step().question().expect("a question").clone();
+/// assert!(first.text.contains("your child"), "{}", first.text);
+///
+/// // Answer the emergency screen: none of these signs.
+/// session.answer(&bundle, Answer::new(first.id.clone(), AnswerValue::Choices(vec!["none".into()])))?;
+/// assert_eq!(session.answers().len(), 1);
+///
+/// // Save it, resume it later (with the same bundle), and take the answer back.
+/// let saved = session.to_json();
+/// let mut resumed = Session::from_json(&bundle, &saved)?;
+/// assert_eq!(resumed, session);
+/// resumed.back(&bundle)?;
+/// assert_eq!(resumed.step().question().map(|q| &q.id), Some(&first.id));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {

@@ -107,7 +107,7 @@ export interface DispositionView {
    * they have before acting.
    */
   service_standard_minutes: number | null;
-  /** 1 = most urgent. */
+  /** Urgency order: lower is more urgent, unique in the catalogue (not necessarily from 1, nor consecutive). */
   rank: number;
   urgency: Urgency;
 }

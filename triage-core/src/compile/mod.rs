@@ -294,6 +294,7 @@ pub struct BundleStats {
 
 /// Compiles a validated bundle. `sources` are the files it was built from; they
 /// give the content hash and the file names used in coverage reports.
+#[doc(hidden)] // Reached through `crate::build`; the IR it takes is internal.
 pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, CompileError> {
     check_ir(ir)?;
     let mut compiler = Compiler::new(ir);

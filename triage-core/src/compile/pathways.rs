@@ -153,7 +153,7 @@ impl CompiledBundle {
     /// words, the catch-all pathways (`fallback: true`, such as "Other
     /// Symptoms") for the person come last if the words did not find them,
     /// so nobody is left without a pathway. The same bundle and words always
-    /// give the same list. See [`crate::search`] for how words are matched.
+    /// give the same list. Words are matched by stem, by synonym, across compound words and with spelling tolerance.
     ///
     /// ```
     /// # let built = triage_core::build_dir("../pathways".as_ref());

@@ -1,4 +1,4 @@
-//! Evaluation: walk a [`CompiledBundle`] from a pathway's start with a person's
+//! Evaluation: walk a [`crate::compile::CompiledBundle`] from a pathway's start with a person's
 //! answers to the next question or the outcome.
 //!
 //! [`evaluate`] is the stateless call; [`crate::session::Session`] keeps the

@@ -228,7 +228,8 @@ pub struct DispositionView {
     /// For reports and the receiving service: never show it as time the
     /// person has before acting.
     pub service_standard_minutes: Option<u32>,
-    /// Rank, 1 = most urgent.
+    /// Urgency order: lower is more urgent, unique in the bundle's catalogue
+    /// (compare ranks; do not expect them to start at 1 or to be consecutive).
     pub rank: u32,
     /// Urgency group.
     pub urgency: Urgency,

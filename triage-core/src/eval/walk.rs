@@ -804,6 +804,28 @@ fn resolve_value(
 ///
 /// Each answer must be to the question being asked at that point. Only the
 /// step reached is rendered; [`evaluate_position`] skips even that.
+///
+/// ```
+/// use triage_core::prelude::*;
+///
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+/// let bundle = triage_core::open(&dir)?;
+/// let patient = Patient::new(40, 0, Sex::Female);
+/// // No answers yet: the first question.
+/// let first = evaluate(&bundle, "chest-pain", &patient, &[])?;
+/// let question = first.question().expect("a question");
+/// // The same call with that question answered: the next step, or the outcome.
+/// let answer = Answer::new(question.id.clone(), AnswerValue::Choices(vec!["not-breathing".into()]));
+/// let step = evaluate(&bundle, "chest-pain", &patient, &[answer])?;
+/// let outcome = step.outcome().expect("an emergency sign ends the journey");
+/// assert_eq!(outcome.disposition.urgency, Urgency::Emergency);
+/// assert_eq!(outcome.disposition.act_within_minutes, Some(0)); // call now
+///
+/// // An answer to a question that is not being asked is refused.
+/// let wrong = Answer::new("no-such-question", AnswerValue::Choice("yes".into()));
+/// assert!(evaluate(&bundle, "chest-pain", &patient, &[wrong]).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn evaluate(
     bundle: &CompiledBundle,
     pathway: &str,

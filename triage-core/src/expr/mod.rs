@@ -2,7 +2,7 @@
 //!
 //! Authors write conditions such as `age < 5 and answer.temperature >= 38` or
 //! `answer.colour == pale or var.pregnant`. [`parse`] reads the text into a
-//! [`SurfaceExpr`] with byte offsets, [`check`] resolves names against a
+//! [`SurfaceExpr`] with byte offsets, `check` resolves names against a
 //! [`Scope`] and type-checks into an [`Expr`], and [`Expr::eval_bool`] /
 //! [`Expr::eval_number`] evaluate it against [`Facts`] without allocating.
 //!
@@ -56,7 +56,7 @@ pub const MAX_TEXT_LEN: usize = 1000;
 /// Deepest nesting of parentheses and `not` accepted.
 pub const MAX_NESTING: usize = 32;
 
-/// Deepest [`SurfaceExpr`] tree [`check`] accepts (a parsed text stays far below it).
+/// Deepest [`SurfaceExpr`] tree `check` accepts (a parsed text stays far below it).
 const MAX_CHECK_DEPTH: usize = 256;
 
 /// A problem in an expression, at a byte offset into its text.
@@ -535,7 +535,7 @@ fn lex_word(text: &str, start: usize) -> Result<(TokenKind<'_>, usize), ExprErro
 // ---------------------------------------------------------------------------
 
 /// Parses expression text into a [`SurfaceExpr`]. Checks syntax only; names are
-/// resolved by [`check`].
+/// resolved by `check`.
 pub fn parse(text: &str) -> Result<SurfaceExpr, ExprError> {
     if text.len() > MAX_TEXT_LEN {
         return Err(ExprError::syntax(
@@ -914,7 +914,7 @@ impl fmt::Display for Type {
 
 /// A checked expression: names resolved to indices, types known.
 ///
-/// Built by [`check`]; trees from parsed text are shallow (see [`MAX_NESTING`]),
+/// Built by `check`; trees from parsed text are shallow (see [`MAX_NESTING`]),
 /// so evaluation recurses without risk.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {

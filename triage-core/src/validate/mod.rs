@@ -28,6 +28,7 @@ pub const MAX_OPTIONS: usize = 60;
 /// Checks `doc` and, if there are no errors, resolves it into a [`BundleIr`].
 ///
 /// Diagnostics (errors and warnings) are returned either way, sorted by file and line.
+#[doc(hidden)] // Reached through `crate::build`; the IR it returns is internal.
 pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     let mut v = Validator {
         dispositions_unknown: doc.failed.contains(&FileRole::Dispositions),
@@ -255,7 +256,7 @@ impl Validator {
                 first_id.insert(&entry.id.value, loc);
                 let rank_loc = Loc::at(file, entry.rank.referenced);
                 if let Some(&(original, other)) = first_rank.get(&entry.rank.value) {
-                    let help = "ranks order dispositions by urgency (1 is the most urgent); each must be different";
+                    let help = "ranks order dispositions by urgency (lower is more urgent); each must be different";
                     self.error_related(
                         codes::DUPLICATE_RANK,
                         rank_loc,
