@@ -635,14 +635,11 @@ const GO_TO = new Set(['emergency_department', 'urgent_treatment_centre', 'eye_c
 
 /**
  * How soon the person should act, in minutes (0 = now), or null for no
- * deadline. Engines before act_within_minutes had one within_minutes that, for
- * 999 and call-backs, was the service's own target: never shown as a deadline.
+ * deadline. Never the service's own target (service_standard_minutes): the
+ * ambulance response standard or a call-back time is not time the person has.
  */
 function actWithinMinutes(disposition) {
-  if ('act_within_minutes' in disposition) return disposition.act_within_minutes ?? null;
-  if (disposition.service === 'ambulance') return 0;
-  if (disposition.service === 'clinician_call_back' || disposition.service === 'self_care') return null;
-  return disposition.within_minutes ?? null;
+  return disposition.act_within_minutes ?? null;
 }
 
 /** 45 -> "45 minutes", 60 -> "1 hour", 90 -> "1 hour 30 minutes", 4320 -> "3 days". */

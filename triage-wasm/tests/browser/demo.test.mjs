@@ -307,6 +307,29 @@ test('a journey to self-care shows the care advice in green', TIMEOUT, async () 
   await done();
 });
 
+test('an outcome with a deadline says how soon to go; a call-back never shows its target as one', TIMEOUT, async () => {
+  const journey = journeyTo(
+    (o) => o.disposition.service === 'emergency_department' && o.disposition.act_within_minutes === 60,
+    'A&E within 1 hour',
+  );
+  const { page, done } = await openPage();
+  await startByMouse(page, { years: 40, sex: 'female', title: journey.title });
+  for (const step of journey.answers) await answerByMouse(page, step);
+  await expectHeadingFocused(page, journey.outcome.disposition.title);
+  assert.equal((await page.locator('.outcome__when').textContent()).trim(), 'Go within 1 hour');
+
+  await done();
+
+  const callBack = journeyTo((o) => o.disposition.service === 'clinician_call_back', 'a call-back');
+  assert.ok(callBack.outcome.disposition.service_standard_minutes > 0);
+  const second = await openPage();
+  await startByMouse(second.page, { years: 40, sex: 'female', title: callBack.title });
+  for (const step of callBack.answers) await answerByMouse(second.page, step);
+  await expectHeadingFocused(second.page, callBack.outcome.disposition.title);
+  assert.equal(await second.page.locator('.outcome__when').count(), 0);
+  await second.done();
+});
+
 test('"Your answers" lists what a "None of these" ruled out', TIMEOUT, async () => {
   const journey = journeyTo((o) => o.transcript.some((e) => e.answer === 'None of these' && e.ruled_out?.length > 1),
     'a "None of these" answer');
