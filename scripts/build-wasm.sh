@@ -3,7 +3,7 @@
 #   triage-wasm/pkg/   the npm package (package.json, triage.js, triage.d.ts, .wasm)
 #   triage-wasm/site/  the demo page, the package and the shipped pathways as bundle.json
 # Installs what it needs (the wasm target, wasm-bindgen-cli of the version in
-# Cargo.lock, the npm tools) when missing. Prints the .wasm sizes and fails if
+# Cargo.lock by scripts/install-wasm-bindgen.sh, the npm tools) when missing. Prints the .wasm sizes and fails if
 # the gzipped module is over budget.
 set -euo pipefail
 
@@ -36,25 +36,12 @@ if [[ ! -f "$CRATE/node_modules/.package-lock.json" ||
 fi
 
 say "wasm-bindgen-cli"
-# Same version as the wasm-bindgen crate in Cargo.lock, or the generated glue won't match.
-BINDGEN_VERSION=$(cargo metadata --format-version 1 --locked |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-    const p=JSON.parse(s).packages.find(p=>p.name==="wasm-bindgen");
-    if(!p){process.exit(1)} console.log(p.version)})')
-INSTALL_PID=""
+# Installed (when missing) while the module builds: the build ends in a long
+# single-threaded link, so the two overlap well.
 INSTALL_LOG=$(mktemp)
 trap 'rm -f "$INSTALL_LOG"' EXIT
-if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $BINDGEN_VERSION" ]]; then
-  # Installed while the module builds: the build ends in a long single-threaded
-  # link, so the two overlap well. The registry mirror may lack a version the
-  # CLI's lockfile pins; then it is resolved afresh.
-  echo "installing wasm-bindgen-cli $BINDGEN_VERSION in the background"
-  (cargo install wasm-bindgen-cli --version "$BINDGEN_VERSION" --locked ||
-    cargo install wasm-bindgen-cli --version "$BINDGEN_VERSION") >"$INSTALL_LOG" 2>&1 &
-  INSTALL_PID=$!
-else
-  echo "wasm-bindgen $BINDGEN_VERSION is installed"
-fi
+"$ROOT/scripts/install-wasm-bindgen.sh" >"$INSTALL_LOG" 2>&1 &
+INSTALL_PID=$!
 
 say "cargo build (wasm-release)"
 # Keep the target_features section (the profile strips symbols) so that
@@ -64,15 +51,13 @@ CARGO_PROFILE_WASM_RELEASE_STRIP=false \
   cargo build -p triage-wasm --target wasm32-unknown-unknown --profile wasm-release --locked
 RAW="${CARGO_TARGET_DIR:-$ROOT/target}/wasm32-unknown-unknown/wasm-release/triage_wasm.wasm"
 
-if [[ -n "$INSTALL_PID" ]]; then
-  say "waiting for wasm-bindgen-cli"
-  if ! wait "$INSTALL_PID"; then
-    cat "$INSTALL_LOG" >&2
-    echo "error: wasm-bindgen-cli $BINDGEN_VERSION could not be installed" >&2
-    exit 1
-  fi
-  tail -n 2 "$INSTALL_LOG"
+say "waiting for wasm-bindgen-cli"
+if ! wait "$INSTALL_PID"; then
+  cat "$INSTALL_LOG" >&2
+  echo "error: wasm-bindgen-cli could not be installed" >&2
+  exit 1
 fi
+cat "$INSTALL_LOG"
 
 say "wasm-bindgen"
 rm -rf "$PKG"

@@ -13,18 +13,11 @@ say() { printf '== %s\n' "$*"; }
 
 CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 export CHROMIUM_PATH
-APT_PID=""
+# Installed from Debian (when missing) while the package builds.
 APT_LOG=$(mktemp)
 trap 'rm -f "$APT_LOG"' EXIT
-if [[ ! -x "$CHROMIUM_PATH" ]]; then
-  # Installed from Debian while the package builds.
-  say "chromium (installing in the background)"
-  SUDO=""
-  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-  ($SUDO apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium) >"$APT_LOG" 2>&1 &
-  APT_PID=$!
-fi
+"$ROOT/scripts/install-chromium.sh" >"$APT_LOG" 2>&1 &
+APT_PID=$!
 
 # The size budget is checked last, so that the tests run and report either way.
 "$ROOT/scripts/build-wasm.sh" --no-size-check
@@ -39,14 +32,13 @@ node "$CRATE/tests/types/check-readme.mjs" "$CRATE/README.md"
 say "node tests (the package API)"
 node --test "$CRATE/tests/node/"
 
-if [[ -n "$APT_PID" ]]; then
-  say "waiting for chromium"
-  if ! wait "$APT_PID"; then
-    cat "$APT_LOG" >&2
-    echo "error: chromium could not be installed" >&2
-    exit 1
-  fi
+say "waiting for chromium"
+if ! wait "$APT_PID"; then
+  cat "$APT_LOG" >&2
+  echo "error: chromium could not be installed" >&2
+  exit 1
 fi
+cat "$APT_LOG"
 
 say "browser tests (the demo page in headless Chromium)"
 node --test "$CRATE/tests/browser/"

@@ -102,7 +102,7 @@ fn some_answer(step: &Step, turn: usize) -> Option<Answer> {
         }
         QuestionKindDoc::Multiple => {
             // Alternate between ruling everything out and choosing the first option.
-            let id = if turn % 2 == 0 {
+            let id = if turn.is_multiple_of(2) {
                 "none"
             } else {
                 &question.options.first()?.id

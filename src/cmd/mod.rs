@@ -26,6 +26,7 @@ pub enum Command {
 Examples:
   triage validate pathways
   triage validate pathways --format json
+  triage validate tests/fixtures/broken/dangling-next    # exits 1: a typo in `next:`
 
 Exit codes: 0 no errors (warnings allowed), 1 the bundle has errors, 2 bad usage.")]
     Validate(ValidateArgs),
@@ -46,7 +47,7 @@ Examples:
   triage list pathways
   triage list pathways --age 34 --sex female --search chest pain
   triage list pathways --age 0 --months 6
-  triage list pathways --format markdown > pathways/README.md
+  triage list pathways --format markdown    # the table of pathways/README.md
 
 Exit codes: 0 listed (even if nothing matches), 1 the bundle has errors, 2 bad usage.")]
     List(ListArgs),
@@ -82,7 +83,7 @@ Examples:
   triage run pathways --pathway chest-pain --age 45 --sex male
   triage run pathways --age 3 --sex female --answering someone-else
   triage run pathways --lang cy
-  printf '2\\nq\\n' | triage run pathways --pathway chest-pain --age 45 --sex male
+  printf '8\\n1\\n1\\n' | triage run pathways --pathway chest-pain --age 45 --sex male
 
 Exit codes: 0 an outcome was reached (or q was typed), 1 the bundle has errors, 2 bad usage,
 an unknown pathway, or the input ended before any outcome.")]
@@ -91,8 +92,8 @@ an unknown pathway, or the input ended before any outcome.")]
     /// Take one step of a journey: read the answers so far as JSON, print the next step as JSON.
     #[command(after_help = "\
 Reads from stdin:
-  {\"pathway\": \"chest-pain\", \"patient\": {\"age_years\": 45, \"age_months\": 0, \"sex\": \"male\"},
-   \"answers\": [{\"question\": \"emergency-screen/breathing\", \"answer\": \"no\"}]}
+  {\"pathway\": \"chest-pain\", \"patient\": {\"age_years\": 45, \"age_months\": 0, \"sex\": \"male\",
+   \"answering\": \"self\"}, \"answers\": [{\"question\": \"emergency-screen/signs\", \"answer\": \"none\"}]}
 Prints the next question ({\"type\": \"question\", \"id\", \"text\", \"help\", \"kind\", \"options\",
 \"unit\", \"range\", ...}) or the outcome ({\"type\": \"outcome\", \"disposition\", \"care_advice\",
 \"reasons\", \"transcript\"}). Answers are an option id (\"yes\", \"no\", \"not_sure\", ...), a list of
@@ -102,8 +103,11 @@ Bad input prints {\"error\": {\"code\": ..., \"message\": ...}} on stdout, e.g. 
 malformed_request, unknown_pathway, not_applicable, wrong_question, option_not_offered,
 number_out_of_range.
 
-Example:
+Examples:
   echo '{\"pathway\":\"chest-pain\",\"patient\":{\"age_years\":45,\"sex\":\"male\"},\"answers\":[]}' \\
+    | triage next pathways
+  echo '{\"pathway\":\"chest-pain\",\"patient\":{\"age_years\":45,\"sex\":\"male\"},\"answers\":[
+    {\"question\":\"emergency-screen/signs\",\"answer\":\"none\"},{\"question\":\"pain-now\",\"answer\":\"now\"}]}' \\
     | triage next pathways
 
 Exit codes: 0 a step was printed, 1 the bundle has errors (shown on stderr), 2 bad input.")]
