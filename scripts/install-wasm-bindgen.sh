@@ -23,7 +23,8 @@ fi
 started=$SECONDS
 echo "installing wasm-bindgen-cli $VERSION"
 # The registry mirror may lack a version the CLI's lockfile pins; then it is
-# resolved afresh.
-cargo install wasm-bindgen-cli --version "$VERSION" --locked --quiet ||
-  cargo install wasm-bindgen-cli --version "$VERSION" --quiet
+# resolved afresh. --force: the binary is missing or another version even
+# where cargo's own records say this one is installed.
+cargo install wasm-bindgen-cli --version "$VERSION" --locked --force --quiet ||
+  cargo install wasm-bindgen-cli --version "$VERSION" --force --quiet
 echo "installed wasm-bindgen-cli $VERSION in $((SECONDS - started)) s"
