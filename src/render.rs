@@ -87,10 +87,11 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// Whether to colour output going to a stream: only on a terminal, and never
-/// when `NO_COLOR` is set (<https://no-color.org>).
+/// Whether to colour diagnostics going to a stream: the same rule as
+/// `triage run` (`NO_COLOR` wins, `CLICOLOR_FORCE` colours a pipe, else only
+/// a terminal that supports colour).
 pub fn use_color(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
+    crate::terminal::use_color(clap::ColorChoice::Auto, stream_is_terminal)
 }
 
 /// Renders every diagnostic as a graphical report with a snippet of its file.

@@ -966,6 +966,21 @@ fn run_leaves_colour_off_when_no_color_or_never_says_so() {
 }
 
 #[test]
+fn validate_colours_diagnostics_by_the_same_rule_as_run() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken/dangling-next");
+    let args = ["validate", fixture.to_str().expect("a UTF-8 path")];
+    let printed = |env: &[(&str, &str)]| {
+        let output = triage_with_env(&args, "", env);
+        assert_eq!(code(&output), 1);
+        format!("{}{}", stdout(&output), stderr(&output))
+    };
+    assert!(!printed(&[]).contains('\u{1b}'), "a pipe is not coloured");
+    assert!(printed(&[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    let both = [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")];
+    assert!(!printed(&both).contains('\u{1b}'), "NO_COLOR wins");
+}
+
+#[test]
 fn run_wraps_to_columns_at_word_boundaries() {
     let long = "Have you been coughing up blood, or phlegm with streaks of blood in it, \
                 at any time in the last two weeks?";
