@@ -218,6 +218,15 @@ fn library_problems(fixture: &Fixture) -> Vec<String> {
             if d.severity != fixture.expected_severity() {
                 problems.push(format!("{}: severity {:?}", fixture.describe(), d.severity));
             }
+            // A message or hint is one clean line: no runs of spaces from a
+            // string continued over source lines.
+            let texts = [Some(d.message.as_str()), d.help.as_deref()];
+            if let Some(text) = texts.into_iter().flatten().find(|t| t.contains("  ")) {
+                problems.push(format!(
+                    "{}: a run of spaces in {text:?}",
+                    fixture.describe()
+                ));
+            }
             if let Some(word) = fixture.mentions {
                 if !d.message.contains(word) {
                     problems.push(format!(

@@ -966,6 +966,24 @@ fn run_leaves_colour_off_when_no_color_or_never_says_so() {
 }
 
 #[test]
+fn a_folder_that_holds_the_bundle_one_level_down_says_which_folder_to_pass() {
+    // The repository itself: its test fixtures would otherwise give hundreds of errors.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = triage(&["validate", root, "--format", "json"], "");
+    assert_eq!(code(&output), 1);
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["code"], "L012", "{report}");
+    let pathways = Path::new(root).join("pathways");
+    assert_eq!(
+        first["help"],
+        format!("did you mean {}?", pathways.display()),
+        "{report}"
+    );
+    assert!(report["summary"]["errors"].as_u64() < Some(5), "{report}");
+}
+
+#[test]
 fn validate_colours_diagnostics_by_the_same_rule_as_run() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken/dangling-next");
     let args = ["validate", fixture.to_str().expect("a UTF-8 path")];

@@ -256,7 +256,11 @@ impl<R: BufRead, W: Write> Console<R, W> {
         let age_months = match known.months {
             Some(months) => months,
             None if known.age.is_none() && age_years < ASK_MONTHS_BELOW => {
-                let prompt = format!("And how many months, on top of {age_years} years? (0 to 11)");
+                let prompt = if age_years == 0 {
+                    "How many months old? (0 to 11)".to_string()
+                } else {
+                    format!("And how many months, on top of {age_years} years? (0 to 11)")
+                };
                 match self.ask_number(&prompt, 0, 11)? {
                     Ok(months) => months,
                     Err(end) => return Ok(Err(end)),
@@ -757,7 +761,8 @@ fn timeframe(minutes: u32) -> String {
     const DAY: u32 = 24 * HOUR;
     let (count, unit) = match minutes {
         0 => return "now".to_owned(),
-        m if m % DAY == 0 => (m / DAY, "day"),
+        // "Within 1 day" reads as "by tomorrow": a day is said in hours.
+        m if m >= 2 * DAY && m % DAY == 0 => (m / DAY, "day"),
         m if m % HOUR == 0 => (m / HOUR, "hour"),
         m => (m, "minute"),
     };
@@ -892,6 +897,7 @@ mod tests {
         assert_eq!(timeframe(30), "within 30 minutes");
         assert_eq!(timeframe(60), "within 1 hour");
         assert_eq!(timeframe(120), "within 2 hours");
+        assert_eq!(timeframe(24 * 60), "within 24 hours");
         assert_eq!(timeframe(3 * 24 * 60), "within 3 days");
     }
 }

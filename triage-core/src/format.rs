@@ -87,6 +87,40 @@ formats! {
     Validation = "triage.validation/1";
 }
 
+/// Removes the `"format": "uint32"`-style annotations schemars writes for
+/// Rust's number types: JSON Schema defines no such formats (validators
+/// ignore them), and they read as the documents' own `format` field.
+#[cfg(feature = "schema")]
+fn drop_integer_formats(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let rust_number = map.get("format").and_then(|f| f.as_str()).is_some_and(|f| {
+                matches!(
+                    f,
+                    "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "int"
+                        | "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "float"
+                        | "double"
+                )
+            });
+            if rust_number {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_integer_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
+        _ => {}
+    }
+}
+
 /// The JSON Schema of every format, as `(file name, schema)`, in the order
 /// of the table above. The files in `docs/schema/` are these, written out.
 #[cfg(feature = "schema")]
@@ -98,7 +132,9 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
             .into_generator()
             .into_root_schema_for::<T>();
         schema.insert("title".into(), title.into());
-        schema.to_value()
+        let mut value = schema.to_value();
+        drop_integer_formats(&mut value);
+        value
     }
     vec![
         (

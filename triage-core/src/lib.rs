@@ -1,8 +1,10 @@
-//! The triage engine: load clinically authored pathways, prove them safe, compile
-//! them, and walk a person's answers to a disposition.
+//! The triage engine: load clinically authored pathways, prove structural
+//! safety properties of every journey (each ends at a disposition; "I'm not
+//! sure" never leads to self-care), compile them, and walk a person's answers
+//! to a disposition.
 //!
 //! Data flows one way: source text --[`load`]--> [`model`] --[`validate`]-->
-//! [`ir`] (or [`diag::Diagnostic`]s) --[`compile`]--> [`compile::CompiledBundle`]
+//! the validated model (or [`diag::Diagnostic`]s) --[`compile`]--> [`compile::CompiledBundle`]
 //! --[`eval`]--> [`eval::Step`].
 //!
 //! Most callers need only [`open`] and the [`prelude`]: open a bundle once,
@@ -179,7 +181,10 @@ pub fn open(path: &std::path::Path) -> Result<compile::CompiledBundle, InvalidBu
 }
 
 /// Why [`open`] refused a bundle: its errors, each as `file:line: code message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` is its message, so that `main` returning it prints something
+/// a person can act on.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InvalidBundle {
     /// The directory opened.
     pub dir: String,
@@ -210,6 +215,12 @@ impl std::fmt::Display for InvalidBundle {
             )?;
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for InvalidBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

@@ -108,6 +108,24 @@ impl Sources {
     /// Symbolic links and hidden files are skipped. Problems (unreadable, too
     /// large, not UTF-8, binary) are reported against the file's path.
     pub fn from_dir(dir: &Path) -> (Sources, Vec<Diagnostic>) {
+        // A repository (or any folder) that holds the bundle one level down:
+        // read as a bundle, its tests and fixtures would give a wall of
+        // errors that all say the same thing.
+        let nested = dir.join("pathways");
+        if !dir.join("dispositions.yaml").exists() && nested.join("dispositions.yaml").is_file() {
+            let message = format!(
+                "{} is not a bundle: it has no dispositions.yaml, but {} has",
+                dir.display(),
+                nested.display()
+            );
+            let diagnostic = Diagnostic::error(codes::MISSING_FILE, Loc::file(usize::MAX), message)
+                .with_help(format!("did you mean {}?", nested.display()));
+            let sources = Sources {
+                root: Some(dir.to_path_buf()),
+                ..Sources::default()
+            };
+            return (sources, vec![diagnostic]);
+        }
         let mut found = Vec::new();
         let mut problems = Vec::new();
         walk(dir, "", 0, &mut found, &mut problems);
@@ -649,7 +667,9 @@ fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
             codes::UNKNOWN_KEY,
             if *field == "within_minutes" {
                 // Renamed: one number read both as the person's deadline and a service target.
-                "`within_minutes` was split in two: `act_within_minutes` is how soon the person                  should act (0 for now), `service_standard_minutes` is a service's own target                  (the ambulance response standard, the call-back time), never shown as a deadline"
+                "`within_minutes` was split in two: `act_within_minutes` is how soon the person \
+                 should act (0 for now), `service_standard_minutes` is a service's own target \
+                 (the ambulance response standard, the call-back time), never shown as a deadline"
                     .to_string()
             } else if expected.is_empty() {
                 format!("remove `{field}`: nothing is allowed here")

@@ -196,8 +196,9 @@ struct SavedSession {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
-    /// The document's format, `triage.audit/1`. A record written before
-    /// formats were versioned has none, and is read as the first version.
+    /// The document's format, `triage.audit/1`: always written. (Reading,
+    /// the engine also takes a record without one, from before formats were
+    /// versioned, as the first version.)
     #[serde(default)]
     pub format: format::Audit,
     /// Content hash of the bundle.

@@ -33,7 +33,9 @@ pub enum Answering {
     #[default]
     #[serde(rename = "self")]
     Myself,
-    /// Someone answers for them.
+    /// Someone answers for them (`someone_else`; `someone-else`, as the
+    /// command line spells it, is read too).
+    #[serde(alias = "someone-else")]
     SomeoneElse,
 }
 

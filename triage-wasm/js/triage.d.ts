@@ -58,7 +58,7 @@ export interface QuestionView {
   unit: string | null;
   /** Accepted range of a number question, inclusive: `[min, max]`. */
   range: [number, number] | null;
-  /** The pathway the question belongs to. */
+  /** The pathway the journey started on (a module's question too reports the pathway that called it). */
   pathway: string;
   /** 1 for the first question of the journey, then 2, 3, ... */
   step: number;
@@ -222,6 +222,18 @@ export interface PathwayInfo {
   dispositions: string[];
 }
 
+/** A pathway found by a search: the pathway, and why it matched. */
+export interface PathwayMatch extends PathwayInfo {
+  /** The topic of the pathway that best matched the words, if any. */
+  topic: { id: string; title: string; start?: string } | null;
+  /** How well it matched (higher is better; 0 without words). */
+  score: number;
+  /** The words of the query that matched, as stems or corrected spellings. */
+  matched: string[];
+  /** A catch-all ("Other symptoms"), listed after every real match. */
+  fallback: boolean;
+}
+
 /** Which pathways to list. */
 export interface PathwayQuery {
   /** Only the pathways for this person. */
@@ -332,7 +344,7 @@ export class Engine {
   /** Warnings found while loading. */
   readonly diagnostics: Diagnostic[];
   /** The pathways for a person and search words, best match first. */
-  pathways(query?: PathwayQuery): PathwayInfo[];
+  pathways(query?: PathwayQuery): PathwayMatch[];
   /**
    * Starts a journey; throws `unknown_pathway`, `unknown_topic`, `implausible_patient`
    * or `not_applicable`.

@@ -9,7 +9,7 @@ import {
   type AuditRecord,
   type Diagnostic,
   type OutcomeView,
-  type PathwayInfo,
+  type PathwayMatch,
   type Patient,
   type QuestionView,
   type Step,
@@ -25,7 +25,9 @@ export async function triage(files: Record<string, string>, choose: (q: Question
 
   const engine = Engine.load(new Map(Object.entries(files)));
   const patient: Patient = { age_years: 34, sex: 'female' };
-  const found: PathwayInfo[] = engine.pathways({ patient, words: 'chest pain' });
+  const found: PathwayMatch[] = engine.pathways({ patient, words: 'chest pain' });
+  const why: string = found.map((hit) => `${hit.title} ${hit.score} ${hit.matched.join('+')} ${hit.fallback} ${hit.topic?.title ?? ''}`).join('; ');
+  if (why.length < 0) throw new Error('unreachable');
   const first = found[0];
   if (!first) throw new Error('no pathway');
 
