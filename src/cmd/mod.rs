@@ -94,6 +94,9 @@ an unknown pathway, or the input ended before any outcome.")]
 Reads from stdin:
   {\"pathway\": \"chest-pain\", \"patient\": {\"age_years\": 45, \"age_months\": 0, \"sex\": \"male\",
    \"answering\": \"self\"}, \"answers\": [{\"question\": \"emergency-screen/signs\", \"answer\": \"none\"}]}
+Optional: \"topic\" (a topic id or title the pathway serves, to start where it starts),
+\"language\" (\"en\" or \"cy\"), and in \"patient\" \"answering\" (\"self\" or \"someone_else\").
+Every step carries \"format\": \"triage.step/1\" (JSON Schema: docs/schema/step.schema.json).
 Prints the next question ({\"type\": \"question\", \"id\", \"text\", \"help\", \"kind\", \"options\",
 \"unit\", \"range\", ...}) or the outcome ({\"type\": \"outcome\", \"disposition\", \"care_advice\",
 \"reasons\", \"transcript\"}). Answers are an option id (\"yes\", \"no\", \"not_sure\", ...), a list of

@@ -346,6 +346,7 @@ impl<R: BufRead, W: Write> Console<R, W> {
             let words = (!text.is_empty()).then_some(text.as_str());
             let hits = compiled.search(Some(patient), words);
             let (best, catch_all): (Vec<_>, Vec<_>) = hits.into_iter().partition(|h| !h.fallback);
+            let only_catch_all = best.is_empty();
             let shown = if words.is_some() {
                 MAX_RESULTS
             } else {
@@ -357,7 +358,7 @@ impl<R: BufRead, W: Write> Console<R, W> {
                 .chain(catch_all)
                 .map(|hit| {
                     let title = hit.topic.as_ref().map_or(hit.pathway.title, |t| t.title);
-                    let title = if hit.fallback {
+                    let title = if hit.fallback && !only_catch_all {
                         format!("{title} (if nothing above fits)")
                     } else {
                         title.to_owned()
@@ -373,6 +374,9 @@ impl<R: BufRead, W: Write> Console<R, W> {
                 self.say("No topic matches those words for this person. Try other words.")?;
                 prompt = SEARCH.to_owned();
                 continue;
+            }
+            if only_catch_all && words.is_some() {
+                self.say("No topic matches those words. Try other words, or choose:")?;
             }
             let list = numbered_list(&self.screen, found.iter().map(|(_, _, title)| title));
             self.show(&list)?;
