@@ -1,0 +1,111 @@
+//! `triage test`: case packs and coverage.
+
+use super::*;
+
+#[test]
+fn test_passes_when_every_case_passes_and_everything_is_covered() {
+    let bundle = write_bundle(&tiny_files());
+    let output = triage(
+        &[
+            "test",
+            path_arg(bundle.path()),
+            "--min-coverage",
+            "100",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["cases"], 10);
+    assert_eq!(report["passed"], 10);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(report["coverage"]["edges"], 100.0);
+    assert_eq!(report["uncovered"], json!([]));
+}
+
+#[test]
+fn test_fails_on_a_failing_case_and_names_it() {
+    let wrong = PERIOD_PAIN_CASES.replace(
+        "      - severity: mild\n    expect: { disposition: self-care }",
+        "      - severity: mild\n    expect: { disposition: gp-2h }",
+    );
+    assert_ne!(wrong, PERIOD_PAIN_CASES);
+    let bundle = tiny_with("pathways/period-pain.cases.yaml", &wrong);
+    let output = triage(&["test", path_arg(bundle.path()), "--format", "json"], "");
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["failed"], 1);
+    let failure = &report["failures"][0];
+    let file = bundle.path().join("pathways/period-pain.cases.yaml");
+    assert_eq!(failure["file"], file.to_str().unwrap());
+    assert_eq!(failure["line"], 8);
+    assert_eq!(failure["name"], "mild pain is self-care");
+
+    let output = triage(&["test", path_arg(bundle.path())], "");
+    assert_eq!(code(&output), 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("FAIL {}:8", file.display())),
+        "{text}"
+    );
+    assert!(text.contains("10 cases: 9 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn test_fails_when_coverage_is_below_the_minimum() {
+    let fewer = COUGH_CASES.replace(
+        "  - name: a long cough needs a GP
+    patient: { age: 40, sex: female }
+    answers:
+      - emergency-screen/breathing: no
+      - blood: no
+      - symptoms: [weeks]
+    expect: { disposition: gp-2h }
+",
+        "",
+    );
+    assert_ne!(fewer, COUGH_CASES);
+    let bundle = tiny_with("pathways/cough.cases.yaml", &fewer);
+    let dir = path_arg(bundle.path());
+
+    let output = triage(&["test", dir], "");
+    assert_eq!(
+        code(&output),
+        0,
+        "without a minimum, missing coverage is only reported"
+    );
+    let text = stdout(&output);
+    assert!(text.contains("cough/symptoms weeks"), "{text}");
+
+    let output = triage(&["test", dir, "--min-coverage", "100"], "");
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output).contains("below --min-coverage 100"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = triage(
+        &["test", dir, "--min-coverage", "90", "--format", "json"],
+        "",
+    );
+    assert_eq!(code(&output), 0);
+    let report = stdout_json(&output);
+    let edges = report["coverage"]["edges"].as_f64().unwrap();
+    assert!(edges > 90.0 && edges < 100.0, "{report}");
+    assert_eq!(report["uncovered"].as_array().unwrap().len(), 1, "{report}");
+}
+
+#[test]
+fn test_on_an_invalid_bundle_exits_1() {
+    let broken = COUGH.replace(
+        "next: gp, reason: Coughing up blood",
+        "next: surgery, reason: Coughing up blood",
+    );
+    let bundle = tiny_with("pathways/cough.yaml", &broken);
+    let output = triage(&["test", path_arg(bundle.path())], "");
+    assert_eq!(code(&output), 1);
+    assert!(stderr(&output).contains("E203"), "{}", stderr(&output));
+}
