@@ -631,7 +631,7 @@ const URGENCY_CAPTIONS = {
 };
 
 /** Places a person goes to; for the other services they call or contact them. */
-const GO_TO = new Set(['emergency_department', 'urgent_treatment_centre', 'eye_casualty']);
+const GO_TO = new Set(['emergency_department', 'urgent_treatment_centre', 'eye_casualty', 'pharmacy']);
 
 /**
  * How soon the person should act, in minutes (0 = now), or null for no

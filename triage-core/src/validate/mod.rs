@@ -343,6 +343,9 @@ impl Validator {
             ServiceDoc::EmergencyDepartment
             | ServiceDoc::UrgentTreatmentCentre
             | ServiceDoc::Gp
+            | ServiceDoc::Maternity
+            | ServiceDoc::MentalHealthCrisis
+            | ServiceDoc::EyeCasualty
                 if act.is_none() =>
             {
                 self.error(
