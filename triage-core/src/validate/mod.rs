@@ -886,6 +886,44 @@ nodes:
     }
 
     #[test]
+    fn every_service_a_person_must_reach_soon_says_how_soon() {
+        // The test catalogue, with one more outcome, for `service`, that gives no time.
+        let catalogue_with = |service: &str| {
+            DISPOSITIONS.replace(
+                "dispositions:\n",
+                &format!("dispositions:\n  - {{ id: extra, code: Dx99, title: Extra, service: {service}, rank: 99 }}\n"),
+            )
+        };
+        let services = [
+            ("ambulance", "E105"),
+            ("emergency_department", "E105"),
+            ("urgent_treatment_centre", "E105"),
+            ("gp", "E105"),
+            ("maternity", "E105"),
+            ("mental_health_crisis", "E105"),
+            ("eye_casualty", "E105"),
+            ("clinician_call_back", "E105"),
+        ];
+        for (service, code) in services {
+            let catalogue = catalogue_with(service);
+            let (_, diagnostics) = check(&[("dispositions.yaml", &catalogue)]);
+            assert!(
+                codes_of(&diagnostics).contains(&code),
+                "{service} without a time: {diagnostics:#?}"
+            );
+        }
+        // Routine services need none.
+        for service in ["own_gp", "dental", "pharmacy", "self_care"] {
+            let catalogue = catalogue_with(service);
+            let (_, diagnostics) = check(&[("dispositions.yaml", &catalogue)]);
+            assert!(
+                !codes_of(&diagnostics).contains(&"E105"),
+                "{service}: {diagnostics:#?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_good_bundle_resolves() {
         let (ir, diagnostics) = check(&[("pathways/cough.yaml", &pathway(GOOD_NODES))]);
         assert!(diagnostics.is_empty(), "{diagnostics:#?}");
