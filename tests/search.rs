@@ -51,7 +51,10 @@ fn corpus_files() -> Vec<(String, Corpus)> {
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("a corpus file");
             let corpus = serde_saphyr::from_str(&text).unwrap_or_else(|e| {
-                panic!("{} is not valid YAML of the documented shape: {e}", path.display())
+                panic!(
+                    "{} is not valid YAML of the documented shape: {e}",
+                    path.display()
+                )
             });
             (path.display().to_string(), corpus)
         })
