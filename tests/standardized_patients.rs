@@ -183,6 +183,23 @@ fn replay(bundle: &CompiledBundle, case: &EvalCase) -> Result<(String, Level), S
     }
 }
 
+/// Each pathway's cases in a set and how many were met, as `pathway: met/cases`.
+fn print_by_pathway(replayed: &[Replayed]) {
+    let mut by_pathway: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for r in replayed {
+        let entry = by_pathway.entry(&r.case.request.pathway).or_default();
+        entry.1 += 1;
+        if r.met() {
+            entry.0 += 1;
+        }
+    }
+    let parts: Vec<String> = by_pathway
+        .iter()
+        .map(|(pathway, (met, total))| format!("{pathway} {met}/{total}"))
+        .collect();
+    println!("by pathway: {}", parts.join(", "));
+}
+
 #[test]
 fn standardized_patients_end_at_their_level() {
     let bundle = bundle();
@@ -234,6 +251,7 @@ fn standardized_patients_end_at_their_level() {
                 }
             }
         }
+        print_by_pathway(&replayed);
         let met = replayed.iter().filter(|r| r.met()).count();
         let share = met as f64 / replayed.len() as f64;
         println!(
