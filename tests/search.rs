@@ -4,8 +4,11 @@
 //! pathway that serves one of the expected topics in the first three results
 //! for at least 95% of phrasings, in every file and overall.
 
+#[path = "support/shipped.rs"]
+mod shipped;
+
 use serde::Deserialize;
-use std::sync::OnceLock;
+use shipped::bundle;
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::{Patient, Sex};
 
@@ -29,36 +32,9 @@ struct Phrasing {
 /// The lowest share of phrasings whose topic must be in the first three results.
 const TOP_THREE_TARGET: f64 = 0.95;
 
-fn bundle() -> &'static CompiledBundle {
-    static BUNDLE: OnceLock<triage_core::Built> = OnceLock::new();
-    BUNDLE
-        .get_or_init(|| triage_core::build_dir("pathways".as_ref()))
-        .bundle
-        .as_ref()
-        .expect("the shipped bundle builds without errors")
-}
-
 /// Every corpus file, by name, in name order.
 fn corpus_files() -> Vec<(String, Corpus)> {
-    let mut paths: Vec<_> = std::fs::read_dir("tests/corpus")
-        .expect("the corpus folder")
-        .map(|entry| entry.expect("a corpus entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("a corpus file");
-            let corpus = serde_saphyr::from_str(&text).unwrap_or_else(|e| {
-                panic!(
-                    "{} is not valid YAML of the documented shape: {e}",
-                    path.display()
-                )
-            });
-            (path.display().to_string(), corpus)
-        })
-        .collect()
+    shipped::yaml_files("tests/corpus")
 }
 
 fn corpus() -> Corpus {

@@ -11,9 +11,12 @@
 //! named, so the pathway change that broke it is played again by someone
 //! who has not read it. `scripts/standardized-patients.sh` prints the table.
 
+#[path = "support/shipped.rs"]
+mod shipped;
+
 use serde::Deserialize;
+use shipped::bundle;
 use std::fmt;
-use std::sync::OnceLock;
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::{evaluate_request, Request, Step};
 use triage_core::model::ServiceDoc;
@@ -120,35 +123,8 @@ impl fmt::Display for Level {
     }
 }
 
-fn bundle() -> &'static CompiledBundle {
-    static BUNDLE: OnceLock<triage_core::Built> = OnceLock::new();
-    BUNDLE
-        .get_or_init(|| triage_core::build_dir("pathways".as_ref()))
-        .bundle
-        .as_ref()
-        .expect("the shipped bundle builds without errors")
-}
-
 fn eval_sets() -> Vec<(String, EvalSet)> {
-    let mut paths: Vec<_> = std::fs::read_dir("tests/eval")
-        .expect("the tests/eval folder")
-        .map(|entry| entry.expect("an eval entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("an eval file");
-            let set = serde_saphyr::from_str(&text).unwrap_or_else(|e| {
-                panic!(
-                    "{} is not an eval set of the documented shape: {e}",
-                    path.display()
-                )
-            });
-            (path.display().to_string(), set)
-        })
-        .collect()
+    shipped::yaml_files("tests/eval")
 }
 
 /// One case replayed.
