@@ -54,19 +54,7 @@ fn run_goes_back_from_the_first_question_to_the_symptom_search() {
 #[test]
 fn run_shows_the_reasons_and_the_timeframe() {
     let bundle = write_bundle(&tiny_files());
-    let output = triage(
-        &[
-            "run",
-            path_arg(bundle.path()),
-            "--pathway",
-            "cough",
-            "--age",
-            "30",
-            "--sex",
-            "male",
-        ],
-        "2\n1\n",
-    );
+    let output = run_cough(bundle.path(), "male", "2\n1\n");
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}");
     assert!(
@@ -112,19 +100,7 @@ fn the_999_outcome_says_call_now_and_never_gives_a_deadline() {
 fn run_goes_back_with_b() {
     let bundle = write_bundle(&tiny_files());
     // Breathing: no; then back to the breathing question and answer yes.
-    let output = triage(
-        &[
-            "run",
-            path_arg(bundle.path()),
-            "--pathway",
-            "cough",
-            "--age",
-            "30",
-            "--sex",
-            "male",
-        ],
-        "2\nb\n1\n",
-    );
+    let output = run_cough(bundle.path(), "male", "2\nb\n1\n");
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}");
     assert_eq!(
@@ -144,19 +120,7 @@ fn run_asks_again_after_input_it_cannot_use() {
     let bundle = write_bundle(&tiny_files());
     // A number not listed, a word, several numbers for a yes/no question, then no; blood no;
     // "none" together with an option; then a long cough.
-    let output = triage(
-        &[
-            "run",
-            path_arg(bundle.path()),
-            "--pathway",
-            "cough",
-            "--age",
-            "30",
-            "--sex",
-            "male",
-        ],
-        "7\nhello\n1,2\n2\n2\n1,3\n2\n",
-    );
+    let output = run_cough(bundle.path(), "male", "7\nhello\n1,2\n2\n2\n1,3\n2\n");
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}");
     assert_eq!(
@@ -174,19 +138,7 @@ fn run_asks_again_after_input_it_cannot_use() {
 #[test]
 fn run_refuses_a_number_outside_the_range() {
     let bundle = write_bundle(&tiny_files());
-    let output = triage(
-        &[
-            "run",
-            path_arg(bundle.path()),
-            "--pathway",
-            "cough",
-            "--age",
-            "30",
-            "--sex",
-            "male",
-        ],
-        "2\n2\n3\n50\n?\n",
-    );
+    let output = run_cough(bundle.path(), "male", "2\n2\n3\n50\n?\n");
     let text = stdout(&output);
     assert_eq!(code(&output), 0, "{text}");
     assert!(
@@ -199,19 +151,7 @@ fn run_refuses_a_number_outside_the_range() {
 #[test]
 fn run_exits_2_when_the_input_ends_before_an_outcome() {
     let bundle = write_bundle(&tiny_files());
-    let output = triage(
-        &[
-            "run",
-            path_arg(bundle.path()),
-            "--pathway",
-            "cough",
-            "--age",
-            "30",
-            "--sex",
-            "male",
-        ],
-        "2\n",
-    );
+    let output = run_cough(bundle.path(), "male", "2\n");
     assert_eq!(code(&output), 2);
     assert!(stdout(&output).contains("Are you coughing up blood?"));
     let output = triage(&["run", path_arg(bundle.path())], "");
@@ -221,19 +161,7 @@ fn run_exits_2_when_the_input_ends_before_an_outcome() {
 #[test]
 fn run_quits_with_q() {
     let bundle = write_bundle(&tiny_files());
-    let output = triage(
-        &[
-            "run",
-            path_arg(bundle.path()),
-            "--pathway",
-            "cough",
-            "--age",
-            "30",
-            "--sex",
-            "male",
-        ],
-        "q\n",
-    );
+    let output = run_cough(bundle.path(), "male", "q\n");
     assert_eq!(code(&output), 0);
     assert!(stdout(&output).contains("Stopped."));
 }
@@ -494,4 +422,21 @@ fn run_refuses_an_unknown_pathway_or_one_not_for_the_person() {
         "{}",
         stderr(&output)
     );
+}
+
+/// `triage run` on the tiny bundle's cough pathway for a 30-year-old of `sex`, with `input` typed.
+fn run_cough(bundle: &Path, sex: &str, input: &str) -> Output {
+    triage(
+        &[
+            "run",
+            path_arg(bundle),
+            "--pathway",
+            "cough",
+            "--age",
+            "30",
+            "--sex",
+            sex,
+        ],
+        input,
+    )
 }
