@@ -11,7 +11,7 @@ use triage_core::eval::{Answer, AnswerValue, Patient};
 
 /// Hash of the content this file mirrors (see `journeys::mirrored_content_hash`).
 /// Change it only after updating this tree and `chest_pain_logic.rs` to match.
-pub const MIRRORED_CONTENT_HASH: u64 = 0x5c7e_1dc9_b971_f39e;
+pub const MIRRORED_CONTENT_HASH: u64 = 0x2bd2_efcd_adc4_28a7;
 
 /// Youngest age the pathway takes, in years (`ages: { from: 16 }`; every sex).
 const MIN_AGE_YEARS: f64 = 16.0;
@@ -189,11 +189,12 @@ pub enum Refusal {
     AfterOutcome,
 }
 
-const SIGNS: [&str; 7] = [
+const SIGNS: [&str; 8] = [
     "not-breathing",
     "choking",
     "unresponsive",
     "allergic-reaction",
+    "blue",
     "bleeding",
     "stroke",
     "fitting",
@@ -229,8 +230,8 @@ fn walk(
         step = match (asked, reply?) {
             (Question::Signs, Reply::Signs(answer)) => match answer {
                 Multiple::Chosen(bits) => match Multiple::first(bits) {
-                    0..=3 => Step::Outcome(Disposition::Call999Cat1),
-                    4..=6 => Step::Outcome(Disposition::Call999Cat2),
+                    0..=4 => Step::Outcome(Disposition::Call999Cat1),
+                    5..=7 => Step::Outcome(Disposition::Call999Cat2),
                     _ => return Err(Refusal::NotOffered),
                 },
                 Multiple::None => Step::Ask(Question::PainNow),

@@ -99,7 +99,10 @@ pub fn rule() -> String {
     json!({ "if": [
         { "<": [{ "var": "age" }, 16] }, "not-applicable",
         unanswered(signs), ask(signs),
-        has_any(signs, &["not-breathing", "choking", "unresponsive", "allergic-reaction"]),
+        has_any(
+            signs,
+            &["not-breathing", "choking", "unresponsive", "allergic-reaction", "blue"]
+        ),
             "call-999-cat1",
         has_any(signs, &["bleeding", "stroke", "fitting", "not_sure"]), "call-999-cat2",
         has(signs, "none"), after_screen,
