@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 mod pathways;
+mod reach;
 
 pub use pathways::{AgesInfo, PathwayInfo, SearchHit, SourceInfo, TopicInfo};
 
@@ -343,7 +344,7 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
     let (search, search_units) = search_index(ir)?;
     bundle.search = search;
     bundle.search_units = search_units;
-    bundle.reachable = reachable_dispositions(&bundle);
+    bundle.reachable = reach::reachable_dispositions(&bundle);
     let mut lookup: Vec<(String, UnitIdx)> = Vec::new();
     for (index, unit) in bundle.units.iter().enumerate() {
         if matches!(unit.kind, UnitKind::Pathway(_)) {
@@ -743,41 +744,6 @@ fn check_acyclic(ir: &BundleIr, nodes: &[Node], edges: &[NodeId]) -> Result<(), 
         }
     }
     Ok(())
-}
-
-/// Per unit, the dispositions reachable from a pathway's start, most urgent first.
-fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
-    let mut seen_by = vec![u32::MAX; bundle.nodes.len()];
-    let mut result = Vec::with_capacity(bundle.units.len());
-    let mut stack = Vec::new();
-    for (unit_index, start) in bundle.pathway_starts.iter().enumerate() {
-        let mut found: Vec<DispositionIdx> = Vec::new();
-        if let Some(Entry { start, .. }) = start {
-            let stamp = u32::try_from(unit_index).unwrap_or(u32::MAX - 1);
-            stack.clear();
-            stack.push(*start);
-            while let Some(id) = stack.pop() {
-                match seen_by.get_mut(id.index()) {
-                    Some(seen) if *seen != stamp => *seen = stamp,
-                    _ => continue,
-                }
-                if let Some(NodeKindIr::Outcome(outcome)) = bundle.ir_node(id).map(|n| &n.kind) {
-                    if !found.contains(&outcome.disposition) {
-                        found.push(outcome.disposition);
-                    }
-                }
-                stack.extend_from_slice(bundle.edges_of(id));
-            }
-        }
-        found.sort_by_key(|d| {
-            bundle
-                .dispositions
-                .get(usize::from(*d))
-                .map_or(u32::MAX, |d| d.rank)
-        });
-        result.push(found);
-    }
-    result
 }
 
 impl CompiledBundle {

@@ -285,3 +285,79 @@ cases:
         Some("pathways/fever.cases.yaml")
     );
 }
+
+/// A pathway for everyone that splits by age, and a children's pathway that
+/// jumps into it: the adult outcomes are not the children's to reach.
+const SHARED_BY_AGE: &str = "\
+pathway:
+  id: shared
+  title: Shared
+  version: 1.0.0
+  ages: { from: 0 }
+  topics: [Cough]
+  sexes: [female, male]
+  keywords: [shared]
+  sources:
+    - { title: NHS cough, url: https://www.nhs.uk/conditions/cough/ }
+  start: by-age
+nodes:
+  by-age:
+    branch:
+      cases:
+        - { when: age < 16, next: by-months }
+      otherwise: adult
+  by-months:
+    branch:
+      on: age_months
+      bands:
+        - { below: 12, next: baby }
+        - { from: 12, next: child }
+  baby:
+    outcome: { disposition: ae-1h, reason: A baby }
+  child:
+    outcome: { disposition: gp-2h, reason: A child }
+  adult:
+    outcome: { disposition: own-gp, reason: An adult }
+";
+
+const CHILD_JUMPS_IN: &str = "\
+pathway:
+  id: toddler-cough
+  title: Toddler cough
+  version: 1.0.0
+  ages: { from: 1, to: 5 }
+  topics: [Cough]
+  sexes: [female, male]
+  keywords: [toddler]
+  sources:
+    - { title: NHS cough, url: https://www.nhs.uk/conditions/cough/ }
+  start: jump
+nodes:
+  jump:
+    goto: { pathway: shared, at: by-age }
+";
+
+#[test]
+fn dispositions_only_people_of_other_ages_can_reach_are_not_asked_of_a_pathway() {
+    let report = report(&[
+        ("pathways/shared.yaml", SHARED_BY_AGE),
+        ("pathways/toddler-cough.yaml", CHILD_JUMPS_IN),
+    ]);
+    let reachable = |id: &str| {
+        report
+            .coverage
+            .pathways
+            .iter()
+            .find(|p| p.pathway == id)
+            .map(|p| p.reachable.clone())
+    };
+    // Everyone: all three. A child of 1 to 4: neither the baby's nor the adult's.
+    assert_eq!(
+        reachable("shared").as_deref(),
+        Some(&["ae-1h", "gp-2h", "own-gp"].map(String::from)[..])
+    );
+    assert_eq!(
+        reachable("toddler-cough").as_deref(),
+        Some(&["gp-2h".to_string()][..])
+    );
+}

@@ -1,0 +1,218 @@
+//! Which dispositions each pathway can reach, and for whom.
+//!
+//! A pathway may jump into another (`goto`) that serves every age and then
+//! branches on age, so the dispositions it "reaches" by the graph alone
+//! include some that nobody it admits can get to: a children's pathway would
+//! list the adult outcomes of a shared falls pathway, and case packs would be
+//! asked to reach what no case can. So the walk carries the ages that can
+//! still be on the journey, and branches on `age` and `age_months` narrow
+//! them, as the engine would.
+//!
+//! Ages are kept as a set of cells: the stretches between every age limit the
+//! bundle mentions (pathway ranges, branch cases, bands). A set only ever
+//! over-approximates the ages on a journey (a case that tests age together
+//! with anything else narrows only by its age part, and `otherwise` loses
+//! only the ages an earlier case takes in full), so a disposition some
+//! person can reach is never left out.
+
+use super::{CompiledBundle, Entry, NodeId};
+use crate::expr::{Expr, Interval, NumSubject};
+use crate::ir::{BranchIr, DispositionIdx, NodeKindIr};
+
+/// A set of age cells, one bit per cell.
+type Cells = u128;
+
+/// The age limits of a bundle, in years, sorted: cell `k` runs from limit
+/// `k - 1` (inclusive) up to limit `k` (exclusive), the first from minus
+/// infinity and the last to infinity.
+struct AgeCells {
+    limits: Vec<f64>,
+}
+
+impl AgeCells {
+    /// Every limit the bundle's pathways and branches use, or `None` when
+    /// there are too many for a [`Cells`] (then no narrowing is done).
+    fn of(bundle: &CompiledBundle) -> Option<AgeCells> {
+        let mut limits = Vec::new();
+        let mut add = |interval: &Interval| {
+            limits.extend(
+                [interval.low, interval.high]
+                    .into_iter()
+                    .filter(|l| l.is_finite()),
+            );
+        };
+        for entry in bundle.pathway_starts.iter().flatten() {
+            add(&Interval::band(entry.from_years, entry.to_years));
+        }
+        for node in &bundle.ir_nodes {
+            match &node.kind {
+                NodeKindIr::Branch(BranchIr::Cases { cases, .. }) => {
+                    for (condition, _) in cases {
+                        if let Some(ages) = condition.age_interval() {
+                            add(&ages);
+                        }
+                    }
+                }
+                NodeKindIr::Branch(BranchIr::Bands { on, bands }) => {
+                    for (from, below, _) in bands {
+                        if let Some(ages) = band_years(on, *from, *below) {
+                            add(&ages);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        limits.sort_by(f64::total_cmp);
+        limits.dedup();
+        (limits.len() < Cells::BITS as usize).then_some(AgeCells { limits })
+    }
+
+    /// Cell `k` as an interval.
+    fn cell(&self, k: usize) -> Interval {
+        let low = k
+            .checked_sub(1)
+            .and_then(|i| self.limits.get(i))
+            .copied()
+            .unwrap_or(f64::NEG_INFINITY);
+        let high = self.limits.get(k).copied().unwrap_or(f64::INFINITY);
+        Interval::band(low, high)
+    }
+
+    fn cells(&self) -> impl Iterator<Item = (Cells, Interval)> + '_ {
+        (0..=self.limits.len()).map(|k| (1 << k, self.cell(k)))
+    }
+
+    /// The cells that hold some age in `ages`.
+    fn touching(&self, ages: &Interval) -> Cells {
+        self.cells()
+            .filter(|(_, cell)| cell.overlaps(ages))
+            .fold(0, |set, (bit, _)| set | bit)
+    }
+
+    /// The cells whose every age is in `ages`.
+    fn inside(&self, ages: &Interval) -> Cells {
+        self.cells()
+            .filter(|(_, cell)| {
+                let both = cell.intersect(ages);
+                both.low == cell.low
+                    && both.low_inclusive == cell.low_inclusive
+                    && both.high == cell.high
+                    && both.high_inclusive == cell.high_inclusive
+            })
+            .fold(0, |set, (bit, _)| set | bit)
+    }
+}
+
+/// The ages (in years) a band of a branch on `age` or `age_months` holds.
+fn band_years(on: &Expr, from: f64, below: f64) -> Option<Interval> {
+    let scale = match on {
+        Expr::AgeYears => 1.0,
+        Expr::AgeMonths => 12.0,
+        _ => return None,
+    };
+    Some(Interval::band(from / scale, below / scale))
+}
+
+/// The ages (in years) for which `condition` holds, when it tests age alone.
+fn exactly_ages(condition: &Expr) -> Option<Interval> {
+    match condition.interval()? {
+        (NumSubject::AgeYears, ages) => Some(ages),
+        (NumSubject::AgeMonths, ages) => Some(Interval {
+            low: ages.low / 12.0,
+            high: ages.high / 12.0,
+            ..ages
+        }),
+        _ => None,
+    }
+}
+
+/// Per unit, the dispositions some person its pathway admits can reach,
+/// most urgent first (empty for modules).
+pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
+    let ages = AgeCells::of(bundle);
+    let everyone = |entry: &Entry| {
+        ages.as_ref().map_or(Cells::MAX, |a| {
+            a.touching(&Interval::band(entry.from_years, entry.to_years))
+        })
+    };
+    let mut seen: Vec<Cells> = vec![0; bundle.nodes.len()];
+    let mut touched: Vec<NodeId> = Vec::new();
+    let mut stack: Vec<(NodeId, Cells)> = Vec::new();
+    let mut result = Vec::with_capacity(bundle.units.len());
+    for start in &bundle.pathway_starts {
+        let mut found: Vec<DispositionIdx> = Vec::new();
+        if let Some(entry) = start {
+            for id in touched.drain(..) {
+                if let Some(slot) = seen.get_mut(id.index()) {
+                    *slot = 0;
+                }
+            }
+            stack.push((entry.start, everyone(entry)));
+            while let Some((id, cells)) = stack.pop() {
+                let Some(slot) = seen.get_mut(id.index()) else {
+                    continue;
+                };
+                // Only ages not yet walked from here can find anything new.
+                let cells = cells & !*slot;
+                if cells == 0 {
+                    continue;
+                }
+                if *slot == 0 {
+                    touched.push(id);
+                }
+                *slot |= cells;
+                let edges = bundle.edges_of(id);
+                let mut follow = |edge: usize, narrowed: Cells| {
+                    if let Some(next) = edges.get(edge) {
+                        if narrowed != 0 {
+                            stack.push((*next, narrowed));
+                        }
+                    }
+                };
+                match (bundle.ir_node(id).map(|n| &n.kind), &ages) {
+                    (Some(NodeKindIr::Outcome(outcome)), _) => {
+                        if !found.contains(&outcome.disposition) {
+                            found.push(outcome.disposition);
+                        }
+                    }
+                    (Some(NodeKindIr::Branch(BranchIr::Cases { cases, .. })), Some(ages)) => {
+                        // First match wins: a later case, and `otherwise`,
+                        // only see the ages no earlier age-only case took.
+                        let mut left = cells;
+                        for (edge, (condition, _)) in cases.iter().enumerate() {
+                            let narrowed = condition
+                                .age_interval()
+                                .map_or(left, |a| left & ages.touching(&a));
+                            follow(edge, narrowed);
+                            if let Some(a) = exactly_ages(condition) {
+                                left &= !ages.inside(&a);
+                            }
+                        }
+                        follow(cases.len(), left);
+                    }
+                    (Some(NodeKindIr::Branch(BranchIr::Bands { on, bands })), Some(ages)) => {
+                        for (edge, (from, below, _)) in bands.iter().enumerate() {
+                            let narrowed = band_years(on, *from, *below)
+                                .map_or(cells, |a| cells & ages.touching(&a));
+                            follow(edge, narrowed);
+                        }
+                    }
+                    _ => {
+                        for edge in 0..edges.len() {
+                            follow(edge, cells);
+                        }
+                    }
+                }
+            }
+        }
+        found.sort_by_key(|d| {
+            bundle
+                .dispositions
+                .get(usize::from(*d))
+                .map_or(u32::MAX, |d| d.rank)
+        });
+        result.push(found);
+    }
+    result
+}
