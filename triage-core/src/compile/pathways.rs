@@ -28,7 +28,9 @@ pub struct PathwayInfo<'a> {
     pub keywords: &'a [String],
     /// Public guidance it follows.
     pub sources: Vec<SourceInfo<'a>>,
-    /// Ids of the dispositions reachable from its start, most urgent first.
+    /// Ids of the dispositions someone of the ages it serves can reach from
+    /// its start, most urgent first (without the `authoring` feature, every
+    /// disposition its graph reaches, whatever the age).
     pub dispositions: Vec<&'a str>,
 }
 

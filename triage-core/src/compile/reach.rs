@@ -20,7 +20,7 @@ use crate::expr::{Expr, Interval, NumSubject};
 use crate::ir::{BranchIr, DispositionIdx, NodeKindIr};
 
 /// A set of age cells, one bit per cell.
-type Cells = u128;
+type Cells = u64;
 
 /// The age limits of a bundle, in years, sorted: cell `k` runs from limit
 /// `k - 1` (inclusive) up to limit `k` (exclusive), the first from minus
@@ -32,6 +32,7 @@ struct AgeCells {
 impl AgeCells {
     /// Every limit the bundle's pathways and branches use, or `None` when
     /// there are too many for a [`Cells`] (then no narrowing is done).
+    #[cfg(feature = "authoring")]
     fn of(bundle: &CompiledBundle) -> Option<AgeCells> {
         let mut limits = Vec::new();
         let mut add = |interval: &Interval| {
@@ -130,7 +131,13 @@ fn exactly_ages(condition: &Expr) -> Option<Interval> {
 /// Per unit, the dispositions some person its pathway admits can reach,
 /// most urgent first (empty for modules).
 pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
+    // The browser build (no `authoring`) runs no case packs and leaves the
+    // narrowing out to stay small: it lists every disposition the graph
+    // reaches, which includes all of these.
+    #[cfg(feature = "authoring")]
     let ages = AgeCells::of(bundle);
+    #[cfg(not(feature = "authoring"))]
+    let ages: Option<AgeCells> = None;
     let everyone = |entry: &Entry| {
         ages.as_ref().map_or(Cells::MAX, |a| {
             a.touching(&Interval::band(entry.from_years, entry.to_years))
