@@ -56,7 +56,7 @@ impl AgeCells {
                 }
                 NodeKindIr::Branch(BranchIr::Bands { on, bands }) => {
                     for (from, below, _) in bands {
-                        if let Some(ages) = band_years(on, *from, *below) {
+                        if let Some(ages) = on.age_band(*from, *below) {
                             add(&ages);
                         }
                     }
@@ -103,16 +103,6 @@ impl AgeCells {
             })
             .fold(0, |set, (bit, _)| set | bit)
     }
-}
-
-/// The ages (in years) a band of a branch on `age` or `age_months` holds.
-fn band_years(on: &Expr, from: f64, below: f64) -> Option<Interval> {
-    let scale = match on {
-        Expr::AgeYears => 1.0,
-        Expr::AgeMonths => 12.0,
-        _ => return None,
-    };
-    Some(Interval::band(from / scale, below / scale))
 }
 
 /// The ages (in years) for which `condition` holds, when it tests age alone.
@@ -200,7 +190,8 @@ pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<Disposi
                     }
                     (Some(NodeKindIr::Branch(BranchIr::Bands { on, bands })), Some(ages)) => {
                         for (edge, (from, below, _)) in bands.iter().enumerate() {
-                            let narrowed = band_years(on, *from, *below)
+                            let narrowed = on
+                                .age_band(*from, *below)
                                 .map_or(cells, |a| cells & ages.touching(&a));
                             follow(edge, narrowed);
                         }

@@ -1257,6 +1257,17 @@ impl Expr {
         }
     }
 
+    /// The ages (in years) a band `[from, below)` holds when `self` is the
+    /// number a branch splits and that number is `age` or `age_months`.
+    pub fn age_band(&self, from: f64, below: f64) -> Option<Interval> {
+        let scale = match self {
+            Expr::AgeYears => 1.0,
+            Expr::AgeMonths => 12.0,
+            _ => return None,
+        };
+        Some(Interval::band(from / scale, below / scale))
+    }
+
     /// The ages, in years, that this condition allows: the intersection of
     /// the ranges it demands of `age` or `age_months` through `and`; `None`
     /// when it demands none (anything else, `or` and `not` included, may hold

@@ -9,7 +9,7 @@
 
 use super::Validator;
 use crate::diag::{codes, Loc};
-use crate::expr::{Expr, Interval};
+use crate::expr::Interval;
 use crate::ir::*;
 use crate::model::{LanguageText, TextDoc};
 use crate::vocab::{Audience, Language, YOUNGEST_ANSWERING_ALONE};
@@ -107,17 +107,6 @@ fn implied_audiences(text: &str) -> u8 {
     set
 }
 
-/// The ages (in years) a branch edge allows: the case's demands on age, or
-/// the band's range when the branch splits `age` or `age_months`.
-fn band_ages(on: &Expr, from: f64, below: f64) -> Option<Interval> {
-    let scale = match on {
-        Expr::AgeYears => 1.0,
-        Expr::AgeMonths => 12.0,
-        _ => return None,
-    };
-    Some(Interval::band(from / scale, below / scale))
-}
-
 /// Who reaches each node, and whether a journey can reach it without any reason.
 struct Reach {
     cells: Vec<Cells>,
@@ -189,7 +178,8 @@ impl Validator {
                 }
                 NodeKindIr::Branch(BranchIr::Bands { on, bands }) => {
                     for (from, below, target) in bands {
-                        let narrowed = band_ages(on, *from, *below)
+                        let narrowed = on
+                            .age_band(*from, *below)
                             .map_or(cells, |ages| cells & cells_of(&ages));
                         reach.add(target, narrowed, unexplained);
                     }
