@@ -99,6 +99,8 @@ const FIXTURES: &[Fixture] = &[
     Fixture { name: "unreachable-node", code: "W403", file: "pathways/cough.yaml", line: 107, mentions: Some("nurse") },
     // A question written for `self` and `child` only, on an adults' pathway: `other` can reach it.
     Fixture { name: "audience-missing", code: "E407", file: "pathways/cough.yaml", line: 36, mentions: Some("other") },
+    // A pathway with no `topics:` at all (`topics: []` would say it is reached by search only).
+    Fixture { name: "topics-missing", code: "W314", file: "pathways/cough.yaml", line: 2, mentions: Some("cough") },
     // A topic title that is not on the 111 online list.
     Fixture { name: "unknown-topic", code: "E311", file: "pathways/cough.yaml", line: 8, mentions: Some("Coughs") },
     // An adults' pathway claims a topic offered only to babies and toddlers.

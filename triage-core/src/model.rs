@@ -522,9 +522,11 @@ pub struct PathwayHeaderDoc {
     pub ages: Spanned<AgesDoc>,
     /// Sexes the pathway is for.
     pub sexes: Spanned<Vec<Spanned<SexDoc>>>,
-    /// The NHS 111 online topics it serves, each optionally with its own start node.
+    /// The NHS 111 online topics it serves, each optionally with its own
+    /// start node. Absent is warned about (W314); an explicit empty list says
+    /// the pathway is reached only by search or by a jump from another.
     #[serde(default)]
-    pub topics: Vec<Spanned<TopicClaimDoc>>,
+    pub topics: Option<Vec<Spanned<TopicClaimDoc>>>,
     /// Words a person might type to find this pathway.
     #[serde(default)]
     pub keywords: Vec<Spanned<String>>,

@@ -72,7 +72,7 @@ impl Validator {
     /// title must be on it (E311), offered for some of the pathway's ages and
     /// sexes (E312), and its `start` a node of the pathway (E203). Two
     /// pathways that claim a topic for the same person are warned about
-    /// (W313), and so is a pathway that claims none (W314).
+    /// (W313), and so is a pathway with no `topics:` at all (W314).
     pub(super) fn topics(&mut self, doc: &BundleDoc) {
         let mut claims: Vec<Claim> = Vec::new();
         // Pathways are declared first, in order, so pathway `i` is unit `i`.
@@ -88,16 +88,18 @@ impl Validator {
                 applicability.to_years,
                 applicability.sexes.clone(),
             );
-            if header.topics.is_empty() {
+            // `topics: []` written out is a decision (reached by search or a
+            // jump only); a missing list is more likely an oversight.
+            if header.topics.is_none() {
                 self.warning(
                     codes::NO_TOPICS,
                     Loc::at(file, header.id.referenced),
                     format!("pathway `{}` declares no 111 online topic", header.id.value),
-                    "add `topics:` with the titles of the 111 online topics it serves, e.g. `topics: [Headache]`; `triage coverage` lists them",
+                    "add `topics:` with the titles of the 111 online topics it serves, e.g. `topics: [Headache]` (`triage coverage` lists them), or `topics: []` if it is meant to be reached only by search or a jump",
                 );
             }
             let mut resolved = Vec::new();
-            for claim in &header.topics {
+            for claim in header.topics.iter().flatten() {
                 let (title, title_loc, start) = match &claim.value {
                     TopicClaimDoc::Title(title) => (title.as_str(), claim.referenced, None),
                     TopicClaimDoc::Full { title, start } => {
