@@ -3,6 +3,10 @@
 //! outcomes, saved sessions, audit records, validation reports, from the
 //! library and from the command line) are checked against them.
 //!
+//! It also holds the schema of every kind of file an author writes, generated
+//! from the model types; every shipped file names its schema on its first
+//! line (for editors) and is checked against it.
+//!
 //! After changing a type, regenerate the files with
 //! `TRIAGE_WRITE_SCHEMAS=1 cargo test --test schemas`.
 
@@ -12,6 +16,7 @@ use std::process::{Command, Stdio};
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::{Answer, AnswerValue, Step};
 use triage_core::format;
+use triage_core::input_schema;
 use triage_core::model::QuestionKindDoc;
 use triage_core::session::Session;
 use triage_core::vocab::{Answering, Patient, Sex, Start};
@@ -50,7 +55,7 @@ fn assert_valid(validator: &jsonschema::Validator, what: &str, value: &Value) {
 #[test]
 fn the_schema_files_are_generated_from_the_types() {
     let write = std::env::var_os("TRIAGE_WRITE_SCHEMAS").is_some();
-    for (file, schema) in format::schemas() {
+    for (file, schema) in format::schemas().into_iter().chain(input_schema::schemas()) {
         let path = schema_dir().join(file);
         let generated = format!("{}\n", serde_json::to_string_pretty(&schema).unwrap());
         if write {
@@ -275,4 +280,106 @@ fn a_document_without_its_format_or_of_another_version_is_refused() {
         refused.to_string().contains("triage.session/9"),
         "{refused}"
     );
+}
+
+/// Every `.yaml` file under `dir`, as paths relative to it, sorted.
+fn bundle_files(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("readable bundle directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                let relative = path.strip_prefix(root).expect("under the root");
+                out.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    files.sort();
+    files
+}
+
+/// The YAML text as JSON, the way an editor's YAML language server sees it:
+/// YAML 1.2, where only `true` and `false` are booleans (`id: yes` is text).
+fn yaml_as_json(text: &str, what: &str) -> Value {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options(text, options)
+        .unwrap_or_else(|e| panic!("{what} is not YAML: {e}"))
+}
+
+#[test]
+fn every_shipped_bundle_file_names_its_schema_and_matches_it() {
+    let bundle = root().join("pathways");
+    let files = bundle_files(&bundle);
+    assert!(files.len() > 200, "only {} bundle files", files.len());
+    let mut checked = std::collections::BTreeMap::<&str, usize>::new();
+    for relative in &files {
+        let schema = input_schema::schema_file_for(relative)
+            .unwrap_or_else(|| panic!("{relative} is no kind of bundle file"));
+        let text = std::fs::read_to_string(bundle.join(relative)).expect("readable file");
+        let depth = relative.matches('/').count() + 1;
+        let modeline = format!(
+            "# yaml-language-server: $schema={}docs/schema/{schema}",
+            "../".repeat(depth)
+        );
+        assert_eq!(
+            text.lines().next(),
+            Some(modeline.as_str()),
+            "{relative} does not name its schema on its first line"
+        );
+        assert_valid(&validator(schema), relative, &yaml_as_json(&text, relative));
+        *checked.entry(schema).or_default() += 1;
+    }
+    // Every kind of file is among them.
+    for (schema, _) in input_schema::schemas() {
+        assert!(
+            checked.contains_key(schema),
+            "no shipped file uses {schema}"
+        );
+    }
+}
+
+#[test]
+fn the_pathway_schema_catches_what_an_author_mistypes() {
+    let validator = validator("pathway.schema.json");
+    let good = r#"
+pathway:
+  id: cough
+  title: Cough
+  version: 1.0.0
+  ages: { from: 16 }
+  sexes: [female, male]
+  topics: [Cough]
+  start: q
+nodes:
+  q:
+    question:
+      text: { self: Are you coughing up blood?, other: Are they coughing up blood? }
+      kind: yes_no
+      yes: { next: done, reason: Coughing up blood }
+      no: { next: done }
+  done:
+    outcome: { disposition: self-care, reason: No warning signs }
+"#;
+    assert_valid(&validator, "a small pathway", &yaml_as_json(good, "it"));
+    for (mistake, from, to) in [
+        ("a kind that does not exist", "kind: yes_no", "kind: yesno"),
+        ("a misspelt key", "kind: yes_no", "knd: yes_no"),
+        (
+            "an audience that does not exist",
+            "other: Are",
+            "others: Are",
+        ),
+        ("a node of no kind", "outcome: {", "result: {"),
+        ("a header key left out", "  version: 1.0.0\n", ""),
+    ] {
+        let bad = good.replacen(from, to, 1);
+        assert_ne!(bad, good, "{mistake}: the replacement did not apply");
+        assert!(
+            !validator.is_valid(&yaml_as_json(&bad, mistake)),
+            "the schema accepts {mistake}"
+        );
+    }
 }

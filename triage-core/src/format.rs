@@ -91,7 +91,7 @@ formats! {
 /// Rust's number types: JSON Schema defines no such formats (validators
 /// ignore them), and they read as the documents' own `format` field.
 #[cfg(feature = "schema")]
-fn drop_integer_formats(value: &mut serde_json::Value) {
+pub(crate) fn drop_integer_formats(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             let rust_number = map.get("format").and_then(|f| f.as_str()).is_some_and(|f| {

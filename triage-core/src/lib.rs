@@ -25,6 +25,8 @@ pub mod eval;
 #[doc(hidden)] // The expression language's parser and type checker: the validator's.
 pub mod expr;
 pub mod format;
+#[cfg(feature = "schema")]
+pub mod input_schema;
 #[doc(hidden)] // The validated model between validation and compilation.
 pub mod ir;
 pub mod load;

@@ -366,6 +366,7 @@ impl<'de> Deserialize<'de> for AudienceTextDoc {
 
 /// `dispositions.yaml`: the catalogue of outcomes.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DispositionsFileDoc {
     /// Every disposition a pathway may end at.
@@ -374,6 +375,7 @@ pub struct DispositionsFileDoc {
 
 /// One outcome in the catalogue.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DispositionDoc {
     /// Stable id used by outcome nodes, e.g. `call-999-cat2`.
@@ -444,6 +446,7 @@ pub enum ServiceDoc {
 
 /// `care-advice.yaml`: the catalogue of care-advice texts.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CareAdviceFileDoc {
     /// Every care-advice entry that answers and outcomes may name.
@@ -452,6 +455,7 @@ pub struct CareAdviceFileDoc {
 
 /// One piece of care advice.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CareAdviceDoc {
     /// Key named by answers, outcomes and dispositions.
@@ -475,6 +479,7 @@ pub struct CareAdviceDoc {
 ///   - [being sick, vomit, throw up]
 /// ```
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SynonymsFileDoc {
     /// Groups of words or short phrases; a search for one finds the others.
@@ -487,6 +492,7 @@ pub struct SynonymsFileDoc {
 
 /// `pathways/NAME.yaml`: one symptom pathway.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PathwayFileDoc {
     /// What the pathway is and who it is for.
@@ -497,6 +503,7 @@ pub struct PathwayFileDoc {
 
 /// `modules/NAME.yaml`: a shared module that pathways `call`.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModuleFileDoc {
     /// What the module is.
@@ -507,6 +514,7 @@ pub struct ModuleFileDoc {
 
 /// The header of a pathway file.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PathwayHeaderDoc {
     /// Stable id, e.g. `chest-pain`.
@@ -550,6 +558,7 @@ pub struct PathwayHeaderDoc {
 
 /// The header of a module file.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModuleHeaderDoc {
     /// Stable id, e.g. `emergency-screen`.
@@ -627,6 +636,7 @@ impl<'de> Deserialize<'de> for TopicClaimDoc {
 
 /// An age range in years: `from` inclusive, `to` exclusive; either may be left out.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgesDoc {
     /// Lowest age, inclusive (default 0).
@@ -642,6 +652,7 @@ pub use crate::vocab::Sex as SexDoc;
 
 /// A public source a pathway follows.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SourceDoc {
     /// Title of the guidance, e.g. "NICE CG95: Chest pain of recent onset".
@@ -652,6 +663,7 @@ pub struct SourceDoc {
 
 /// The type of a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VariableTypeDoc {
     /// `true` or `false`; starts `false`.
@@ -696,6 +708,7 @@ pub type NodeMapDoc = EntriesDoc<Spanned<NodeDoc>>;
 
 /// One node. The single key says what kind it is.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum NodeDoc {
     /// Ask the person something.
@@ -731,6 +744,7 @@ pub enum QuestionKindDoc {
 /// `options` for `single`; `options` and `none` for `multiple`; `unit`, `range`
 /// and `bands` for `number`. `not_sure` may be given for any kind.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QuestionDoc {
     /// The question, in plain words.
@@ -768,6 +782,7 @@ pub struct QuestionDoc {
 
 /// The allowed range of a number answer, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RangeDoc {
     /// Lowest value accepted.
@@ -780,6 +795,7 @@ pub struct RangeDoc {
 ///
 /// `id` and `label` are for options only; `from` and `below` for number bands only.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswerDoc {
     /// Option id, used in answers and case packs.
@@ -827,6 +843,7 @@ pub enum ValueDoc {
 
 /// A branch node: either ordered `cases` with an `otherwise`, or numeric `bands` `on` a value.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BranchDoc {
     /// Ordered cases; the first whose `when` holds is taken.
@@ -846,6 +863,7 @@ pub struct BranchDoc {
 
 /// One case of a branch.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseDoc {
     /// The condition, e.g. `age < 5 and answer.temperature >= 38`.
@@ -856,6 +874,7 @@ pub struct CaseDoc {
 
 /// One band of a numeric branch: `from` inclusive, `below` exclusive.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BandDoc {
     /// Lowest value, inclusive (absent: no lower limit).
@@ -870,6 +889,7 @@ pub struct BandDoc {
 
 /// An outcome node.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeDoc {
     /// Disposition id from the catalogue.
@@ -888,6 +908,7 @@ pub struct OutcomeDoc {
 
 /// A call into a shared module.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CallDoc {
     /// Module id.
@@ -898,6 +919,7 @@ pub struct CallDoc {
 
 /// A jump to another pathway.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GotoDoc {
     /// Pathway id.
@@ -913,6 +935,7 @@ pub struct GotoDoc {
 
 /// `NAME.cases.yaml`: test cases for one pathway.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CasePackDoc {
     /// The pathway the cases start.
@@ -923,6 +946,7 @@ pub struct CasePackDoc {
 
 /// One case: a person, their answers, and what must happen.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseTestDoc {
     /// What the case shows, e.g. "crushing pain with sweating goes to 999".
@@ -937,6 +961,7 @@ pub struct CaseTestDoc {
 
 /// A person in a case.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PatientDoc {
     /// Whole years.
@@ -966,6 +991,7 @@ pub enum AnswerValueDoc {
 
 /// What a case expects.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpectDoc {
     /// The disposition id the journey must end at.
