@@ -1,5 +1,6 @@
 //! The subcommands: their arguments (clap) and what each one does.
 
+mod catalogue;
 mod coverage;
 mod list;
 mod next;
@@ -41,13 +42,20 @@ Exit codes: 0 every case passed (and coverage is high enough), 1 a case failed, 
 below --min-coverage, or the bundle has errors, 2 bad usage.")]
     Test(TestArgs),
 
-    /// List the pathways a person can start, optionally found by symptom words.
+    /// List the pathways a person can start (optionally found by symptom words), or the
+    /// dispositions, care advice or questions an author can refer to.
     #[command(after_help = "\
 Examples:
   triage list pathways
   triage list pathways --age 34 --sex female --search chest pain
   triage list pathways --age 0 --months 6
   triage list pathways --format markdown    # the table of pathways/README.md
+  triage list dispositions pathways         # the disposition ids an outcome can name
+  triage list advice pathways               # the care-advice ids, with the file of each
+  triage list questions pathways --pathway chest-pain   # question ids and their answers
+
+WHAT is pathways (the default), dispositions, advice or questions. Dispositions, advice and
+questions are listed from the files as written, even while the bundle has errors.
 
 Exit codes: 0 listed (even if nothing matches), 1 the bundle has errors, 2 bad usage.")]
     List(ListArgs),
@@ -143,8 +151,13 @@ pub struct TestArgs {
 /// Arguments of `triage list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// The bundle directory.
-    pub dir: PathBuf,
+    /// What to list (pathways, dispositions, advice or questions; default pathways), then the
+    /// bundle directory.
+    #[arg(value_name = "[WHAT] DIR", num_args = 1..=2, required = true)]
+    pub targets: Vec<String>,
+    /// With `questions`: only those of this pathway or module.
+    #[arg(long, value_name = "ID")]
+    pub pathway: Option<String>,
     /// Only pathways for this age, in whole years.
     #[arg(long, value_name = "YEARS")]
     pub age: Option<u32>,
@@ -296,7 +309,44 @@ pub fn dispatch(command: Command) -> Status {
                 sex: args.sex.map(Sex::from),
                 words: (!args.search.is_empty()).then(|| args.search.join(" ")),
             };
-            with_bundle_for_evaluation(&args.dir, |bundle| list::list(bundle, &filter, args.format))
+            let (what, dir) = match args.targets.as_slice() {
+                [dir] => (None, PathBuf::from(dir)),
+                [what, dir] => (Some(what.as_str()), PathBuf::from(dir)),
+                _ => {
+                    return output::usage_error(
+                        "give the bundle directory, e.g. `triage list pathways`",
+                    )
+                }
+            };
+            match what.map(|w| (w, catalogue::Catalogue::from_word(w))) {
+                None | Some(("pathways", _)) if args.pathway.is_some() => output::usage_error(
+                    "--pathway narrows `triage list questions` only; to find a pathway use --search",
+                ),
+                None | Some(("pathways", _)) => with_bundle_for_evaluation(&dir, |bundle| {
+                    list::list(bundle, &filter, args.format)
+                }),
+                Some((_, Some(listing))) => {
+                    let format = match args.format {
+                        list::ListFormat::Json => catalogue::IdsFormat::Json,
+                        list::ListFormat::Human => catalogue::IdsFormat::Human,
+                        list::ListFormat::Markdown => {
+                            return output::usage_error(
+                                "--format markdown is for the pathway index; use human or json",
+                            )
+                        }
+                    };
+                    if args.pathway.is_some() && listing != catalogue::Catalogue::Questions {
+                        return output::usage_error("--pathway narrows `triage list questions` only");
+                    }
+                    with_bundle_for_evaluation(&dir, |bundle| {
+                        catalogue::list_ids(bundle, listing, args.pathway.as_deref(), format)
+                    })
+                }
+                Some((word, None)) => output::usage_error(&format!(
+                    "cannot list `{}`: give pathways, dispositions, advice or questions, then the bundle directory",
+                    crate::terminal::clean(word)
+                )),
+            }
         }
         Command::Coverage(args) => {
             with_bundle_for_evaluation(&args.dir, |bundle| coverage::coverage(bundle, args.format))

@@ -124,7 +124,7 @@ impl Validator {
                 let help = did_you_mean(
                     &expect.disposition.value,
                     self.disposition_ids.keys().map(String::as_str),
-                    "use a disposition id from dispositions.yaml",
+                    "use a disposition id from dispositions.yaml; `triage list dispositions DIR` lists them",
                 );
                 self.error(
                     codes::CASE_UNKNOWN_DISPOSITION,
@@ -144,11 +144,16 @@ impl Validator {
                 Some(&a) => expect_advice.push(a),
                 None if self.advice_unknown => ok = false,
                 None => {
+                    let help = did_you_mean(
+                        &key.value,
+                        self.advice_ids.keys().map(String::as_str),
+                        "use a key of the care advice; `triage list advice DIR` lists them",
+                    );
                     self.error(
                         codes::CASE_UNKNOWN_ADVICE,
                         Loc::at(file, key.referenced),
-                        format!("care advice `{}` is not in care-advice.yaml", key.value),
-                        "use a key from care-advice.yaml",
+                        format!("care advice `{}` is not in the care advice", key.value),
+                        help,
                     );
                     ok = false;
                 }
@@ -209,7 +214,7 @@ impl Validator {
             let help = did_you_mean(
                 node_id,
                 questions.iter().map(String::as_str),
-                "write the question's node id; for a module's question write `module-id/node-id`",
+                "write the question's node id; for a module's question write `module-id/node-id`; `triage list questions DIR --pathway ID` lists them",
             );
             self.error(
                 codes::CASE_UNKNOWN_QUESTION,

@@ -371,12 +371,12 @@ impl Validator {
                     let help = did_you_mean(
                         &key.value,
                         self.advice_ids.keys().map(String::as_str),
-                        "add it to care-advice.yaml, or use an existing key",
+                        "use an existing key (`triage list advice DIR` lists them), or add it to the care advice",
                     );
                     self.error(
                         codes::UNKNOWN_ADVICE,
                         Loc::at(file, key.referenced),
-                        format!("care advice `{}` is not in care-advice.yaml", key.value),
+                        format!("care advice `{}` is not in the care advice", key.value),
                         help,
                     );
                 }
@@ -764,13 +764,48 @@ fn did_you_mean<'a>(
     candidates: impl Iterator<Item = &'a str>,
     fallback: &str,
 ) -> String {
+    let candidates: Vec<&str> = candidates.collect();
     let best = candidates
-        .map(|c| (edit_distance(wrong, c), c))
+        .iter()
+        .map(|c| (edit_distance(wrong, c), *c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
         .min();
-    match best {
-        Some((_, c)) => format!("did you mean `{c}`? ({fallback})"),
-        None => fallback.to_string(),
+    if let Some((_, c)) = best {
+        return format!("did you mean `{c}`? ({fallback})");
+    }
+    // No near spelling: offer the ids that share the most words with it, so
+    // `ae-1h` finds `emergency-department-1h` and `gp-2h` the 2-hour outcomes.
+    fn words(id: &str) -> impl Iterator<Item = &str> {
+        id.split(['-', '_', '/', ' ']).filter(|w| !w.is_empty())
+    }
+    let wrong_words: Vec<&str> = words(wrong).collect();
+    let mut nearest: Vec<(usize, usize, &str)> = candidates
+        .iter()
+        .map(|c| {
+            let shared = words(c)
+                .filter(|w| {
+                    wrong_words.iter().any(|x| {
+                        x == w
+                            || (x.len() >= 3
+                                && w.len() >= 3
+                                && (w.starts_with(x) || x.starts_with(w)))
+                    })
+                })
+                .count();
+            (shared, edit_distance(wrong, c), *c)
+        })
+        .filter(|(shared, _, _)| *shared > 0)
+        .collect();
+    nearest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+    let nearest: Vec<String> = nearest
+        .iter()
+        .take(3)
+        .map(|(_, _, c)| format!("`{c}`"))
+        .collect();
+    if nearest.is_empty() {
+        fallback.to_string()
+    } else {
+        format!("the nearest: {} ({fallback})", nearest.join(", "))
     }
 }
 

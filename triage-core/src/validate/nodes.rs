@@ -153,7 +153,7 @@ impl Validator {
                         let help = did_you_mean(
                             &o.disposition.value,
                             self.disposition_ids.keys().map(String::as_str),
-                            "add it to dispositions.yaml, or use an existing id",
+                            "use an existing id (`triage list dispositions DIR` lists them), or add it to dispositions.yaml",
                         );
                         self.error(
                             codes::UNKNOWN_DISPOSITION,
