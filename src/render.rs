@@ -7,7 +7,7 @@ use miette::{
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use triage_core::diag::{Code, Diagnostic, Loc, Severity};
+use triage_core::diag::{Diagnostic, Loc, Severity};
 
 /// The files of a bundle as the user named them: the directory given on the
 /// command line joined with each file's relative path.
@@ -102,14 +102,24 @@ pub fn human(files: &BundleFiles, diagnostics: &[Diagnostic], color: bool) -> St
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
+        // The heading reads as rustc's does, `error[E203]: there is no node
+        // ...`: the severity and code stand where miette puts its icon.
+        let mut theme = theme.clone();
+        let (severity, mark) = match diagnostic.severity {
+            Severity::Error => ("error", &mut theme.characters.error),
+            Severity::Warning => ("warning", &mut theme.characters.warning),
+        };
+        *mark = format!("{severity}[{}]:", diagnostic.code);
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let report = Report::new(files, diagnostic);
-        if handler.render_report(&mut out, &report).is_err() {
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &report).is_err() {
             // Rendering into a String cannot fail; keep a plain line just in case.
-            out.push_str(&plain(files, diagnostic));
+            rendered = plain(files, diagnostic);
         }
+        out.push_str(rendered.strip_prefix("  ").unwrap_or(&rendered));
         out.push('\n');
     }
     out
@@ -143,7 +153,6 @@ fn location(files: &BundleFiles, loc: Loc) -> String {
 #[derive(Debug)]
 struct Report {
     message: String,
-    code: Code,
     severity: miette::Severity,
     help: Option<String>,
     source: Option<NamedSource<Arc<str>>>,
@@ -160,7 +169,6 @@ impl Report {
         };
         let mut report = Report {
             message: diagnostic.message.clone(),
-            code: diagnostic.code,
             severity,
             help: diagnostic.help.clone(),
             source: None,
@@ -188,7 +196,6 @@ impl Report {
                 )),
                 Some((source, span)) => report.related.push(Report {
                     message: related.message.clone(),
-                    code: diagnostic.code,
                     severity: miette::Severity::Advice,
                     help: None,
                     source: Some(source),
@@ -197,7 +204,6 @@ impl Report {
                 }),
                 None => report.related.push(Report {
                     message: format!("{}: {}", location(files, related.loc), related.message),
-                    code: diagnostic.code,
                     severity: miette::Severity::Advice,
                     help: None,
                     source: None,
@@ -271,8 +277,9 @@ impl fmt::Display for Report {
 impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
+    // The code is in the heading (see `human`), not on a line of its own.
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        None
     }
 
     fn severity(&self) -> Option<miette::Severity> {

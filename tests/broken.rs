@@ -671,3 +671,94 @@ fn a_truncated_shipped_pathway_is_reported_with_a_line() {
         "expected an error located in {SHIPPED_PATHWAY} (1..={last_line}); got {diagnostics:#?}"
     );
 }
+
+/// Edits the first line of `text` that contains `from`, replacing it with
+/// `to`; returns the text and that line (1-based).
+fn edit_first(text: &str, from: &str, to: &str) -> (String, usize) {
+    let index = text
+        .lines()
+        .position(|l| l.contains(from))
+        .unwrap_or_else(|| panic!("no line contains {from:?}"));
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == index {
+                l.replacen(from, to, 1)
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    (lines.join("\n") + "\n", index + 1)
+}
+
+#[test]
+fn two_mistakes_in_one_pathway_are_both_reported_and_nothing_else() {
+    // The chest-pain pathway is answered by several other pathways' case
+    // packs (they jump into it); once, one wrong word hid the rest of the
+    // file and gave each of those cases a false error.
+    let copy = shipped_copy();
+    let path = copy.path().join("pathways/chest-pain.yaml");
+    let (text, kind_line) = edit_first(&read(&path), "kind: yes_no", "kind: yesno");
+    let (text, next_line) = edit_first(&text, "next: heart-signs", "next: heart-sings");
+    write(&path, &text);
+    let output = validate_json(copy.path());
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let found: Vec<(String, String, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_owned(),
+                d["file"].as_str().unwrap_or("").replace('\\', "/"),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{diagnostics:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|(_, file, _)| file.ends_with("pathways/chest-pain.yaml")),
+        "{found:?}"
+    );
+    // In file and line order: the dangling `next:` comes first.
+    let (first, second) = (&found[0], &found[1]);
+    assert_eq!(
+        (first.0.as_str(), first.2),
+        ("E203", next_line as u64),
+        "{found:?}"
+    );
+    assert_eq!(
+        (second.0.as_str(), second.2),
+        ("L007", kind_line as u64),
+        "{found:?}"
+    );
+    // The misspelt word gets the nearest allowed one.
+    let kind = &diagnostics[1];
+    assert!(
+        kind["help"].as_str().unwrap_or("").contains("`yes_no`"),
+        "{kind}"
+    );
+
+    // The human report heads each with the code as rustc does.
+    let human = triage()
+        .arg("validate")
+        .arg(copy.path())
+        .output()
+        .expect("triage runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("error[E203]: there is no node `heart-sings`")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("error[L007]: ")),
+        "{text}"
+    );
+}

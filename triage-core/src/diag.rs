@@ -268,3 +268,93 @@ pub mod codes {
         CASE_UNKNOWN_ADVICE = "E607", "a case expects care advice that is not in the catalogue";
     }
 }
+
+/// The help for a name that does not exist: the nearest spelling among
+/// `candidates` ("did you mean `x`?"), or else the ids that share the most
+/// words with it, followed by `fallback`.
+pub(crate) fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    fallback: &str,
+) -> String {
+    let candidates: Vec<&str> = candidates.collect();
+    let best = candidates
+        .iter()
+        .map(|c| (edit_distance(wrong, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min();
+    if let Some((_, c)) = best {
+        return format!("did you mean `{c}`? ({fallback})");
+    }
+    // No near spelling: offer the ids that share the most words with it, so
+    // `ae-1h` finds `emergency-department-1h` and `gp-2h` the 2-hour outcomes.
+    fn words(id: &str) -> impl Iterator<Item = &str> {
+        id.split(['-', '_', '/', ' ']).filter(|w| !w.is_empty())
+    }
+    let wrong_words: Vec<&str> = words(wrong).collect();
+    let mut nearest: Vec<(usize, usize, &str)> = candidates
+        .iter()
+        .map(|c| {
+            let shared = words(c)
+                .filter(|w| {
+                    wrong_words.iter().any(|x| {
+                        x == w
+                            || (x.len() >= 3
+                                && w.len() >= 3
+                                && (w.starts_with(x) || x.starts_with(w)))
+                    })
+                })
+                .count();
+            (shared, edit_distance(wrong, c), *c)
+        })
+        .filter(|(shared, _, _)| *shared > 0)
+        .collect();
+    nearest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+    let nearest: Vec<String> = nearest
+        .iter()
+        .take(3)
+        .map(|(_, _, c)| format!("`{c}`"))
+        .collect();
+    if nearest.is_empty() {
+        fallback.to_string()
+    } else {
+        format!("the nearest: {} ({fallback})", nearest.join(", "))
+    }
+}
+
+/// Edit distance counting a swap of two neighbouring letters as one edit
+/// (optimal string alignment), so `bleu` is one edit from `blue`.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    // Row-major (a.len() + 1) x (b.len() + 1) table; every read is in bounds,
+    // `get` keeps it panic-free regardless.
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    let at = |table: &[usize], i: usize, j: usize| {
+        table.get(i * width + j).copied().unwrap_or(usize::MAX)
+    };
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            let value = if i == 0 || j == 0 {
+                i.max(j)
+            } else {
+                let ca = a.get(i - 1);
+                let cb = b.get(j - 1);
+                let substitution = usize::from(ca != cb);
+                let mut best = at(&table, i - 1, j - 1)
+                    .saturating_add(substitution)
+                    .min(at(&table, i - 1, j).saturating_add(1))
+                    .min(at(&table, i, j - 1).saturating_add(1));
+                if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb {
+                    best = best.min(at(&table, i - 2, j - 2).saturating_add(1));
+                }
+                best
+            };
+            if let Some(cell) = table.get_mut(i * width + j) {
+                *cell = value;
+            }
+        }
+    }
+    at(&table, a.len(), b.len())
+}

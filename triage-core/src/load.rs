@@ -19,8 +19,8 @@
 
 use crate::diag::{codes, Diagnostic, Loc};
 use crate::model::{
-    CareAdviceFileDoc, CasePackDoc, DispositionsFileDoc, ModuleFileDoc, PathwayFileDoc,
-    SynonymsFileDoc,
+    CareAdviceDoc, CareAdviceFileDoc, CasePackDoc, DispositionDoc, DispositionsFileDoc,
+    ModuleFileDoc, NodeDoc, PathwayFileDoc, Spanned, SynonymsFileDoc,
 };
 use serde::de::DeserializeOwned;
 use std::io::Read;
@@ -403,6 +403,44 @@ pub struct BundleDoc {
     /// The roles of the files that could not be read or parsed, so later checks
     /// can tell a missing reference from one whose file is broken.
     pub failed: Vec<FileRole>,
+    /// What was set aside because it did not read (a whole file, or one node,
+    /// case or catalogue entry of it), already reported: a reference to it is
+    /// not reported again.
+    pub broken: Vec<BrokenEntry>,
+}
+
+/// Something a file holds that did not read, and was reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenEntry {
+    /// The file.
+    pub file: usize,
+    /// Its role.
+    pub role: FileRole,
+    /// The pathway or module the file is (for a case pack, the pathway it
+    /// tests), when that could be read.
+    pub unit: Option<String>,
+    /// The node id or catalogue id of the entry; `None` when the whole file
+    /// did not read.
+    pub entry: Option<String>,
+}
+
+impl BundleDoc {
+    /// True when `entry` of a file of `role` (for `unit`, if given) was set
+    /// aside as broken, or the whole of such a file was.
+    pub fn is_broken(&self, role: FileRole, unit: Option<&str>, entry: &str) -> bool {
+        self.broken.iter().any(|b| {
+            b.role == role
+                && (unit.is_none() || b.unit.as_deref() == unit)
+                && b.entry.as_deref().is_none_or(|e| e == entry)
+        })
+    }
+
+    /// True when the whole file of the pathway or module `unit` did not read.
+    pub fn is_broken_unit(&self, unit: &str) -> bool {
+        self.broken
+            .iter()
+            .any(|b| b.entry.is_none() && b.unit.as_deref() == Some(unit))
+    }
 }
 
 /// Parses every file of `sources`, collecting every problem.
@@ -421,24 +459,133 @@ enum ParsedDoc {
     CasePack(CasePackDoc),
 }
 
-/// Parses the file at `index` as its role says.
-fn parse_role(
+/// What parsing one file gave: the document (unless it did not read at
+/// all), every mistake found, and what was set aside.
+struct Parsed {
+    doc: Option<ParsedDoc>,
+    diagnostics: Vec<Diagnostic>,
+    broken: Vec<BrokenEntry>,
+}
+
+impl Parsed {
+    fn failed(diagnostic: Diagnostic) -> Parsed {
+        Parsed {
+            doc: None,
+            diagnostics: vec![diagnostic],
+            broken: Vec::new(),
+        }
+    }
+}
+
+/// Parses the file at `index` as its role says, entry by entry where one
+/// broken entry should not hide the rest (nodes, cases, catalogue entries).
+fn parse_role(index: usize, file: &SourceFile, role: FileRole) -> Parsed {
+    match role {
+        FileRole::Dispositions => parse_entries::<DispositionsFileDoc, DispositionDoc>(
+            index,
+            file,
+            role,
+            "dispositions",
+            None,
+            ParsedDoc::Dispositions,
+        ),
+        FileRole::CareAdvice => parse_entries::<CareAdviceFileDoc, CareAdviceDoc>(
+            index,
+            file,
+            role,
+            "care_advice",
+            None,
+            ParsedDoc::CareAdvice,
+        ),
+        FileRole::Synonyms => match parse_file(index, file) {
+            Ok(doc) => Parsed {
+                doc: Some(ParsedDoc::Synonyms(doc)),
+                diagnostics: Vec::new(),
+                broken: Vec::new(),
+            },
+            Err(d) => Parsed::failed(*d),
+        },
+        FileRole::Module => parse_entries::<ModuleFileDoc, Spanned<NodeDoc>>(
+            index,
+            file,
+            role,
+            "nodes",
+            Some(&["module", "id"]),
+            ParsedDoc::Module,
+        ),
+        FileRole::Pathway => parse_entries::<PathwayFileDoc, Spanned<NodeDoc>>(
+            index,
+            file,
+            role,
+            "nodes",
+            Some(&["pathway", "id"]),
+            ParsedDoc::Pathway,
+        ),
+        #[cfg(feature = "authoring")]
+        FileRole::CasePack => parse_entries::<CasePackDoc, Spanned<crate::model::CaseTestDoc>>(
+            index,
+            file,
+            role,
+            "cases",
+            Some(&["pathway"]),
+            ParsedDoc::CasePack,
+        ),
+        #[cfg(not(feature = "authoring"))]
+        FileRole::CasePack => Parsed::failed(unexpected_file(index)),
+        FileRole::Other => Parsed::failed(unexpected_file(index)),
+    }
+}
+
+/// Parses a file whose `entries` (nodes, cases, catalogue items) are read one
+/// by one when the whole does not read: each broken entry is reported and set
+/// aside, and the rest of the file is still read. `unit_at` is where the
+/// file's pathway or module id is written.
+fn parse_entries<T, E>(
     index: usize,
     file: &SourceFile,
     role: FileRole,
-) -> Result<ParsedDoc, Box<Diagnostic>> {
-    Ok(match role {
-        FileRole::Dispositions => ParsedDoc::Dispositions(parse_file(index, file)?),
-        FileRole::CareAdvice => ParsedDoc::CareAdvice(parse_file(index, file)?),
-        FileRole::Synonyms => ParsedDoc::Synonyms(parse_file(index, file)?),
-        FileRole::Module => ParsedDoc::Module(parse_file(index, file)?),
-        FileRole::Pathway => ParsedDoc::Pathway(parse_file(index, file)?),
-        #[cfg(feature = "authoring")]
-        FileRole::CasePack => ParsedDoc::CasePack(parse_file(index, file)?),
-        #[cfg(not(feature = "authoring"))]
-        FileRole::CasePack => return Err(Box::new(unexpected_file(index))),
-        FileRole::Other => return Err(Box::new(unexpected_file(index))),
-    })
+    entries: &str,
+    unit_at: Option<&[&str]>,
+    wrap: fn(T) -> ParsedDoc,
+) -> Parsed
+where
+    T: DeserializeOwned,
+    E: DeserializeOwned,
+{
+    let recovered = match crate::yaml::from_str_recovering::<T, E>(&file.text, entries) {
+        Ok(recovered) => recovered,
+        Err(e) => return Parsed::failed(yaml_diagnostic(index, &e)),
+    };
+    let unit = || unit_at.and_then(|path| crate::yaml::scalar_at(&file.text, path));
+    let mut diagnostics = Vec::new();
+    let mut broken = Vec::new();
+    for (name, error) in &recovered.broken {
+        diagnostics.push(yaml_diagnostic(index, error));
+        broken.push(BrokenEntry {
+            file: index,
+            role,
+            unit: unit(),
+            entry: Some(name.clone()),
+        });
+    }
+    let doc = match recovered.doc {
+        Ok(doc) => Some(wrap(doc)),
+        Err(error) => {
+            diagnostics.push(yaml_diagnostic(index, &error));
+            broken.push(BrokenEntry {
+                file: index,
+                role,
+                unit: unit(),
+                entry: None,
+            });
+            None
+        }
+    };
+    Parsed {
+        doc,
+        diagnostics,
+        broken,
+    }
 }
 
 /// A file to parse: its index, and its role.
@@ -446,10 +593,10 @@ type Job = (usize, FileRole);
 
 /// Parses `jobs`, on several threads when there are cores to spare (files
 /// are independent). Results are in `jobs` order.
-fn parse_jobs(sources: &Sources, jobs: &[Job]) -> Vec<Result<ParsedDoc, Box<Diagnostic>>> {
+fn parse_jobs(sources: &Sources, jobs: &[Job]) -> Vec<Parsed> {
     let parse_one = |&(index, role): &Job| match sources.files.get(index) {
         Some(file) => parse_role(index, file, role),
-        None => Err(Box::new(unexpected_file(index))),
+        None => Parsed::failed(unexpected_file(index)),
     };
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -478,9 +625,9 @@ fn parse_in_parallel<F>(
     jobs: &[Job],
     threads: usize,
     parse_one: &F,
-) -> Option<Vec<Result<ParsedDoc, Box<Diagnostic>>>>
+) -> Option<Vec<Parsed>>
 where
-    F: Fn(&Job) -> Result<ParsedDoc, Box<Diagnostic>> + Sync,
+    F: Fn(&Job) -> Parsed + Sync,
 {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let size = |job: &Job| sources.files.get(job.0).map_or(0, |f| f.text.len());
@@ -499,21 +646,20 @@ where
             }
         }
     };
-    let mut results: Vec<(usize, Result<ParsedDoc, Box<Diagnostic>>)> =
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads)
-                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-                .collect();
-            if helpers.is_empty() {
-                return None;
-            }
-            let mut all = work();
-            for helper in helpers {
-                // A helper that panicked has lost its files: parse them again here.
-                all.extend(helper.join().unwrap_or_default());
-            }
-            Some(all)
-        })?;
+    let mut results: Vec<(usize, Parsed)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        if helpers.is_empty() {
+            return None;
+        }
+        let mut all = work();
+        for helper in helpers {
+            // A helper that panicked has lost its files: parse them again here.
+            all.extend(helper.join().unwrap_or_default());
+        }
+        Some(all)
+    })?;
     if results.len() != jobs.len() {
         return None;
     }
@@ -590,16 +736,17 @@ pub fn parse_with(
     }
     let results = parse_jobs(sources, &jobs);
     for (&(index, role), result) in jobs.iter().zip(results) {
-        match result {
-            Ok(ParsedDoc::Dispositions(parsed)) => doc.dispositions = Some((index, parsed)),
-            Ok(ParsedDoc::CareAdvice(parsed)) => doc.care_advice.push((index, parsed)),
-            Ok(ParsedDoc::Synonyms(parsed)) => doc.synonyms = Some((index, parsed)),
-            Ok(ParsedDoc::Module(parsed)) => doc.modules.push((index, parsed)),
-            Ok(ParsedDoc::Pathway(parsed)) => doc.pathways.push((index, parsed)),
+        diagnostics.extend(result.diagnostics);
+        doc.broken.extend(result.broken);
+        match result.doc {
+            Some(ParsedDoc::Dispositions(parsed)) => doc.dispositions = Some((index, parsed)),
+            Some(ParsedDoc::CareAdvice(parsed)) => doc.care_advice.push((index, parsed)),
+            Some(ParsedDoc::Synonyms(parsed)) => doc.synonyms = Some((index, parsed)),
+            Some(ParsedDoc::Module(parsed)) => doc.modules.push((index, parsed)),
+            Some(ParsedDoc::Pathway(parsed)) => doc.pathways.push((index, parsed)),
             #[cfg(feature = "authoring")]
-            Ok(ParsedDoc::CasePack(parsed)) => doc.case_packs.push((index, parsed)),
-            Err(problem) => {
-                diagnostics.push(*problem);
+            Some(ParsedDoc::CasePack(parsed)) => doc.case_packs.push((index, parsed)),
+            None => {
                 doc.failed_files += 1;
                 doc.failed.push(role);
             }
@@ -674,9 +821,13 @@ fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
             } else if expected.is_empty() {
                 format!("remove `{field}`: nothing is allowed here")
             } else {
-                format!(
-                    "remove `{field}` or correct its spelling; allowed here: {}",
-                    expected.join(", ")
+                crate::diag::did_you_mean(
+                    field,
+                    expected.iter().copied(),
+                    &format!(
+                        "remove `{field}` or correct its spelling; allowed here: {}",
+                        expected.join(", ")
+                    ),
                 )
             },
         ),
@@ -686,9 +837,13 @@ fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
         ),
         K::UnknownVariant { variant, expected } => (
             codes::WRONG_TYPE,
-            format!(
-                "`{variant}` is not allowed here; use one of: {}",
-                expected.join(", ")
+            crate::diag::did_you_mean(
+                variant,
+                expected.iter().copied(),
+                &format!(
+                    "`{variant}` is not allowed here; use one of: {}",
+                    expected.join(", ")
+                ),
             ),
         ),
         K::Invalid(_) => (

@@ -200,6 +200,111 @@ pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, Error> {
     T::deserialize(NodeDeserializer(&root)).map_err(|e| e.at(&root))
 }
 
+/// A file read entry by entry: the document without the entries that did
+/// not read, and what was wrong with each of those.
+#[derive(Debug)]
+pub struct Recovered<T> {
+    /// The document, read without the broken entries; `Err` when it still
+    /// does not read (a mistake outside the entries, e.g. in a header).
+    pub doc: Result<T, Error>,
+    /// Each broken entry: its name (a node's key, or the `id` of a list item;
+    /// empty when it has none) and its first mistake.
+    pub broken: Vec<(String, Error)>,
+}
+
+/// Reads `text` as `T`; when that fails, reads each entry of the top-level
+/// key `entries` (a mapping of nodes, or a list of items) as `E` on its own,
+/// sets aside those that do not read, and reads `T` again without them. So
+/// one mistake in one node does not hide the rest of the file, and every
+/// independent mistake in the entries is reported in one run.
+///
+/// A syntax error is not recovered from: the tree cannot be built.
+pub fn from_str_recovering<T, E>(text: &str, entries: &str) -> Result<Recovered<T>, Error>
+where
+    T: de::DeserializeOwned,
+    E: de::DeserializeOwned,
+{
+    let mut root = read(text)?;
+    let first = match T::deserialize(NodeDeserializer(&root)) {
+        Ok(doc) => {
+            return Ok(Recovered {
+                doc: Ok(doc),
+                broken: Vec::new(),
+            })
+        }
+        Err(e) => e.at(&root),
+    };
+    let mut broken = Vec::new();
+    if let NodeKind::Map(top) = &mut root.kind {
+        let list = top
+            .iter_mut()
+            .find(|(key, _)| key.scalar().is_some_and(|(k, _)| k == entries))
+            .map(|(_, value)| value);
+        match list.map(|l| &mut l.kind) {
+            Some(NodeKind::Map(items)) => {
+                items.retain(
+                    |(key, value)| match E::deserialize(NodeDeserializer(value)) {
+                        Ok(_) => true,
+                        Err(e) => {
+                            let name = key.scalar().map_or("", |(k, _)| k).to_string();
+                            broken.push((name, e.at(value)));
+                            false
+                        }
+                    },
+                )
+            }
+            Some(NodeKind::Seq(items)) => {
+                items.retain(|item| match E::deserialize(NodeDeserializer(item)) {
+                    Ok(_) => true,
+                    Err(e) => {
+                        broken.push((item_id(item), e.at(item)));
+                        false
+                    }
+                })
+            }
+            _ => {}
+        }
+    }
+    if broken.is_empty() {
+        // The mistake is outside the entries: nothing to recover.
+        return Ok(Recovered {
+            doc: Err(first),
+            broken,
+        });
+    }
+    let doc = T::deserialize(NodeDeserializer(&root)).map_err(|e| e.at(&root));
+    Ok(Recovered { doc, broken })
+}
+
+/// The `id` of a list item written as a mapping, or "".
+fn item_id(item: &Node) -> String {
+    let NodeKind::Map(fields) = &item.kind else {
+        return String::new();
+    };
+    fields
+        .iter()
+        .find(|(key, _)| key.scalar().is_some_and(|(k, _)| k == "id"))
+        .and_then(|(_, value)| value.scalar())
+        .map_or_else(String::new, |(id, _)| id.to_string())
+}
+
+/// The text of the scalar at `path` (keys from the top), if there is one:
+/// for naming a file's unit when the file as a whole does not read.
+pub fn scalar_at(text: &str, path: &[&str]) -> Option<String> {
+    let root = read(text).ok()?;
+    let mut node = &root;
+    for key in path {
+        let NodeKind::Map(entries) = &node.kind else {
+            return None;
+        };
+        node = &entries
+            .iter()
+            .find(|(k, _)| k.scalar().is_some_and(|(k, _)| k == *key))?
+            .1;
+    }
+    node.scalar().map(|(text, _)| text.to_string())
+}
+
 /// A collection being built while events are read.
 enum Open {
     Seq(Node, Vec<Node>),

@@ -600,39 +600,4 @@ pub(super) fn closest<'a>(
         .map(|(_, candidate)| candidate)
 }
 
-/// Edit distance counting a swap of two neighbouring letters as one edit
-/// (optimal string alignment), so `bleu` is one edit from `blue`.
-pub(super) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    // Row-major (a.len() + 1) x (b.len() + 1) table; every read is in bounds,
-    // `get` keeps it panic-free regardless.
-    let mut table = vec![0usize; (a.len() + 1) * width];
-    let at = |table: &[usize], i: usize, j: usize| {
-        table.get(i * width + j).copied().unwrap_or(usize::MAX)
-    };
-    for i in 0..=a.len() {
-        for j in 0..=b.len() {
-            let value = if i == 0 || j == 0 {
-                i.max(j)
-            } else {
-                let ca = a.get(i - 1);
-                let cb = b.get(j - 1);
-                let substitution = usize::from(ca != cb);
-                let mut best = at(&table, i - 1, j - 1)
-                    .saturating_add(substitution)
-                    .min(at(&table, i - 1, j).saturating_add(1))
-                    .min(at(&table, i, j - 1).saturating_add(1));
-                if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb {
-                    best = best.min(at(&table, i - 2, j - 2).saturating_add(1));
-                }
-                best
-            };
-            if let Some(cell) = table.get_mut(i * width + j) {
-                *cell = value;
-            }
-        }
-    }
-    at(&table, a.len(), b.len())
-}
+pub(super) use crate::diag::edit_distance;

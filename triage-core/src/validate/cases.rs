@@ -120,6 +120,7 @@ impl Validator {
         let expect_disposition = match self.disposition_ids.get(expect.disposition.value.as_str()) {
             Some(&d) => Some(d),
             None if self.dispositions_unknown => None,
+            None if self.broken_entry(FileRole::Dispositions, &expect.disposition.value) => None,
             None => {
                 let help = did_you_mean(
                     &expect.disposition.value,
@@ -143,6 +144,7 @@ impl Validator {
             match self.advice_ids.get(key.value.as_str()) {
                 Some(&a) => expect_advice.push(a),
                 None if self.advice_unknown => ok = false,
+                None if self.broken_entry(FileRole::CareAdvice, &key.value) => ok = false,
                 None => {
                     let help = did_you_mean(
                         &key.value,
@@ -200,6 +202,14 @@ impl Validator {
                 _ => None,
             });
         let Some(q) = node else {
+            let unit_id = match question.value.split_once('/') {
+                Some((unit, _)) => unit.to_string(),
+                None => self.units[pathway as usize].id.clone(),
+            };
+            if self.broken_in_unit(&unit_id, Some(node_id)) {
+                // The question's node (or its file) did not read: reported there.
+                return None;
+            }
             let questions: Vec<String> = unit
                 .map(|u| {
                     self.units[u as usize]

@@ -6,7 +6,7 @@
 //! that cover every value, the graph (through modules and pathway jumps) has no
 //! cycle, and no "I'm not sure" answer can lead to self-care.
 
-use crate::diag::{codes, Code, Diagnostic, Loc};
+use crate::diag::{codes, did_you_mean, Code, Diagnostic, Loc};
 use crate::expr::{self, ExprErrorKind, QuestionInfo, Scope, Type};
 use crate::ir::*;
 use crate::load::{BundleDoc, FileRole};
@@ -33,6 +33,7 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     let mut v = Validator {
         dispositions_unknown: doc.failed.contains(&FileRole::Dispositions),
         advice_unknown: doc.failed.contains(&FileRole::CareAdvice),
+        broken: doc.broken.clone(),
         ..Validator::default()
     };
     v.catalogues(doc);
@@ -42,9 +43,9 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     v.declare_variables(doc);
     v.build_nodes(doc);
     v.check_expressions(doc);
-    // Graph checks need every file: with one missing, its nodes would look
-    // unreachable and its modules never called.
-    if !v.has_errors() && doc.failed_files == 0 {
+    // Graph checks need every file and node: with one missing, its nodes
+    // would look unreachable and its modules never called.
+    if !v.has_errors() && doc.failed_files == 0 && doc.broken.is_empty() {
         v.check_graph();
     }
     #[cfg(feature = "authoring")]
@@ -69,6 +70,9 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
 #[derive(Default)]
 struct Validator {
     diagnostics: Vec<Diagnostic>,
+    /// What did not read and is reported already: references to it are not
+    /// reported again, so one mistake gives one error, not a cascade.
+    broken: Vec<crate::load::BrokenEntry>,
     /// A catalogue file could not be read, so references into it cannot be
     /// checked (reporting each would bury the real problem).
     dispositions_unknown: bool,
@@ -367,6 +371,7 @@ impl Validator {
             match self.advice_ids.get(key.value.as_str()) {
                 Some(&i) => resolved.push(i),
                 None if self.advice_unknown => {}
+                None if self.broken_entry(FileRole::CareAdvice, &key.value) => {}
                 None => {
                     let help = did_you_mean(
                         &key.value,
@@ -759,69 +764,31 @@ fn answers_help(kind: QuestionKindDoc) -> &'static str {
 }
 
 /// "did you mean `x`?" for a misspelt id, else the fallback help.
-fn did_you_mean<'a>(
-    wrong: &str,
-    candidates: impl Iterator<Item = &'a str>,
-    fallback: &str,
-) -> String {
-    let candidates: Vec<&str> = candidates.collect();
-    let best = candidates
-        .iter()
-        .map(|c| (edit_distance(wrong, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min();
-    if let Some((_, c)) = best {
-        return format!("did you mean `{c}`? ({fallback})");
+impl Validator {
+    /// True when catalogue entry `id` of a file of `role` did not read (or
+    /// its whole file did not), and so was reported already.
+    fn broken_entry(&self, role: FileRole, id: &str) -> bool {
+        self.broken
+            .iter()
+            .any(|b| b.role == role && b.entry.as_deref().is_none_or(|e| e == id))
     }
-    // No near spelling: offer the ids that share the most words with it, so
-    // `ae-1h` finds `emergency-department-1h` and `gp-2h` the 2-hour outcomes.
-    fn words(id: &str) -> impl Iterator<Item = &str> {
-        id.split(['-', '_', '/', ' ']).filter(|w| !w.is_empty())
-    }
-    let wrong_words: Vec<&str> = words(wrong).collect();
-    let mut nearest: Vec<(usize, usize, &str)> = candidates
-        .iter()
-        .map(|c| {
-            let shared = words(c)
-                .filter(|w| {
-                    wrong_words.iter().any(|x| {
-                        x == w
-                            || (x.len() >= 3
-                                && w.len() >= 3
-                                && (w.starts_with(x) || x.starts_with(w)))
-                    })
-                })
-                .count();
-            (shared, edit_distance(wrong, c), *c)
-        })
-        .filter(|(shared, _, _)| *shared > 0)
-        .collect();
-    nearest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
-    let nearest: Vec<String> = nearest
-        .iter()
-        .take(3)
-        .map(|(_, _, c)| format!("`{c}`"))
-        .collect();
-    if nearest.is_empty() {
-        fallback.to_string()
-    } else {
-        format!("the nearest: {} ({fallback})", nearest.join(", "))
-    }
-}
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
+    /// True when node `node` of file `file` did not read and was reported.
+    fn broken_node(&self, file: usize, node: &str) -> bool {
+        self.broken
+            .iter()
+            .any(|b| b.file == file && b.entry.as_deref() == Some(node))
     }
-    row[b.len()]
+
+    /// True when pathway or module `unit` did not read as a whole, or its
+    /// node `node` (when given) did not: reported already.
+    fn broken_in_unit(&self, unit: &str, node: Option<&str>) -> bool {
+        self.broken.iter().any(|b| {
+            matches!(b.role, FileRole::Pathway | FileRole::Module)
+                && b.unit.as_deref() == Some(unit)
+                && (b.entry.is_none() || (node.is_some() && b.entry.as_deref() == node))
+        })
+    }
 }
 
 #[cfg(test)]

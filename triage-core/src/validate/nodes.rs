@@ -40,6 +40,9 @@ impl Validator {
         if let Some(unit) = found.filter(|&u| self.is_module(u as usize) == want_module) {
             return Some(unit);
         }
+        if found.is_none() && self.broken_in_unit(&name.value, None) {
+            return None;
+        }
         let candidates: Vec<&str> = self
             .units
             .iter()
@@ -89,6 +92,8 @@ impl Validator {
         }
         match self.node_ids[unit].get(next.value.as_str()) {
             Some(&n) => Target::Node(n),
+            // The node did not read; that is reported where it is written.
+            None if self.broken_node(file, &next.value) => Target::Node(NodeIdx::MAX),
             None => {
                 let help = did_you_mean(
                     &next.value,
@@ -149,6 +154,9 @@ impl Validator {
                 let disposition = match self.disposition_ids.get(o.disposition.value.as_str()) {
                     Some(&d) => d,
                     None if self.dispositions_unknown => return None,
+                    None if self.broken_entry(FileRole::Dispositions, &o.disposition.value) => {
+                        return None
+                    }
                     None => {
                         let help = did_you_mean(
                             &o.disposition.value,
