@@ -762,3 +762,49 @@ fn two_mistakes_in_one_pathway_are_both_reported_and_nothing_else() {
         "{text}"
     );
 }
+
+#[test]
+fn a_tab_is_reported_as_a_tab_on_its_line_and_the_unread_file_is_named() {
+    let copy = shipped_copy();
+    let path = copy.path().join("pathways/chest-pain.yaml");
+    let (text, line) = edit_first(
+        &read(&path),
+        "      - id: within-3-days",
+        "\t    - id: within-3-days",
+    );
+    write(&path, &text);
+    let output = validate_json(copy.path());
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    // One error: the other pathways' case packs that answer chest-pain's
+    // questions are not reported as well.
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "L004", "{d}");
+    assert_eq!(d["line"], line, "{d}");
+    let column = d["column"].as_u64().unwrap_or(0) as usize;
+    let written = text.lines().nth(line - 1).unwrap_or("");
+    assert_eq!(
+        written.chars().nth(column.saturating_sub(1)),
+        Some('\t'),
+        "{d}"
+    );
+    assert!(d["message"].as_str().unwrap_or("").contains("tab"), "{d}");
+    assert!(d["help"].as_str().unwrap_or("").contains("spaces"), "{d}");
+
+    let human = triage()
+        .arg("validate")
+        .arg(copy.path())
+        .output()
+        .expect("triage runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("not read (1 file): ") && l.ends_with("pathways/chest-pain.yaml")
+        ),
+        "{text}"
+    );
+}

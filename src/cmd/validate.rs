@@ -22,6 +22,7 @@ pub fn validate(bundle: &Bundle, format: ReportFormat) -> std::io::Result<Status
                 plural(counts.nodes, "node"),
                 plural(counts.dispositions, "disposition"),
             ));
+            text.push_str(&left_out(bundle));
             text
         }
         ReportFormat::Json => {
@@ -36,4 +37,35 @@ pub fn validate(bundle: &Bundle, format: ReportFormat) -> std::io::Result<Status
     } else {
         Status::Ok
     })
+}
+
+/// The files that could not be read at all, and how many entries of the
+/// others were set aside, so that nothing is left out without saying so.
+fn left_out(bundle: &Bundle) -> String {
+    let broken = &bundle.built.doc.broken;
+    let unread: Vec<String> = broken
+        .iter()
+        .filter(|b| b.entry.is_none())
+        .map(|b| crate::terminal::clean(bundle.files.path(b.file)).into_owned())
+        .collect();
+    let set_aside = broken.iter().filter(|b| b.entry.is_some()).count();
+    let mut out = String::new();
+    if !unread.is_empty() {
+        out.push_str(&format!(
+            "not read ({}): {}\n",
+            plural(unread.len(), "file"),
+            unread.join(", ")
+        ));
+    }
+    if set_aside > 0 {
+        out.push_str(&format!(
+            "set aside until fixed: {} (the rest of their files was read)\n",
+            if set_aside == 1 {
+                "1 entry".to_owned()
+            } else {
+                format!("{set_aside} entries")
+            }
+        ));
+    }
+    out
 }

@@ -552,11 +552,28 @@ where
     T: DeserializeOwned,
     E: DeserializeOwned,
 {
+    let unit = || {
+        unit_at.and_then(|path| {
+            crate::yaml::scalar_at(&file.text, path).or_else(|| unit_from_text(file, path))
+        })
+    };
     let recovered = match crate::yaml::from_str_recovering::<T, E>(&file.text, entries) {
         Ok(recovered) => recovered,
-        Err(e) => return Parsed::failed(yaml_diagnostic(index, &e)),
+        Err(e) => {
+            // Nothing of the file could be read; what refers to its pathway or
+            // module is not reported again.
+            let mut parsed = Parsed::failed(yaml_diagnostic(index, &e));
+            parsed.diagnostics =
+                vec![tab_diagnostic(index, file, &e).unwrap_or_else(|| yaml_diagnostic(index, &e))];
+            parsed.broken.push(BrokenEntry {
+                file: index,
+                role,
+                unit: unit(),
+                entry: None,
+            });
+            return parsed;
+        }
     };
-    let unit = || unit_at.and_then(|path| crate::yaml::scalar_at(&file.text, path));
     let mut diagnostics = Vec::new();
     let mut broken = Vec::new();
     for (name, error) in &recovered.broken {
@@ -704,6 +721,7 @@ pub fn parse_with(
             // A placeholder for a file that could not be read; already reported.
             doc.failed_files += 1;
             doc.failed.push(role);
+            doc.broken.push(unread(index, file, role));
             continue;
         }
         if let Some(line) = long_line(&file.text) {
@@ -721,6 +739,7 @@ pub fn parse_with(
             );
             doc.failed_files += 1;
             doc.failed.push(role);
+            doc.broken.push(unread(index, file, role));
             continue;
         }
         match role {
@@ -773,6 +792,85 @@ pub fn parse_with(
         }
     }
     (doc, diagnostics)
+}
+
+/// A file none of which could be read, with its pathway or module id as far
+/// as its text or name tells.
+fn unread(index: usize, file: &SourceFile, role: FileRole) -> BrokenEntry {
+    let path: Option<&[&str]> = match role {
+        FileRole::Pathway => Some(&["pathway", "id"]),
+        FileRole::Module => Some(&["module", "id"]),
+        FileRole::CasePack => Some(&["pathway"]),
+        _ => None,
+    };
+    BrokenEntry {
+        file: index,
+        role,
+        unit: path.and_then(|path| unit_from_text(file, path)),
+        entry: None,
+    }
+}
+
+/// The id of a file that is not valid YAML, read from its text: the first
+/// `id:` under the `pathway:` or `module:` line (or, for a case pack, the
+/// top-level `pathway:`), else the file's name.
+fn unit_from_text(file: &SourceFile, path: &[&str]) -> Option<String> {
+    let value = |line: &str, key: &str| {
+        line.strip_prefix(key)
+            .map(|rest| rest.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let from_text = match path {
+        [top] => file.text.lines().find_map(|l| value(l, &format!("{top}:"))),
+        [top, key] => file
+            .text
+            .lines()
+            .skip_while(|l| l.trim_end() != format!("{top}:"))
+            .find_map(|l| value(l.trim_start(), &format!("{key}:"))),
+        _ => None,
+    };
+    from_text.or_else(|| {
+        let name = file.path.rsplit('/').next()?;
+        let stem = name.split('.').next()?;
+        (!stem.is_empty()).then(|| stem.to_string())
+    })
+}
+
+/// For a syntax error caused by a tab in a line's indentation, a diagnostic
+/// that says so and points at the tab: YAML indents with spaces only, and
+/// the parser's own words (and column) do not make that plain.
+fn tab_diagnostic(
+    index: usize,
+    file: &SourceFile,
+    error: &crate::yaml::Error,
+) -> Option<Diagnostic> {
+    if !matches!(error.kind, crate::yaml::ErrorKind::Syntax(_)) {
+        return None;
+    }
+    let last = usize::try_from(error.line).ok().filter(|&l| l > 0)?;
+    let (line, column) = file
+        .text
+        .lines()
+        .take(last)
+        .enumerate()
+        .find_map(|(i, text)| {
+            let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+            text[..indent].find('\t').map(|at| (i + 1, at + 1))
+        })?;
+    Some(
+        Diagnostic::error(
+            codes::YAML_SYNTAX,
+            Loc {
+                file: index,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+            },
+            "a tab in the indentation of this line",
+        )
+        .with_help(
+            "YAML indents with spaces only: replace the tab with spaces, lining the line up with the others at its level (set your editor to insert spaces for Tab)",
+        ),
+    )
 }
 
 fn long_line(text: &str) -> Option<u32> {
