@@ -140,6 +140,9 @@ pub struct ValidateArgs {
 pub struct TestArgs {
     /// The bundle directory.
     pub dir: PathBuf,
+    /// Only this pathway's case packs, with the coverage of that pathway.
+    #[arg(long, value_name = "ID")]
+    pub pathway: Option<String>,
     /// Fail when fewer than this percentage of answer edges are taken by some case.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub min_coverage: Option<f64>,
@@ -300,7 +303,12 @@ pub fn dispatch(command: Command) -> Status {
             with_bundle(&args.dir, |bundle| validate::validate(bundle, args.format))
         }
         Command::Test(args) => with_bundle(&args.dir, |bundle| {
-            test::test(bundle, args.min_coverage, args.format)
+            test::test(
+                bundle,
+                args.pathway.as_deref(),
+                args.min_coverage,
+                args.format,
+            )
         }),
         Command::List(args) => {
             let filter = list::Filter {

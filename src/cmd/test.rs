@@ -44,8 +44,11 @@ struct JsonFailure<'a> {
 }
 
 /// Runs `triage test`. Fails when a case fails or answer-edge coverage is below `min_coverage` percent.
+/// With `pathway`, only that pathway's case packs run, and the coverage is of
+/// that pathway's own nodes, answers and dispositions.
 pub fn test(
     bundle: &Bundle,
+    pathway: Option<&str>,
     min_coverage: Option<f64>,
     format: ReportFormat,
 ) -> std::io::Result<Status> {
@@ -55,7 +58,18 @@ pub fn test(
         // A compiled bundle always has its validated model.
         (Ok(_), None) => return Ok(Status::Failed),
     };
-    let report = casepack::run(compiled, ir);
+    let report = match pathway {
+        None => casepack::run(compiled, ir),
+        Some(id) => match compiled.pathway_index(id) {
+            Some(index) => casepack::run_pathway(compiled, ir, index),
+            None => {
+                return Ok(output::usage_error(&format!(
+                    "there is no pathway `{}`; `triage list pathways DIR` lists them",
+                    crate::terminal::clean(id)
+                )))
+            }
+        },
+    };
     let coverage = &report.coverage;
     let below_minimum = min_coverage.filter(|min| coverage.edges.percent < *min);
     let text = match format {

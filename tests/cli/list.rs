@@ -80,3 +80,82 @@ fn list_human_says_when_nothing_matches() {
     assert_eq!(code(&output), 0);
     assert_eq!(stdout(&output), "No pathway matches.\n");
 }
+
+#[test]
+fn list_prints_the_ids_an_author_can_use_even_while_the_bundle_has_errors() {
+    // An outcome names a disposition that does not exist: the bundle has an
+    // error, and the author needs the real ids.
+    let broken = tiny_files()
+        .into_iter()
+        .map(|(path, text)| {
+            let text = if path == "pathways/period-pain.yaml" {
+                text.replacen("disposition: gp-2h", "disposition: gp-2hours", 1)
+            } else {
+                text
+            };
+            (path, text)
+        })
+        .collect::<Vec<_>>();
+    let bundle = write_bundle(&broken);
+    let dir = path_arg(bundle.path());
+
+    let output = triage(&["list", "dispositions", dir, "--format", "json"], "");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let ids: Vec<String> = stdout_json(&output)
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| d["id"].as_str().expect("an id").to_owned())
+        .collect();
+    assert_eq!(ids, ["call-999", "gp-2h", "pharmacy", "self-care"]);
+
+    let output = triage(&["list", "advice", dir], "");
+    assert_eq!(code(&output), 0);
+    assert!(
+        stdout(&output).lines().any(|l| l.starts_with("rest ")),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = triage(
+        &[
+            "list",
+            "questions",
+            dir,
+            "--pathway",
+            "cough",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let questions = stdout_json(&output);
+    let symptoms = questions
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|q| q["id"] == "symptoms")
+        .expect("the symptoms question");
+    assert_eq!(symptoms["answers"], json!(["chest-pain", "weeks", "none"]));
+
+    let output = triage(
+        &["list", "questions", dir, "--pathway", "emergency-screen"],
+        "",
+    );
+    assert!(
+        stdout(&output).contains("emergency-screen/"),
+        "{}",
+        stdout(&output)
+    );
+
+    // The validator points at the nearest real id.
+    let output = triage(&["validate", dir, "--format", "json"], "");
+    let report = stdout_json(&output);
+    let help = report["diagnostics"][0]["help"].as_str().unwrap_or("");
+    assert!(help.contains("`gp-2h`"), "{report}");
+    assert!(help.contains("triage list dispositions"), "{report}");
+
+    let output = triage(&["list", "recipes", dir], "");
+    assert_eq!(code(&output), 2);
+}

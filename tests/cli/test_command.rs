@@ -109,3 +109,53 @@ fn test_on_an_invalid_bundle_exits_1() {
     assert_eq!(code(&output), 1);
     assert!(stderr(&output).contains("E203"), "{}", stderr(&output));
 }
+
+#[test]
+fn test_of_one_pathway_runs_its_packs_and_reports_its_own_coverage() {
+    let bundle = write_bundle(&tiny_files());
+    let dir = path_arg(bundle.path());
+    let output = triage(
+        &["test", dir, "--pathway", "period-pain", "--format", "json"],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let report = stdout_json(&output);
+    // Only period-pain's two cases; its one question (2 answers) and three nodes.
+    assert_eq!(report["cases"], 2);
+    assert_eq!(report["coverage"]["counts"]["edges"]["total"], 2);
+    assert_eq!(report["coverage"]["counts"]["nodes"]["total"], 3);
+    let pathways = report["coverage"]["pathways"].as_array().expect("a list");
+    assert_eq!(pathways.len(), 1);
+    assert_eq!(pathways[0]["pathway"], "period-pain");
+
+    // A pathway whose packs leave an answer untaken names it as written.
+    let fewer = PERIOD_PAIN_CASES
+        .split("  - name: mild pain is self-care")
+        .next()
+        .expect("the first case")
+        .to_owned();
+    let bundle = tiny_with("pathways/period-pain.cases.yaml", &fewer);
+    let output = triage(
+        &[
+            "test",
+            path_arg(bundle.path()),
+            "--pathway",
+            "period-pain",
+            "--min-coverage",
+            "100",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("period-pain/severity mild"), "{text}");
+    assert!(text.contains("answer edges 50.0% (1/2)"), "{text}");
+
+    let output = triage(&["test", dir, "--pathway", "no-such-pathway"], "");
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("no pathway `no-such-pathway`"),
+        "{}",
+        stderr(&output)
+    );
+}

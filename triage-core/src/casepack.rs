@@ -108,9 +108,24 @@ pub struct PathwayCoverage {
 
 /// Runs every case of every pack in `ir` against `bundle` (compiled from `ir`).
 pub fn run(bundle: &CompiledBundle, ir: &BundleIr) -> TestReport {
+    run_only(bundle, ir, None)
+}
+
+/// Runs the case packs of one pathway, and reports the coverage of that
+/// pathway's own nodes and answers and of the dispositions it can reach
+/// (the modules it calls are shared, and covered by every pathway's packs).
+pub fn run_pathway(bundle: &CompiledBundle, ir: &BundleIr, pathway: PathwayId) -> TestReport {
+    run_only(bundle, ir, Some(pathway.0))
+}
+
+fn run_only(bundle: &CompiledBundle, ir: &BundleIr, only: Option<UnitIdx>) -> TestReport {
     let mut tally = Tally::new(ir);
     let mut cases = Vec::new();
-    for pack in &ir.case_packs {
+    for pack in ir
+        .case_packs
+        .iter()
+        .filter(|pack| only.is_none_or(|p| pack.pathway == p))
+    {
         let pack_pathway = bundle.unit_id(pack.pathway).to_string();
         for case in &pack.cases {
             let failure = run_case(bundle, pack.pathway, case, &mut tally).err();
@@ -126,7 +141,7 @@ pub fn run(bundle: &CompiledBundle, ir: &BundleIr) -> TestReport {
     }
     TestReport {
         cases,
-        coverage: tally.coverage(bundle, ir),
+        coverage: tally.coverage(bundle, ir, only),
     }
 }
 
@@ -196,12 +211,26 @@ impl Tally {
         }
     }
 
-    fn coverage(&self, bundle: &CompiledBundle, ir: &BundleIr) -> Coverage {
+    /// Coverage of the whole bundle, or of the nodes and dispositions of one
+    /// pathway (`only`).
+    fn coverage(&self, bundle: &CompiledBundle, ir: &BundleIr, only: Option<UnitIdx>) -> Coverage {
+        let counted = |node: &NodeIr| only.is_none_or(|p| node.unit == p);
         let mut uncovered_edges = Vec::new();
+        let (mut edges, mut nodes) = ((0, 0), (0, 0));
         for (index, node) in ir.nodes.iter().enumerate() {
+            if !counted(node) {
+                continue;
+            }
+            nodes.1 += 1;
+            if self.nodes.get(index) == Some(&true) {
+                nodes.0 += 1;
+            }
             let base = self.edge_base.get(index).copied().unwrap_or(0);
             for edge in 0..answer_edges(node) {
-                if self.edges.get(base + edge) == Some(&false) {
+                edges.1 += 1;
+                if self.edges.get(base + edge) == Some(&true) {
+                    edges.0 += 1;
+                } else {
                     uncovered_edges.push(describe_edge(bundle, node, edge));
                 }
             }
@@ -213,6 +242,9 @@ impl Tally {
             else {
                 continue;
             };
+            if only.is_some_and(|p| p != unit_index) {
+                continue;
+            }
             let reachable = bundle.reachable_from(unit_index);
             let name = |d: &DispositionIdx| {
                 bundle
@@ -232,10 +264,9 @@ impl Tally {
                 unreached,
             });
         }
-        let count = |seen: &[bool]| seen.iter().filter(|s| **s).count();
         Coverage {
-            edges: Counts::new(count(&self.edges), self.edges.len()),
-            nodes: Counts::new(count(&self.nodes), self.nodes.len()),
+            edges: Counts::new(edges.0, edges.1),
+            nodes: Counts::new(nodes.0, nodes.1),
             dispositions: Counts::new(reached_total, reachable_total),
             pathways,
             uncovered_edges,
