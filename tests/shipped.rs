@@ -3,6 +3,8 @@
 //! obvious emergencies end at 999 or A&E, and a person of every age band finds
 //! a pathway for their complaint.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -119,11 +121,53 @@ fn the_pathway_index_is_generated_from_the_bundle() {
     assert!(output.status.success());
     let table = String::from_utf8(output.stdout).expect("UTF-8");
     let readme = std::fs::read_to_string("pathways/README.md").expect("pathways/README.md");
+    let check = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(["index", "pathways", "--check"])
+        .output()
+        .expect("triage runs");
     assert!(
-        readme.contains(&table),
-        "pathways/README.md is out of date: regenerate its table with \
-         `cargo run -q -- list pathways --format markdown`"
+        readme.contains(&table) && check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
     );
+}
+
+#[test]
+fn a_stale_index_fails_its_check_with_the_command_that_rewrites_it() {
+    let copy = tempfile::tempdir().expect("a temporary directory");
+    support::copy_dir(std::path::Path::new("pathways"), copy.path());
+    let readme = copy.path().join("README.md");
+    let text = std::fs::read_to_string(&readme).expect("README.md");
+    let stale = text.replacen(
+        "| Abdominal Pain (`abdominal-pain`) |",
+        "| Tummy ache (`abdominal-pain`) |",
+        1,
+    );
+    assert_ne!(stale, text);
+    std::fs::write(&readme, &stale).expect("written");
+    let run = |check: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_triage"));
+        command.arg("index").arg(copy.path());
+        if check {
+            command.arg("--check");
+        }
+        command.output().expect("triage runs")
+    };
+    let check = run(true);
+    assert_eq!(check.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        message.contains("out of date") && message.contains("triage index"),
+        "{message}"
+    );
+    // Rewriting puts the table back as the bundle says, keeping the text around it.
+    let write = run(false);
+    assert!(
+        write.status.success(),
+        "{}",
+        String::from_utf8_lossy(&write.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&readme).expect("README.md"), text);
 }
 
 // -- obvious emergencies -------------------------------------------------------

@@ -117,6 +117,16 @@ fn human(hits: &[SearchHit<'_>]) -> String {
     out
 }
 
+/// The index table of every pathway, as `pathways/README.md` holds it.
+pub fn index_table(compiled: &CompiledBundle) -> String {
+    let pathways: Vec<PathwayInfo<'_>> = compiled
+        .search(None, None)
+        .into_iter()
+        .map(|hit| hit.pathway)
+        .collect();
+    markdown(compiled, &pathways)
+}
+
 fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
     let mut out = String::from(
         "| Pathway | 111 online topics served | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |\n\

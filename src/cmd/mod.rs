@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod coverage;
+mod index;
 mod list;
 mod next;
 mod run;
@@ -73,6 +74,18 @@ topic-band pairs; chest pain, probable stroke and recent fit are reception point
 
 Exit codes: 0 reported (gaps included), 1 the bundle has errors, 2 bad usage.")]
     Coverage(CoverageArgs),
+
+    /// Rewrite the table of pathways in the bundle's README.md from the bundle, or check it.
+    #[command(after_help = "\
+Examples:
+  triage index pathways           # rewrite the table in pathways/README.md
+  triage index pathways --check   # exit 1 if the table is out of date (for CI)
+
+The table starts at the line beginning `| Pathway |`; the text around it is kept.
+
+Exit codes: 0 written or up to date, 1 out of date (with --check) or the bundle has errors,
+2 bad usage (no README.md, or no table in it).")]
+    Index(IndexArgs),
 
     /// Triage a person interactively: answer one question at a time.
     #[command(after_help = "\
@@ -176,6 +189,16 @@ pub struct ListArgs {
     /// How to print the list.
     #[arg(long, value_enum, default_value_t = list::ListFormat::Human)]
     pub format: list::ListFormat,
+}
+
+/// Arguments of `triage index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// Only check that the table is up to date.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Arguments of `triage coverage`.
@@ -356,6 +379,9 @@ pub fn dispatch(command: Command) -> Status {
                 )),
             }
         }
+        Command::Index(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
+            index::index(bundle, &args.dir, args.check)
+        }),
         Command::Coverage(args) => {
             with_bundle_for_evaluation(&args.dir, |bundle| coverage::coverage(bundle, args.format))
         }

@@ -286,8 +286,19 @@ pub(crate) fn did_you_mean<'a>(
     if let Some((_, c)) = best {
         return format!("did you mean `{c}`? ({fallback})");
     }
-    // No near spelling: offer the ids that share the most words with it, so
-    // `ae-1h` finds `emergency-department-1h` and `gp-2h` the 2-hour outcomes.
+    nearest_by_words(wrong, &candidates, fallback)
+}
+
+/// No near spelling: the ids that share the most words with `wrong`, so
+/// `ae-1h` finds `emergency-department-1h` and `gp-2h` the 2-hour outcomes.
+/// For authors; a build for evaluation (the browser) keeps to `fallback`.
+#[cfg(not(feature = "authoring"))]
+fn nearest_by_words(_: &str, _: &[&str], fallback: &str) -> String {
+    fallback.to_string()
+}
+
+#[cfg(feature = "authoring")]
+fn nearest_by_words(wrong: &str, candidates: &[&str], fallback: &str) -> String {
     fn words(id: &str) -> impl Iterator<Item = &str> {
         id.split(['-', '_', '/', ' ']).filter(|w| !w.is_empty())
     }

@@ -552,6 +552,39 @@ where
     T: DeserializeOwned,
     E: DeserializeOwned,
 {
+    // A build for evaluation refuses a bundle with any error, so it reads a
+    // file whole and stops at the first mistake: recovery is for authors
+    // (and would cost the browser module its size budget).
+    #[cfg(not(feature = "authoring"))]
+    {
+        let _ = (role, entries, unit_at, std::marker::PhantomData::<E>);
+        match crate::yaml::from_str::<T>(&file.text) {
+            Ok(doc) => Parsed {
+                doc: Some(wrap(doc)),
+                diagnostics: Vec::new(),
+                broken: Vec::new(),
+            },
+            Err(e) => Parsed::failed(yaml_diagnostic(index, &e)),
+        }
+    }
+    #[cfg(feature = "authoring")]
+    parse_recovering::<T, E>(index, file, role, entries, unit_at, wrap)
+}
+
+/// [`parse_entries`] for authors: entry by entry.
+#[cfg(feature = "authoring")]
+fn parse_recovering<T, E>(
+    index: usize,
+    file: &SourceFile,
+    role: FileRole,
+    entries: &str,
+    unit_at: Option<&[&str]>,
+    wrap: fn(T) -> ParsedDoc,
+) -> Parsed
+where
+    T: DeserializeOwned,
+    E: DeserializeOwned,
+{
     let unit = || {
         unit_at.and_then(|path| {
             crate::yaml::scalar_at(&file.text, path).or_else(|| unit_from_text(file, path))
@@ -797,20 +830,33 @@ pub fn parse_with(
 /// A file none of which could be read, with its pathway or module id as far
 /// as its text or name tells.
 fn unread(index: usize, file: &SourceFile, role: FileRole) -> BrokenEntry {
-    let path: Option<&[&str]> = match role {
-        FileRole::Pathway => Some(&["pathway", "id"]),
-        FileRole::Module => Some(&["module", "id"]),
-        FileRole::CasePack => Some(&["pathway"]),
-        _ => None,
-    };
     BrokenEntry {
         file: index,
         role,
-        unit: path.and_then(|path| unit_from_text(file, path)),
+        unit: unit_of_unread(file, role),
         entry: None,
     }
 }
 
+#[cfg(feature = "authoring")]
+fn unit_of_unread(file: &SourceFile, role: FileRole) -> Option<String> {
+    let path: &[&str] = match role {
+        FileRole::Pathway => &["pathway", "id"],
+        FileRole::Module => &["module", "id"],
+        FileRole::CasePack => &["pathway"],
+        _ => return None,
+    };
+    unit_from_text(file, path)
+}
+
+/// Without authoring, a bundle with any error is refused whole: no need to
+/// know which unit a broken file held.
+#[cfg(not(feature = "authoring"))]
+fn unit_of_unread(_: &SourceFile, _: FileRole) -> Option<String> {
+    None
+}
+
+#[cfg(feature = "authoring")]
 /// The id of a file that is not valid YAML, read from its text: the first
 /// `id:` under the `pathway:` or `module:` line (or, for a case pack, the
 /// top-level `pathway:`), else the file's name.
@@ -836,6 +882,7 @@ fn unit_from_text(file: &SourceFile, path: &[&str]) -> Option<String> {
     })
 }
 
+#[cfg(feature = "authoring")]
 /// For a syntax error caused by a tab in a line's indentation, a diagnostic
 /// that says so and points at the tab: YAML indents with spaces only, and
 /// the parser's own words (and column) do not make that plain.

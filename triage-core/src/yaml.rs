@@ -200,6 +200,7 @@ pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, Error> {
     T::deserialize(NodeDeserializer(&root)).map_err(|e| e.at(&root))
 }
 
+#[cfg(feature = "authoring")]
 /// A file read entry by entry: the document without the entries that did
 /// not read, and what was wrong with each of those.
 #[derive(Debug)]
@@ -219,6 +220,7 @@ pub struct Recovered<T> {
 /// independent mistake in the entries is reported in one run.
 ///
 /// A syntax error is not recovered from: the tree cannot be built.
+#[cfg(feature = "authoring")]
 pub fn from_str_recovering<T, E>(text: &str, entries: &str) -> Result<Recovered<T>, Error>
 where
     T: de::DeserializeOwned,
@@ -277,6 +279,7 @@ where
 }
 
 /// The `id` of a list item written as a mapping, or "".
+#[cfg(feature = "authoring")]
 fn item_id(item: &Node) -> String {
     let NodeKind::Map(fields) = &item.kind else {
         return String::new();
@@ -290,6 +293,7 @@ fn item_id(item: &Node) -> String {
 
 /// The text of the scalar at `path` (keys from the top), if there is one:
 /// for naming a file's unit when the file as a whole does not read.
+#[cfg(feature = "authoring")]
 pub fn scalar_at(text: &str, path: &[&str]) -> Option<String> {
     let root = read(text).ok()?;
     let mut node = &root;
