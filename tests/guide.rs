@@ -1,7 +1,7 @@
-//! The language guide's worked example (`docs/pathway-language.md`, section
-//! 1) is a real bundle: every file it shows is the file in
-//! `docs/example/fever-bundle/`, word for word, and that bundle validates with
-//! no errors or warnings and passes its case packs.
+//! The worked example of the language guide (the first section of
+//! `docs/pathway-language.md`) is a real bundle: every file it shows is the
+//! file in `docs/example/fever-bundle/`, word for word, and that bundle
+//! validates with no errors or warnings and passes its case packs.
 
 use std::path::Path;
 use std::process::Command;
