@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod coverage;
+mod graph;
 mod index;
 mod list;
 mod next;
@@ -74,6 +75,21 @@ topic-band pairs; chest pain, probable stroke and recent fit are reception point
 
 Exit codes: 0 reported (gaps included), 1 the bundle has errors, 2 bad usage.")]
     Coverage(CoverageArgs),
+
+    /// Draw a pathway as a flowchart: Mermaid, Graphviz DOT, or an SVG picture.
+    #[command(after_help = "\
+Examples:
+  triage graph pathways chest-pain                      # Mermaid, for GitHub or an editor
+  triage graph pathways chest-pain --format svg > chest-pain.svg
+  triage graph pathways fever-child --format dot --expand-modules
+
+Questions are boxes with their answers as edges, branches are diamonds with their conditions,
+modules are boxes of their own (drawn out with --expand-modules), jumps to another pathway end
+in a box that names it, and outcomes are coloured by urgency: red 999, orange A&E, amber a
+same-day service, yellow a GP, green a pharmacist or self-care. SVG needs no Graphviz.
+
+Exit codes: 0 drawn, 1 the bundle has errors, 2 bad usage (no such pathway).")]
+    Graph(GraphArgs),
 
     /// Rewrite the table of pathways in the bundle's README.md from the bundle, or check it.
     #[command(after_help = "\
@@ -189,6 +205,21 @@ pub struct ListArgs {
     /// How to print the list.
     #[arg(long, value_enum, default_value_t = list::ListFormat::Human)]
     pub format: list::ListFormat,
+}
+
+/// Arguments of `triage graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The pathway to draw.
+    pub pathway: String,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = graph::GraphFormat::Mermaid)]
+    pub format: graph::GraphFormat,
+    /// Draw the modules' own questions instead of one box per module.
+    #[arg(long)]
+    pub expand_modules: bool,
 }
 
 /// Arguments of `triage index`.
@@ -379,6 +410,9 @@ pub fn dispatch(command: Command) -> Status {
                 )),
             }
         }
+        Command::Graph(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
+            graph::graph(bundle, &args.pathway, args.format, args.expand_modules)
+        }),
         Command::Index(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             index::index(bundle, &args.dir, args.check)
         }),
