@@ -808,3 +808,56 @@ fn a_tab_is_reported_as_a_tab_on_its_line_and_the_unread_file_is_named() {
         "{text}"
     );
 }
+
+#[test]
+fn a_score_added_before_a_module_narrows_the_outcomes_the_pathway_can_reach() {
+    // Two amber signs added before the sepsis screen: its one-amber outcome (a
+    // call back within 1 hour) cannot happen, so it is not listed, and no case
+    // pack is asked to reach it.
+    let copy = shipped_copy();
+    let pathway = "pathway:
+  id: zz-floor
+  title: Hot joint
+  version: 1.0.0
+  ages: { from: 16 }
+  sexes: [female, male]
+  topics: []
+  keywords: [zzfloor]
+  sources:
+    - { title: \"NICE NG51\", url: \"https://www.nice.org.uk/guidance/ng51\" }
+  start: hot
+  scores: [sepsis-amber]
+nodes:
+  hot:
+    question:
+      text: { self: Is your joint hot?, other: Is their joint hot? }
+      kind: yes_no
+      yes: { next: screen, add: { sepsis-amber: 2 }, reason: A hot joint }
+      no: { next: screen, add: { sepsis-amber: 2 }, reason: A joint }
+      not_sure: { next: screen, add: { sepsis-amber: 2 }, reason: Not sure }
+  screen:
+    call: { module: sepsis-screen, next: done }
+  done:
+    outcome: { disposition: emergency-department-1h }
+";
+    write(&copy.path().join("pathways/zz-floor.yaml"), pathway);
+    let output = triage()
+        .arg("list")
+        .arg(copy.path())
+        .args(["--format", "json", "--search", "zzfloor"])
+        .output()
+        .expect("triage runs");
+    let list: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let floor = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|hit| hit.get("pathway").unwrap_or(hit))
+        .find(|p| p["id"] == "zz-floor")
+        .expect("the pathway is found");
+    assert_eq!(
+        floor["dispositions"],
+        serde_json::json!(["call-999-cat2", "emergency-department-1h"])
+    );
+}

@@ -168,6 +168,21 @@ fn a_stale_index_fails_its_check_with_the_command_that_rewrites_it() {
         String::from_utf8_lossy(&write.stderr)
     );
     assert_eq!(std::fs::read_to_string(&readme).expect("README.md"), text);
+
+    // Each pathway's flowchart page, linked from the table, is checked too.
+    let page = copy.path().join("graphs/chest-pain.md");
+    let chart = std::fs::read_to_string(&page).expect("the chest-pain flowchart page");
+    assert!(chart.contains("```mermaid\n"), "{chart}");
+    assert!(
+        text.contains("[flowchart](graphs/chest-pain.md)"),
+        "the index links it"
+    );
+    std::fs::write(&page, chart.replacen("flowchart TD", "flowchart LR", 1)).expect("written");
+    let check = run(true);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("chest-pain.md"));
+    assert!(run(false).status.success());
+    assert!(run(true).status.success());
 }
 
 // -- obvious emergencies -------------------------------------------------------

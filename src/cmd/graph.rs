@@ -70,17 +70,39 @@ pub fn graph(
         // The errors are shown; a picture of a broken pathway would mislead.
         return Ok(Status::Failed);
     }
-    let doc = &bundle.built.doc;
-    let Some((_, file)) = doc
-        .pathways
-        .iter()
-        .find(|(_, p)| p.pathway.id.value == pathway)
-    else {
+    let Some(flow) = flow_of(bundle, pathway, expand_modules) else {
         return Ok(output::usage_error(&format!(
             "there is no pathway `{}`; `triage list pathways DIR` lists them",
             clean(pathway)
         )));
     };
+    let text = match format {
+        GraphFormat::Mermaid => mermaid(&flow),
+        GraphFormat::Dot => dot(&flow),
+        GraphFormat::Svg => match svg(&dot(&flow)) {
+            Ok(svg) => svg,
+            Err(message) => {
+                output::eprint(&format!("error: cannot draw the SVG: {message}\n"));
+                return Ok(Status::Failed);
+            }
+        },
+    };
+    output::print(&text)?;
+    Ok(Status::Ok)
+}
+
+/// The Mermaid flowchart of `pathway`, if the bundle has it.
+pub fn mermaid_of(bundle: &Bundle, pathway: &str) -> Option<String> {
+    flow_of(bundle, pathway, false).map(|flow| mermaid(&flow))
+}
+
+/// The flowchart of `pathway`, read from its file as written.
+fn flow_of(bundle: &Bundle, pathway: &str, expand_modules: bool) -> Option<Flow> {
+    let doc = &bundle.built.doc;
+    let (_, file) = doc
+        .pathways
+        .iter()
+        .find(|(_, p)| p.pathway.id.value == pathway)?;
     let services: HashMap<&str, (ServiceDoc, &str)> = doc
         .dispositions
         .iter()
@@ -108,20 +130,7 @@ pub fn graph(
         keys: HashMap::new(),
     };
     builder.unit("", &file.nodes, None);
-    let flow = builder.flow;
-    let text = match format {
-        GraphFormat::Mermaid => mermaid(&flow),
-        GraphFormat::Dot => dot(&flow),
-        GraphFormat::Svg => match svg(&dot(&flow)) {
-            Ok(svg) => svg,
-            Err(message) => {
-                output::eprint(&format!("error: cannot draw the SVG: {message}\n"));
-                return Ok(Status::Failed);
-            }
-        },
-    };
-    output::print(&text)?;
-    Ok(Status::Ok)
+    Some(builder.flow)
 }
 
 struct Builder<'a> {

@@ -149,8 +149,9 @@ fn markdown(compiled: &CompiledBundle, pathways: &[PathwayInfo<'_>]) -> String {
             .collect();
         let topics: Vec<String> = p.topics.iter().map(|t| cell(t.title)).collect();
         out.push_str(&format!(
-            "| {} (`{}`) | {} | {} | {} | {} | {} | {} |\n",
+            "| {} (`{}`, [flowchart](graphs/{}.md)) | {} | {} | {} | {} | {} | {} |\n",
             cell(p.title),
+            p.id,
             p.id,
             topics.join("; "),
             ages(p.ages),

@@ -14,6 +14,13 @@
 //! with anything else narrows only by its age part, and `otherwise` loses
 //! only the ages an earlier case takes in full), so a disposition some
 //! person can reach is never left out.
+//!
+//! Scores are followed the same way, as far as they can be without knowing
+//! the answers: each node gets the least value each score can have on
+//! arriving there (the smallest sum of `add`s over the paths that lead to
+//! it), and a branch on a score skips the bands below it. So a module whose
+//! caller adds 2 to `score.sepsis-amber` does not count as reaching its
+//! outcome for one amber sign.
 
 use super::{CompiledBundle, Entry, NodeId};
 use crate::expr::{Expr, Interval, NumSubject};
@@ -118,6 +125,108 @@ fn exactly_ages(condition: &Expr) -> Option<Interval> {
     }
 }
 
+/// The least value of each score that a branch splits on, on arriving at
+/// each compiled node: `floors[node * scores.len() + k]` for `scores[k]`
+/// (infinite where no journey arrives). The graph has no cycles (E401), so
+/// one pass in topological order settles every node.
+#[cfg(feature = "authoring")]
+struct ScoreFloors {
+    scores: Vec<crate::ir::VariableIdx>,
+    floors: Vec<f64>,
+}
+
+#[cfg(feature = "authoring")]
+impl ScoreFloors {
+    fn of(bundle: &CompiledBundle) -> ScoreFloors {
+        let mut scores = Vec::new();
+        for node in &bundle.ir_nodes {
+            if let NodeKindIr::Branch(BranchIr::Bands { on, .. }) = &node.kind {
+                if let Some(NumSubject::Variable(v)) = on.num_subject() {
+                    if !scores.contains(&v) {
+                        scores.push(v);
+                    }
+                }
+            }
+        }
+        let width = scores.len();
+        let count = bundle.nodes.len();
+        let mut floors = vec![f64::INFINITY; count * width];
+        if width == 0 {
+            return ScoreFloors { scores, floors };
+        }
+        let mut indegree = vec![0u32; count];
+        for n in 0..count {
+            for next in bundle.edges_of(NodeId(n as u32)) {
+                if let Some(d) = indegree.get_mut(next.index()) {
+                    *d += 1;
+                }
+            }
+        }
+        for entry in bundle.pathway_starts.iter().flatten() {
+            let at = entry.start.index() * width;
+            if let Some(row) = floors.get_mut(at..at + width) {
+                row.fill(0.0);
+            }
+        }
+        let mut ready: Vec<usize> = (0..count).filter(|&n| indegree[n] == 0).collect();
+        while let Some(n) = ready.pop() {
+            let id = NodeId(n as u32);
+            let adds = bundle.ir_node(id).and_then(|node| match &node.kind {
+                NodeKindIr::Question(q) => Some(&q.answers),
+                _ => None,
+            });
+            let here: Vec<f64> = floors
+                .get(n * width..(n + 1) * width)
+                .unwrap_or(&[])
+                .to_vec();
+            for (edge, next) in bundle.edges_of(id).iter().enumerate() {
+                let added = |v: crate::ir::VariableIdx| {
+                    adds.and_then(|answers| answers.get(edge))
+                        .map_or(0.0, |answer| {
+                            answer
+                                .add
+                                .iter()
+                                .filter(|(score, _)| *score == v)
+                                .map(|(_, amount)| amount)
+                                .sum()
+                        })
+                };
+                let at = next.index() * width;
+                for (k, &score) in scores.iter().enumerate() {
+                    if let (Some(slot), Some(value)) = (floors.get_mut(at + k), here.get(k)) {
+                        *slot = slot.min(value + added(score));
+                    }
+                }
+                if let Some(d) = indegree.get_mut(next.index()) {
+                    *d -= 1;
+                    if *d == 0 {
+                        ready.push(next.index());
+                    }
+                }
+            }
+        }
+        ScoreFloors { scores, floors }
+    }
+
+    /// Whether the band `[_, below)` of a branch at `node` on `on` can hold
+    /// the score on any journey.
+    fn band_possible(&self, node: NodeId, on: &Expr, below: f64) -> bool {
+        let Some(NumSubject::Variable(v)) = on.num_subject() else {
+            return true;
+        };
+        let Some(k) = self.scores.iter().position(|s| *s == v) else {
+            return true;
+        };
+        let floor = self
+            .floors
+            .get(node.index() * self.scores.len() + k)
+            .copied()
+            .unwrap_or(f64::INFINITY);
+        // A node no journey arrives at is not judged here.
+        !floor.is_finite() || below > floor
+    }
+}
+
 /// Per unit, the dispositions some person its pathway admits can reach,
 /// most urgent first (empty for modules).
 pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
@@ -128,6 +237,12 @@ pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<Disposi
     let ages = AgeCells::of(bundle);
     #[cfg(not(feature = "authoring"))]
     let ages: Option<AgeCells> = None;
+    #[cfg(feature = "authoring")]
+    let floors = ScoreFloors::of(bundle);
+    #[cfg(feature = "authoring")]
+    let possible = |id: NodeId, on: &Expr, below: f64| floors.band_possible(id, on, below);
+    #[cfg(not(feature = "authoring"))]
+    let possible = |_: NodeId, _: &Expr, _: f64| true;
     let everyone = |entry: &Entry| {
         ages.as_ref().map_or(Cells::MAX, |a| {
             a.touching(&Interval::band(entry.from_years, entry.to_years))
@@ -190,6 +305,9 @@ pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<Disposi
                     }
                     (Some(NodeKindIr::Branch(BranchIr::Bands { on, bands })), Some(ages)) => {
                         for (edge, (from, below, _)) in bands.iter().enumerate() {
+                            if !possible(id, on, *below) {
+                                continue;
+                            }
                             let narrowed = on
                                 .age_band(*from, *below)
                                 .map_or(cells, |a| cells & ages.touching(&a));

@@ -1247,7 +1247,7 @@ impl Expr {
     }
 
     /// The subject this number expression reads directly, if it is one.
-    fn num_subject(&self) -> Option<NumSubject> {
+    pub fn num_subject(&self) -> Option<NumSubject> {
         match self {
             Expr::AgeYears => Some(NumSubject::AgeYears),
             Expr::AgeMonths => Some(NumSubject::AgeMonths),
