@@ -67,8 +67,8 @@ fn list_markdown_is_an_index_table() {
     let expected = "\
 | Pathway | 111 online topics served | Ages (years) | 111 age bands | Sexes | Dispositions reachable | Sources |
 |---|---|---|---|---|---|---|
-| Cough (`cough`) | Cough | 16+ | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
-| Period pain (`period-pain`) | Sexual or Menstrual Concerns | 10-60 | 5-16, 16+ | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
+| Cough (`cough`, [flowchart](graphs/cough.md)) | Cough | 16+ | 16+ | female, male | Call 999 now; Speak to a GP within 2 hours; See a pharmacist; Look after yourself at home | [NHS: Cough](https://www.nhs.uk/conditions/cough/) |
+| Period pain (`period-pain`, [flowchart](graphs/period-pain.md)) | Sexual or Menstrual Concerns | 10-60 | 5-16, 16+ | female | Speak to a GP within 2 hours; Look after yourself at home | [NHS: Period pain](https://www.nhs.uk/conditions/period-pain/) |
 ";
     assert_eq!(stdout(&output), expected);
 }
