@@ -861,3 +861,18 @@ nodes:
         serde_json::json!(["call-999-cat2", "emergency-department-1h"])
     );
 }
+
+#[test]
+fn not_sure_reaching_self_care_shows_one_way_there() {
+    let output = validate_json(&fixtures().join("broken/not-sure-to-self-care"));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "E402", "{d}");
+    assert!(
+        d["help"]
+            .as_str()
+            .unwrap_or("")
+            .contains("One way: `phlegm` not sure -> outcome `home`"),
+        "{d}"
+    );
+}

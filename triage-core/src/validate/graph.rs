@@ -229,6 +229,81 @@ impl Validator {
         }
     }
 
+    /// One way from `start` to a self-care outcome, as the answers and
+    /// branches taken (`node answer`), following the nodes from which the
+    /// proof found self-care reachable without leaving their module; empty
+    /// when the way runs through a module's return (then the message alone
+    /// says where it starts).
+    fn trail_to_self_care(&self, start: Target, inside: &[Option<DispositionIdx>]) -> Vec<String> {
+        let reaches = |t: &Target| match t {
+            Target::Node(t) => inside.get(*t as usize).copied().flatten().is_some(),
+            Target::Return => false,
+        };
+        if start == Target::Return {
+            return vec![
+                "back in the pathway that called this module, which can go on to self-care"
+                    .to_owned(),
+            ];
+        }
+        let mut trail = Vec::new();
+        let mut at = start;
+        // The graph has no cycles; the bound only guards against a mistake.
+        for _ in 0..self.nodes.len().min(200) {
+            let Target::Node(n) = at else { break };
+            let Some(node) = self.node(n) else { break };
+            let step = match &node.kind {
+                NodeKindIr::Outcome(_) => {
+                    trail.push(format!("outcome `{}`", node.id));
+                    return trail;
+                }
+                NodeKindIr::Question(q) => q
+                    .answers
+                    .iter()
+                    .find(|a| reaches(&a.next))
+                    .map(|a| (format!("`{}` {}", node.id, a.id), a.next)),
+                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => cases
+                    .iter()
+                    .enumerate()
+                    .find(|(_, (_, t))| reaches(t))
+                    .map(|(k, (_, t))| (format!("`{}` case {}", node.id, k + 1), *t))
+                    .or_else(|| {
+                        reaches(otherwise).then(|| (format!("`{}` otherwise", node.id), *otherwise))
+                    }),
+                NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => bands
+                    .iter()
+                    .find(|(_, _, t)| reaches(t))
+                    .map(|(from, below, t)| {
+                        (format!("`{}` band {from} to under {below}", node.id), *t)
+                    }),
+                NodeKindIr::Call { module, next } => {
+                    let start = self.units[*module as usize].start;
+                    if reaches(&Target::Node(start)) {
+                        Some((
+                            format!("module `{}`", self.units[*module as usize].id),
+                            Target::Node(start),
+                        ))
+                    } else {
+                        Some((
+                            format!("module `{}` returns", self.units[*module as usize].id),
+                            *next,
+                        ))
+                    }
+                }
+                NodeKindIr::Goto { at: to, .. } => Some((
+                    format!(
+                        "on in `{}`",
+                        self.units[self.node(*to).map_or(0, |n| n.unit) as usize].id
+                    ),
+                    Target::Node(*to),
+                )),
+            };
+            let Some((text, next)) = step else { break };
+            trail.push(text);
+            at = next;
+        }
+        Vec::new()
+    }
+
     /// Proves no "I'm not sure" answer can lead to self-care, through module
     /// returns and pathway jumps.
     pub(super) fn check_not_sure(&mut self, topological: &[NodeIdx]) {
@@ -347,18 +422,24 @@ impl Validator {
                 Target::Return => after_return[node.unit as usize],
             };
             if let Some(d) = reached {
-                problems.push((answer.loc, node.id.clone(), d));
+                let trail = self.trail_to_self_care(answer.next, &inside);
+                problems.push((answer.loc, node.id.clone(), d, trail));
             }
         }
-        for (loc, id, d) in problems {
+        for (loc, id, d, trail) in problems {
             let disposition = &self.dispositions[d as usize].id;
             let message =
                 format!("\"I'm not sure\" on `{id}` can lead to self-care (`{disposition}`)");
+            let way = if trail.is_empty() {
+                String::new()
+            } else {
+                format!(" One way: `{id}` not sure -> {}.", trail.join(" -> "))
+            };
             self.error(
                 codes::NOT_SURE_SELF_CARE,
                 loc,
                 message,
-                "when a person is unsure, route them to a clinician or a more urgent service, never to self-care",
+                format!("when a person is unsure, route them to a clinician or a more urgent service, never to self-care.{way}"),
             );
         }
     }
