@@ -234,6 +234,7 @@ impl Validator {
     /// proof found self-care reachable without leaving their module; empty
     /// when the way runs through a module's return (then the message alone
     /// says where it starts).
+    #[cfg(feature = "authoring")]
     fn trail_to_self_care(&self, start: Target, inside: &[Option<DispositionIdx>]) -> Vec<String> {
         let reaches = |t: &Target| match t {
             Target::Node(t) => inside.get(*t as usize).copied().flatten().is_some(),
@@ -422,7 +423,11 @@ impl Validator {
                 Target::Return => after_return[node.unit as usize],
             };
             if let Some(d) = reached {
+                // The way there is for authors; the browser refuses the bundle either way.
+                #[cfg(feature = "authoring")]
                 let trail = self.trail_to_self_care(answer.next, &inside);
+                #[cfg(not(feature = "authoring"))]
+                let trail: Vec<String> = Vec::new();
                 problems.push((answer.loc, node.id.clone(), d, trail));
             }
         }
