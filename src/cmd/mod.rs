@@ -6,6 +6,7 @@ mod graph;
 mod index;
 mod list;
 mod next;
+mod review;
 mod run;
 mod test;
 mod validate;
@@ -90,6 +91,19 @@ same-day service, yellow a GP, green a pharmacist or self-care. SVG needs no Gra
 
 Exit codes: 0 drawn, 1 the bundle has errors, 2 bad usage (no such pathway).")]
     Graph(GraphArgs),
+
+    /// Write a pathway's sign-off sheet: every question, branch and outcome, sources, hash and case-pack results.
+    #[command(after_help = "\
+Examples:
+  triage review pathways chest-pain --format html > chest-pain-review.html
+  triage review pathways chest-pain                 # Markdown
+
+The sheet names the pathway's version, the SHA-256 of its file and the bundle's hash, so a
+signature refers to exactly what was read. Text from the bundle is shown as text, never as
+markup.
+
+Exit codes: 0 written, 1 the bundle has errors, 2 bad usage (no such pathway).")]
+    Review(ReviewArgs),
 
     /// Rewrite the table of pathways in the bundle's README.md from the bundle, or check it.
     #[command(after_help = "\
@@ -220,6 +234,18 @@ pub struct GraphArgs {
     /// Draw the modules' own questions instead of one box per module.
     #[arg(long)]
     pub expand_modules: bool,
+}
+
+/// Arguments of `triage review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The pathway to review.
+    pub pathway: String,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = review::ReviewFormat::Markdown)]
+    pub format: review::ReviewFormat,
 }
 
 /// Arguments of `triage index`.
@@ -412,6 +438,9 @@ pub fn dispatch(command: Command) -> Status {
         }
         Command::Graph(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             graph::graph(bundle, &args.pathway, args.format, args.expand_modules)
+        }),
+        Command::Review(args) => with_bundle(&args.dir, |bundle| {
+            review::review(bundle, &args.pathway, args.format)
         }),
         Command::Index(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             index::index(bundle, &args.dir, args.check)

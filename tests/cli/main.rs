@@ -12,6 +12,7 @@ mod graph;
 mod language;
 mod list;
 mod next;
+mod review;
 mod run;
 mod shipped;
 mod test_command;
