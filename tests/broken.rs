@@ -876,3 +876,32 @@ fn not_sure_reaching_self_care_shows_one_way_there() {
         "{d}"
     );
 }
+
+#[test]
+fn a_key_out_of_line_is_named_with_what_it_should_line_up_with() {
+    let copy = shipped_copy();
+    let path = copy.path().join("pathways/chest-pain.yaml");
+    let text = read(&path);
+    // The first `kind:` of a question, one space short.
+    let (text, line) = edit_first(&text, "      kind: ", "     kind: ");
+    write(&path, &text);
+    let output = validate_json(copy.path());
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64()),
+        (Some("L004"), Some(line as u64)),
+        "{d}"
+    );
+    let message = d["message"].as_str().unwrap_or("");
+    assert!(message.contains("`kind` is indented by 5 spaces"), "{d}");
+    assert!(
+        d["help"].as_str().unwrap_or("").contains("by 6 spaces"),
+        "{d}"
+    );
+}

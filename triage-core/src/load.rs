@@ -595,9 +595,10 @@ where
         Err(e) => {
             // Nothing of the file could be read; what refers to its pathway or
             // module is not reported again.
-            let mut parsed = Parsed::failed(yaml_diagnostic(index, &e));
-            parsed.diagnostics =
-                vec![tab_diagnostic(index, file, &e).unwrap_or_else(|| yaml_diagnostic(index, &e))];
+            let diagnostic = tab_diagnostic(index, file, &e)
+                .or_else(|| indentation_diagnostic(index, file, &e))
+                .unwrap_or_else(|| yaml_diagnostic(index, &e));
+            let mut parsed = Parsed::failed(diagnostic);
             parsed.broken.push(BrokenEntry {
                 file: index,
                 role,
@@ -880,6 +881,79 @@ fn unit_from_text(file: &SourceFile, path: &[&str]) -> Option<String> {
         let stem = name.split('.').next()?;
         (!stem.is_empty()).then(|| stem.to_string())
     })
+}
+
+#[cfg(feature = "authoring")]
+/// For a syntax error at a `key:` line indented differently from the keys
+/// around it, a diagnostic that names the key, says how far it is indented
+/// and what it should line up with.
+fn indentation_diagnostic(
+    index: usize,
+    file: &SourceFile,
+    error: &crate::yaml::Error,
+) -> Option<Diagnostic> {
+    if !matches!(error.kind, crate::yaml::ErrorKind::Syntax(_)) {
+        return None;
+    }
+    let lines: Vec<&str> = file.text.lines().collect();
+    let at = usize::try_from(error.line).ok()?.checked_sub(1)?;
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let key = |l: &str| {
+        let t = l.trim_start();
+        let name = t.split(':').next()?;
+        (t.len() > name.len()
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .then(|| name.to_string())
+    };
+    let content = |l: &&str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let line = lines.get(at)?;
+    let name = key(line)?;
+    let previous_content = lines.get(..at)?.iter().rposition(|l| content(&l))?;
+    // The nearest key above that could be this key's sibling: indented about
+    // as far (a deeper key ends a nested block above).
+    let (candidate_at, candidate) = lines
+        .get(..at)?
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| content(l) && key(l).is_some() && indent(l) <= indent(line) + 2)?;
+    // A key just above that opens a block (`question:`) is this key's parent:
+    // it lines up with the next key instead.
+    let parent = candidate_at == previous_content && candidate.trim_end().ends_with(':');
+    let (other_at, other) = if parent {
+        lines
+            .iter()
+            .enumerate()
+            .skip(at + 1)
+            .find(|(_, l)| content(l) && key(l).is_some() && indent(l) > indent(candidate))?
+    } else {
+        (candidate_at, candidate)
+    };
+    let other_key = key(other)?;
+    let (mine, theirs) = (indent(line), indent(other));
+    if mine == theirs {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            codes::YAML_SYNTAX,
+            Loc {
+                file: index,
+                line: error.line,
+                column: u32::try_from(mine + 1).unwrap_or(u32::MAX),
+            },
+            format!(
+                "`{name}` is indented by {mine} spaces, out of line with `{other_key}` on line {} ({theirs} spaces)",
+                other_at + 1
+            ),
+        )
+        .with_help(format!(
+            "keys of one mapping line up: indent `{name}` by {theirs} spaces, like `{other_key}`"
+        )),
+    )
 }
 
 #[cfg(feature = "authoring")]
