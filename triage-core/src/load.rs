@@ -911,7 +911,7 @@ fn indentation_diagnostic(
     let content = |l: &&str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
     let line = lines.get(at)?;
     let name = key(line)?;
-    let previous_content = lines.get(..at)?.iter().rposition(|l| content(l))?;
+    let previous_content = lines.get(..at)?.iter().rposition(&content)?;
     // The nearest key above that could be this key's sibling: indented about
     // as far (a deeper key ends a nested block above).
     let (candidate_at, candidate) = lines
