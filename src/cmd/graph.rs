@@ -44,6 +44,17 @@ struct FlowNode {
     fill: Option<&'static str>,
 }
 
+impl FlowNode {
+    /// The box's lines, each escaped for the output, joined by `break_with`.
+    fn label(&self, escape: impl Fn(&str) -> String, break_with: &str) -> String {
+        self.lines
+            .iter()
+            .map(|l| escape(l))
+            .collect::<Vec<_>>()
+            .join(break_with)
+    }
+}
+
 #[derive(Debug)]
 struct FlowEdge {
     from: String,
@@ -258,38 +269,68 @@ impl Builder<'_> {
     }
 }
 
+/// What an answer of a question is, for naming it.
+pub(super) enum AnswerName<'a> {
+    Yes,
+    No,
+    /// An option: its id and its label.
+    Option(&'a str, &'a str),
+    /// A number band: from (inclusive), below (exclusive).
+    Band(Option<f64>, Option<f64>),
+    NoneOfThese,
+    NotSure,
+}
+
+/// Every answer of a question, in the order written: yes and no, options,
+/// number bands, "none of these", "not sure".
+pub(super) fn answer_list(question: &QuestionDoc) -> Vec<(AnswerName<'_>, &AnswerDoc)> {
+    let mut out = Vec::new();
+    if let Some(yes) = &question.yes {
+        out.push((AnswerName::Yes, &yes.value));
+    }
+    if let Some(no) = &question.no {
+        out.push((AnswerName::No, &no.value));
+    }
+    for option in question.options.iter().flat_map(|o| o.value.iter()) {
+        let id = option.value.id.as_ref().map_or("", |i| i.value.as_str());
+        let label = option
+            .value
+            .label
+            .as_ref()
+            .map_or("", |l| l.value.english());
+        out.push((AnswerName::Option(id, label), &option.value));
+    }
+    for band in question.bands.iter().flat_map(|b| b.value.iter()) {
+        let from = band.value.from.as_ref().map(|f| f.value);
+        let below = band.value.below.as_ref().map(|b| b.value);
+        out.push((AnswerName::Band(from, below), &band.value));
+    }
+    if let Some(none) = &question.none {
+        out.push((AnswerName::NoneOfThese, &none.value));
+    }
+    if let Some(not_sure) = &question.not_sure {
+        out.push((AnswerName::NotSure, &not_sure.value));
+    }
+    out
+}
+
 /// A question's answers as edge labels: `yes`, option ids, number bands,
 /// `none`, `not sure`.
 fn answers(question: &QuestionDoc) -> Vec<(String, &AnswerDoc)> {
-    let mut out = Vec::new();
-    if let Some(yes) = &question.yes {
-        out.push(("yes".to_owned(), &yes.value));
-    }
-    if let Some(no) = &question.no {
-        out.push(("no".to_owned(), &no.value));
-    }
-    for option in question.options.iter().flat_map(|o| o.value.iter()) {
-        let id = option
-            .value
-            .id
-            .as_ref()
-            .map_or("option", |i| i.value.as_str());
-        out.push((id.to_owned(), &option.value));
-    }
-    for band in question.bands.iter().flat_map(|b| b.value.iter()) {
-        let range = band_label(
-            band.value.from.as_ref().map(|f| f.value),
-            band.value.below.as_ref().map(|b| b.value),
-        );
-        out.push((range, &band.value));
-    }
-    if let Some(none) = &question.none {
-        out.push(("none".to_owned(), &none.value));
-    }
-    if let Some(not_sure) = &question.not_sure {
-        out.push(("not sure".to_owned(), &not_sure.value));
-    }
-    out
+    answer_list(question)
+        .into_iter()
+        .map(|(name, answer)| {
+            let label = match name {
+                AnswerName::Yes => "yes".to_owned(),
+                AnswerName::No => "no".to_owned(),
+                AnswerName::Option(id, _) => id.to_owned(),
+                AnswerName::Band(from, below) => band_label(from, below),
+                AnswerName::NoneOfThese => "none".to_owned(),
+                AnswerName::NotSure => "not sure".to_owned(),
+            };
+            (label, answer)
+        })
+        .collect()
 }
 
 fn band_label(from: Option<f64>, below: Option<f64>) -> String {
@@ -358,12 +399,7 @@ fn mermaid(flow: &Flow) -> String {
     let text = |s: &str| s.replace('"', "#quot;");
     let mut out = format!("---\ntitle: {}\n---\nflowchart TD\n", text(&flow.title));
     for node in &flow.nodes {
-        let label = node
-            .lines
-            .iter()
-            .map(|l| text(l))
-            .collect::<Vec<_>>()
-            .join("<br/>");
+        let label = node.label(text, "<br/>");
         let (open, close) = match node.shape {
             Shape::Question => ("[\"", "\"]"),
             Shape::Branch => ("{\"", "\"}"),
@@ -398,12 +434,7 @@ fn dot(flow: &Flow) -> String {
         text(&flow.title)
     );
     for node in &flow.nodes {
-        let label = node
-            .lines
-            .iter()
-            .map(|l| text(l))
-            .collect::<Vec<_>>()
-            .join("\\n");
+        let label = node.label(text, "\\n");
         let shape = match node.shape {
             Shape::Question | Shape::Module | Shape::Jump | Shape::Outcome => "box",
             Shape::Branch => "diamond",

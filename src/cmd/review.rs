@@ -307,34 +307,21 @@ fn kind(q: &QuestionDoc) -> &'static str {
 
 /// Each answer of a question, named as the person sees it.
 fn answers(q: &QuestionDoc) -> Vec<(String, &AnswerDoc)> {
-    let mut out = Vec::new();
-    if let Some(yes) = &q.yes {
-        out.push(("Yes".to_owned(), &yes.value));
-    }
-    if let Some(no) = &q.no {
-        out.push(("No".to_owned(), &no.value));
-    }
-    for o in q.options.iter().flat_map(|o| o.value.iter()) {
-        let label = o.value.label.as_ref().map_or("", |l| l.value.english());
-        let id = o.value.id.as_ref().map_or("", |i| i.value.as_str());
-        out.push((format!("{} ({})", esc(label), code(id)), &o.value));
-    }
-    for b in q.bands.iter().flat_map(|b| b.value.iter()) {
-        out.push((
-            range(
-                b.value.from.as_ref().map(|f| f.value),
-                b.value.below.as_ref().map(|v| v.value),
-            ),
-            &b.value,
-        ));
-    }
-    if let Some(none) = &q.none {
-        out.push(("None of these".to_owned(), &none.value));
-    }
-    if let Some(not_sure) = &q.not_sure {
-        out.push(("I'm not sure".to_owned(), &not_sure.value));
-    }
-    out
+    use super::graph::AnswerName;
+    super::graph::answer_list(q)
+        .into_iter()
+        .map(|(name, answer)| {
+            let label = match name {
+                AnswerName::Yes => "Yes".to_owned(),
+                AnswerName::No => "No".to_owned(),
+                AnswerName::Option(id, label) => format!("{} ({})", esc(label), code(id)),
+                AnswerName::Band(from, below) => range(from, below),
+                AnswerName::NoneOfThese => "None of these".to_owned(),
+                AnswerName::NotSure => "I'm not sure".to_owned(),
+            };
+            (label, answer)
+        })
+        .collect()
 }
 
 fn range(from: Option<f64>, below: Option<f64>) -> String {
