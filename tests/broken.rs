@@ -672,6 +672,16 @@ fn a_truncated_shipped_pathway_is_reported_with_a_line() {
     );
 }
 
+/// Every diagnostic `triage validate --format json` gives for `dir`.
+fn all_diagnostics(dir: &Path) -> Vec<Value> {
+    let output = validate_json(dir);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Edits the first line of `text` that contains `from`, replacing it with
 /// `to`; returns the text and that line (1-based).
 fn edit_first(text: &str, from: &str, to: &str) -> (String, usize) {
@@ -703,12 +713,7 @@ fn two_mistakes_in_one_pathway_are_both_reported_and_nothing_else() {
     let (text, kind_line) = edit_first(&read(&path), "kind: yes_no", "kind: yesno");
     let (text, next_line) = edit_first(&text, "next: heart-signs", "next: heart-sings");
     write(&path, &text);
-    let output = validate_json(copy.path());
-    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let diagnostics = report["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let diagnostics = all_diagnostics(copy.path());
     let found: Vec<(String, String, u64)> = diagnostics
         .iter()
         .map(|d| {
@@ -773,12 +778,7 @@ fn a_tab_is_reported_as_a_tab_on_its_line_and_the_unread_file_is_named() {
         "\t    - id: within-3-days",
     );
     write(&path, &text);
-    let output = validate_json(copy.path());
-    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let diagnostics = report["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let diagnostics = all_diagnostics(copy.path());
     // One error: the other pathways' case packs that answer chest-pain's
     // questions are not reported as well.
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
@@ -864,9 +864,8 @@ nodes:
 
 #[test]
 fn not_sure_reaching_self_care_shows_one_way_there() {
-    let output = validate_json(&fixtures().join("broken/not-sure-to-self-care"));
-    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let d = &report["diagnostics"][0];
+    let diagnostics = all_diagnostics(&fixtures().join("broken/not-sure-to-self-care"));
+    let d = &diagnostics[0];
     assert_eq!(d["code"], "E402", "{d}");
     assert!(
         d["help"]
@@ -885,12 +884,7 @@ fn a_key_out_of_line_is_named_with_what_it_should_line_up_with() {
     // The first `kind:` of a question, one space short.
     let (text, line) = edit_first(&text, "      kind: ", "     kind: ");
     write(&path, &text);
-    let output = validate_json(copy.path());
-    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let diagnostics = report["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let diagnostics = all_diagnostics(copy.path());
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     let d = &diagnostics[0];
     assert_eq!(

@@ -595,9 +595,14 @@ where
         Err(e) => {
             // Nothing of the file could be read; what refers to its pathway or
             // module is not reported again.
-            let diagnostic = tab_diagnostic(index, file, &e)
-                .or_else(|| indentation_diagnostic(index, file, &e))
-                .unwrap_or_else(|| yaml_diagnostic(index, &e));
+            // A syntax error from the parser speaks of its own state; a tab or
+            // a key out of line is said in plain words where it is.
+            let plain = match e.kind {
+                crate::yaml::ErrorKind::Syntax(_) => tab_diagnostic(index, file, &e)
+                    .or_else(|| indentation_diagnostic(index, file, &e)),
+                _ => None,
+            };
+            let diagnostic = plain.unwrap_or_else(|| yaml_diagnostic(index, &e));
             let mut parsed = Parsed::failed(diagnostic);
             parsed.broken.push(BrokenEntry {
                 file: index,
@@ -892,9 +897,6 @@ fn indentation_diagnostic(
     file: &SourceFile,
     error: &crate::yaml::Error,
 ) -> Option<Diagnostic> {
-    if !matches!(error.kind, crate::yaml::ErrorKind::Syntax(_)) {
-        return None;
-    }
     let lines: Vec<&str> = file.text.lines().collect();
     let at = usize::try_from(error.line).ok()?.checked_sub(1)?;
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
@@ -937,23 +939,16 @@ fn indentation_diagnostic(
     if mine == theirs {
         return None;
     }
-    Some(
-        Diagnostic::error(
-            codes::YAML_SYNTAX,
-            Loc {
-                file: index,
-                line: error.line,
-                column: u32::try_from(mine + 1).unwrap_or(u32::MAX),
-            },
-            format!(
-                "`{name}` is indented by {mine} spaces, out of line with `{other_key}` on line {} ({theirs} spaces)",
-                other_at + 1
-            ),
-        )
-        .with_help(format!(
-            "keys of one mapping line up: indent `{name}` by {theirs} spaces, like `{other_key}`"
-        )),
-    )
+    Some(syntax_at(
+        index,
+        usize::try_from(error.line).unwrap_or(usize::MAX),
+        mine + 1,
+        format!(
+            "`{name}` is indented by {mine} spaces, out of line with `{other_key}` on line {} ({theirs} spaces)",
+            other_at + 1
+        ),
+        format!("keys of one mapping line up: indent `{name}` by {theirs} spaces, like `{other_key}`"),
+    ))
 }
 
 #[cfg(feature = "authoring")]
@@ -965,9 +960,6 @@ fn tab_diagnostic(
     file: &SourceFile,
     error: &crate::yaml::Error,
 ) -> Option<Diagnostic> {
-    if !matches!(error.kind, crate::yaml::ErrorKind::Syntax(_)) {
-        return None;
-    }
     let last = usize::try_from(error.line).ok().filter(|&l| l > 0)?;
     let (line, column) = file
         .text
@@ -978,20 +970,35 @@ fn tab_diagnostic(
             let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
             text[..indent].find('\t').map(|at| (i + 1, at + 1))
         })?;
-    Some(
-        Diagnostic::error(
-            codes::YAML_SYNTAX,
-            Loc {
-                file: index,
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                column: u32::try_from(column).unwrap_or(u32::MAX),
-            },
-            "a tab in the indentation of this line",
-        )
-        .with_help(
-            "YAML indents with spaces only: replace the tab with spaces, lining the line up with the others at its level (set your editor to insert spaces for Tab)",
-        ),
+    Some(syntax_at(
+        index,
+        line,
+        column,
+        "a tab in the indentation of this line".to_owned(),
+        "YAML indents with spaces only: replace the tab with spaces, lining the line up with the others at its level (set your editor to insert spaces for Tab)".to_owned(),
+    ))
+}
+
+/// A YAML syntax error (L004) at a 1-based line and column, in plain words.
+#[cfg(feature = "authoring")]
+fn syntax_at(
+    index: usize,
+    line: usize,
+    column: usize,
+    message: String,
+    help: String,
+) -> Diagnostic {
+    let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Diagnostic::error(
+        codes::YAML_SYNTAX,
+        Loc {
+            file: index,
+            line: at(line),
+            column: at(column),
+        },
+        message,
     )
+    .with_help(help)
 }
 
 fn long_line(text: &str) -> Option<u32> {
