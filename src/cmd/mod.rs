@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod coverage;
+mod diff;
 mod graph;
 mod index;
 mod list;
@@ -104,6 +105,32 @@ markup.
 
 Exit codes: 0 written, 1 the bundle has errors, 2 bad usage (no such pathway).")]
     Review(ReviewArgs),
+
+    /// Compare two versions of a bundle: which journeys now end somewhere else, for whom.
+    #[command(after_help = "\
+Examples:
+  triage diff pathways pathways --fail-on less-urgent       # no change
+  triage diff tests/fixtures/diff/base tests/fixtures/diff/rerouted
+  triage diff tests/fixtures/diff/base tests/fixtures/diff/rerouted --format markdown
+  triage diff tests/fixtures/diff/base tests/fixtures/diff/rerouted --fail-on less-urgent   # exits 1
+  triage diff tests/fixtures/diff/base tests/fixtures/diff/rerouted --pathway cough --format json
+
+Every pathway in both versions is walked journey by journey, by classes of answers and people
+that take the same route (ages and numbers cut at the limits either version tests), and each
+journey whose end changed is listed: less urgent, more urgent, another service at the same
+urgency, or other care advice or reasons, with the answers that reach it, the people it applies
+to and both dispositions. Questions, answers, outcomes, dispositions and care advice added,
+removed or reworded are listed too. Paths that meet again in the same state are walked once; a
+pathway whose journeys reach more than 200,000 distinct states is reported as not compared in
+full.
+
+--fail-on less-urgent exits 1 when a journey became less urgent, people lost a pathway, a
+pathway was removed, or a pathway could not be compared in full; --fail-on any when anything
+changed.
+
+Exit codes: 0 compared (and nothing --fail-on names), 1 --fail-on tripped or a bundle has
+errors, 2 bad usage.")]
+    Diff(DiffArgs),
 
     /// Rewrite the table of pathways in the bundle's README.md from the bundle, or check it.
     #[command(after_help = "\
@@ -246,6 +273,24 @@ pub struct ReviewArgs {
     /// What to write.
     #[arg(long, value_enum, default_value_t = review::ReviewFormat::Markdown)]
     pub format: review::ReviewFormat,
+}
+
+/// Arguments of `triage diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old bundle directory.
+    pub old: PathBuf,
+    /// The new bundle directory.
+    pub new: PathBuf,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = diff::DiffFormat::Human)]
+    pub format: diff::DiffFormat,
+    /// Exit 1 when some journey became less urgent (`less-urgent`), or when anything changed (`any`).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<diff::FailOn>,
+    /// Only report this pathway.
+    #[arg(long, value_name = "ID")]
+    pub pathway: Option<String>,
 }
 
 /// Arguments of `triage index`.
@@ -442,6 +487,18 @@ pub fn dispatch(command: Command) -> Status {
         Command::Review(args) => with_bundle(&args.dir, |bundle| {
             review::review(bundle, &args.pathway, args.format)
         }),
+        Command::Diff(args) => with_bundle_for_evaluation(&args.old, |old| {
+            match Bundle::open(&args.new, &BuildOptions::for_evaluation()) {
+                Ok(new) => diff::diff(
+                    (old, &args.old),
+                    (&new, &args.new),
+                    args.format,
+                    args.fail_on,
+                    args.pathway.as_deref(),
+                ),
+                Err(status) => Ok(status),
+            }
+        }),
         Command::Index(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             index::index(bundle, &args.dir, args.check)
         }),
@@ -552,6 +609,29 @@ impl Bundle {
                 ));
                 Err(Status::Failed)
             }
+        }
+    }
+}
+
+impl Bundle {
+    /// The compiled bundle for comparing versions: as [`Bundle::compiled`],
+    /// but a bundle whose errors leave its graph sound (e.g. "not sure" leads
+    /// to self-care) is compiled anyway, its errors printed to stderr with a
+    /// warning that it cannot be used to triage.
+    pub fn compiled_for_review(&self, name: &Path) -> Result<&CompiledBundle, Status> {
+        match (&self.built.bundle, &self.built.for_review) {
+            (Some(compiled), _) => Ok(compiled),
+            (None, Some(compiled)) => {
+                let color = render::use_color(std::io::stderr().is_terminal());
+                let tally = render::Tally::of(&self.built.diagnostics);
+                output::eprint(&render::human(&self.files, &self.built.diagnostics, color));
+                output::eprint(&format!(
+                    "warning: {} has errors ({tally}); it cannot be used to triage, but its journeys are compared\n",
+                    name.display()
+                ));
+                Ok(compiled)
+            }
+            (None, None) => self.compiled(),
         }
     }
 }

@@ -349,7 +349,7 @@ fn text_block(md: &mut String, what: &str, text: &TextDoc) {
 
 /// Text from the bundle made inert in Markdown: control characters dropped,
 /// on one line, and every character Markdown or HTML would act on escaped.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in clean(text).chars() {
         match c {
@@ -367,7 +367,7 @@ fn esc(text: &str) -> String {
 /// An id or condition as a code span: backslash escapes do not work inside
 /// one, so only what would end it (a backtick) is changed, and a `|` that
 /// would end a table cell is escaped.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let inner = clean(text).replace(['`', '\n'], " ").replace('|', "\\|");
     format!("`{inner}`")
 }

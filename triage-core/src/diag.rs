@@ -170,6 +170,25 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(Diagnostic::is_error)
 }
 
+/// True if every error leaves the bundle's graph sound, so it can still be
+/// compiled for review (`triage diff`), though never used to triage: empty
+/// texts, missing sources, topics, "not sure" to self-care (E402) and
+/// audiences without words (E407). References, kinds, expressions, bands and
+/// cycles are not among them: with those wrong there is no graph to walk.
+pub fn errors_leave_graph_sound(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().filter(|d| d.is_error()).all(|d| {
+        [
+            codes::EMPTY_TEXT,
+            codes::NO_SOURCES,
+            codes::UNKNOWN_TOPIC,
+            codes::TOPIC_NOT_SERVED,
+            codes::NOT_SURE_SELF_CARE,
+            codes::AUDIENCE_MISSING,
+        ]
+        .contains(&d.code)
+    })
+}
+
 /// Every diagnostic code, with a one-line title. Kept in step with
 /// `docs/pathway-language.md` by a test.
 pub mod codes {

@@ -21,6 +21,8 @@ pub mod compile;
 #[cfg(feature = "authoring")]
 pub mod coverage;
 pub mod diag;
+#[cfg(feature = "authoring")]
+pub mod diff;
 pub mod eval;
 #[doc(hidden)] // The expression language's parser and type checker: the validator's.
 pub mod expr;
@@ -86,6 +88,11 @@ pub struct Built {
     pub ir: Option<ir::BundleIr>,
     /// The compiled bundle, when there were no errors.
     pub bundle: Option<compile::CompiledBundle>,
+    /// The bundle compiled despite its errors, when they all leave its graph
+    /// sound ([`diag::errors_leave_graph_sound`], e.g. "not sure" leads to
+    /// self-care): for comparing versions (`triage diff`), never for triage.
+    #[cfg(feature = "authoring")]
+    pub for_review: Option<compile::CompiledBundle>,
 }
 
 impl Built {
@@ -263,7 +270,15 @@ fn build_with(
     diagnostics.extend(parse_diagnostics);
     let (ir, validate_diagnostics) = validate::validate(&doc);
     diagnostics.extend(validate_diagnostics);
-    let ir = ir.filter(|_| !diag::has_errors(&diagnostics));
+    let usable = !diag::has_errors(&diagnostics);
+    #[cfg(feature = "authoring")]
+    let for_review = match &ir {
+        Some(ir) if !usable && diag::errors_leave_graph_sound(&diagnostics) => {
+            compile::compile(ir, &sources).ok()
+        }
+        _ => None,
+    };
+    let ir = ir.filter(|_| usable);
     let bundle = match &ir {
         None => None,
         Some(ir) => match compile::compile(ir, &sources) {
@@ -294,5 +309,7 @@ fn build_with(
         doc,
         ir,
         bundle,
+        #[cfg(feature = "authoring")]
+        for_review,
     }
 }

@@ -212,7 +212,7 @@ impl CompareOp {
     }
 
     /// The operator with its sides swapped: `a < b` is `b > a`.
-    fn flipped(self) -> CompareOp {
+    pub(crate) fn flipped(self) -> CompareOp {
         match self {
             CompareOp::Eq => CompareOp::Eq,
             CompareOp::Ne => CompareOp::Ne,

@@ -52,7 +52,9 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     v.case_packs(doc);
     let mut diagnostics = std::mem::take(&mut v.diagnostics);
     diagnostics.sort_by_key(|d| (d.loc, d.code));
-    if crate::diag::has_errors(&diagnostics) {
+    // A graph that is sound despite its errors is still built, for review
+    // only: the caller never compiles it for triage.
+    if !crate::diag::errors_leave_graph_sound(&diagnostics) {
         return (None, diagnostics);
     }
     let ir = BundleIr {

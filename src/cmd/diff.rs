@@ -1,0 +1,481 @@
+//! `triage diff OLD NEW`: which journeys end somewhere else, for whom, and
+//! what was added, removed or reworded (see [`triage_core::diff`]).
+
+use super::review::{code, esc};
+use super::{to_json_line, Bundle};
+use crate::output::{self, Status};
+use crate::terminal::clean;
+use std::fmt::Write as _;
+use std::path::Path;
+use triage_core::diff::{
+    BundleDiff, Change, ChangeKind, JourneyChange, JourneyChangeKind, PathwayDiff, ServedChange,
+    MAX_STATES,
+};
+
+/// How `diff` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Readable text.
+    Human,
+    /// Markdown, e.g. for a pull request.
+    Markdown,
+    /// One JSON document (`triage.diff/1`).
+    Json,
+}
+
+/// When `diff` exits 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Some journey became less urgent, people lost a pathway, a pathway was
+    /// removed, or a pathway could not be compared in full.
+    LessUrgent,
+    /// Anything changed.
+    Any,
+}
+
+/// Journeys shown per kind of change and pathway in text and Markdown (JSON has all).
+const SHOWN: usize = 12;
+
+/// Runs `triage diff`.
+pub fn diff(
+    (old, old_dir): (&Bundle, &Path),
+    (new, new_dir): (&Bundle, &Path),
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+    pathway: Option<&str>,
+) -> std::io::Result<Status> {
+    let (old_compiled, new_compiled) = match (
+        old.compiled_for_review(old_dir),
+        new.compiled_for_review(new_dir),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(status), _) | (_, Err(status)) => return Ok(status),
+    };
+    let mut report = match triage_core::diff::diff(old_compiled, new_compiled) {
+        Ok(report) => report,
+        Err(error) => {
+            output::eprint(&format!("error: {error}\n"));
+            return Ok(Status::Failed);
+        }
+    };
+    if let Some(id) = pathway {
+        let known = |bundle: &Bundle| {
+            bundle
+                .built
+                .bundle
+                .as_ref()
+                .or(bundle.built.for_review.as_ref())
+                .is_some_and(|b| b.pathway_index(id).is_some())
+        };
+        if !known(old) && !known(new) {
+            return Ok(output::usage_error(&format!(
+                "neither version has a pathway `{}`; `triage list pathways DIR` lists them",
+                clean(id)
+            )));
+        }
+        keep_only(&mut report, id);
+    }
+    let text = match format {
+        DiffFormat::Json => to_json_line(&report),
+        DiffFormat::Markdown => markdown(&report, 2),
+        DiffFormat::Human => human(&report),
+    };
+    output::print(&text)?;
+    let failed = match fail_on {
+        Some(FailOn::LessUrgent) => report.may_be_less_urgent(),
+        Some(FailOn::Any) => !report.is_empty(),
+        None => false,
+    };
+    if failed {
+        output::eprint(match fail_on {
+            Some(FailOn::LessUrgent) => {
+                "diff: some people may now be triaged less urgently; a second clinical reviewer must sign this change off\n"
+            }
+            _ => "diff: the versions differ\n",
+        });
+    }
+    Ok(if failed { Status::Failed } else { Status::Ok })
+}
+
+/// Keeps what concerns pathway `id`.
+pub fn keep_only(report: &mut BundleDiff, id: &str) {
+    report.pathways.retain(|p| p.id == id);
+    report.pathways_added.retain(|p| p.id == id);
+    report.pathways_removed.retain(|p| p.id == id);
+}
+
+/// The report as text for a terminal.
+fn human(report: &BundleDiff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", summary(report));
+    for removed in &report.pathways_removed {
+        let _ = writeln!(
+            out,
+            "\npathway removed: {} ({})",
+            clean(&removed.id),
+            clean(&removed.title)
+        );
+    }
+    for added in &report.pathways_added {
+        let _ = writeln!(
+            out,
+            "\npathway added: {} ({})",
+            clean(&added.id),
+            clean(&added.title)
+        );
+    }
+    for pathway in &report.pathways {
+        let _ = writeln!(
+            out,
+            "\n{}: {} (version {} -> {})",
+            clean(&pathway.id),
+            clean(&pathway.title),
+            clean(&pathway.old_version),
+            clean(&pathway.new_version)
+        );
+        if pathway.incomplete {
+            let _ = writeln!(out, "  {}", incomplete_note(pathway));
+        }
+        for change in &pathway.people {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                served_words(change.change),
+                clean(&change.people.text)
+            );
+        }
+        for (kind, journeys) in by_kind(pathway) {
+            let _ = writeln!(out, "  {} ({}):", kind.heading(), journeys.len());
+            for journey in journeys.iter().take(SHOWN) {
+                for line in journey_lines(journey) {
+                    let _ = writeln!(out, "    {}", clean(&line));
+                }
+                out.push('\n');
+            }
+            if journeys.len() > SHOWN {
+                let _ = writeln!(
+                    out,
+                    "    ... and {} more (all are in --format json)",
+                    journeys.len() - SHOWN
+                );
+            }
+        }
+        if !pathway.changes.is_empty() {
+            let _ = writeln!(out, "  Added, removed or reworded:");
+            for change in &pathway.changes {
+                let _ = writeln!(out, "    {}", clean(&change_line(change)));
+            }
+        }
+    }
+    for (title, list) in [
+        ("module removed", &report.modules_removed),
+        ("module added", &report.modules_added),
+    ] {
+        for unit in list {
+            let _ = writeln!(
+                out,
+                "\n{title}: {} ({})",
+                clean(&unit.id),
+                clean(&unit.title)
+            );
+        }
+    }
+    for module in &report.modules {
+        let _ = writeln!(
+            out,
+            "\nmodule {}: {}",
+            clean(&module.id),
+            clean(&module.title)
+        );
+        for change in &module.changes {
+            let _ = writeln!(out, "    {}", clean(&change_line(change)));
+        }
+    }
+    if !report.catalogue.is_empty() {
+        let _ = writeln!(out, "\nDispositions and care advice:");
+        for change in &report.catalogue {
+            let _ = writeln!(out, "    {}", clean(&change_line(change)));
+        }
+    }
+    out
+}
+
+/// The report as Markdown, its headings starting at level `level`.
+pub fn markdown(report: &BundleDiff, level: usize) -> String {
+    let h = |extra: usize| "#".repeat(level + extra);
+    let mut md = String::new();
+    let _ = writeln!(md, "{} What changed\n", h(0));
+    let _ = writeln!(md, "{}\n", esc(&summary(report)));
+    for removed in &report.pathways_removed {
+        let _ = writeln!(
+            md,
+            "- Pathway removed: {} ({})",
+            code(&removed.id),
+            esc(&removed.title)
+        );
+    }
+    for added in &report.pathways_added {
+        let _ = writeln!(
+            md,
+            "- Pathway added: {} ({})",
+            code(&added.id),
+            esc(&added.title)
+        );
+    }
+    for pathway in &report.pathways {
+        let _ = writeln!(
+            md,
+            "\n{} {} {} (version {} → {})\n",
+            h(1),
+            code(&pathway.id),
+            esc(&pathway.title),
+            esc(&pathway.old_version),
+            esc(&pathway.new_version)
+        );
+        if pathway.incomplete {
+            let _ = writeln!(md, "**{}**\n", esc(&incomplete_note(pathway)));
+        }
+        for change in &pathway.people {
+            let _ = writeln!(
+                md,
+                "- **{}**: {}",
+                served_words(change.change),
+                esc(&change.people.text)
+            );
+        }
+        for (kind, journeys) in by_kind(pathway) {
+            let _ = writeln!(md, "\n{} {} ({})\n", h(2), kind.heading(), journeys.len());
+            for journey in journeys.iter().take(SHOWN) {
+                let mut lines = journey_lines(journey).into_iter();
+                if let Some(first) = lines.next() {
+                    let _ = writeln!(md, "- **{}**", esc(&first));
+                }
+                for line in lines {
+                    let _ = writeln!(md, "  - {}", esc(&line));
+                }
+            }
+            if journeys.len() > SHOWN {
+                let _ = writeln!(
+                    md,
+                    "- … and {} more (all are in `--format json`)",
+                    journeys.len() - SHOWN
+                );
+            }
+        }
+        if !pathway.changes.is_empty() {
+            let _ = writeln!(md, "\n{} Added, removed or reworded\n", h(2));
+            for change in &pathway.changes {
+                let _ = writeln!(md, "- {}", change_markdown(change));
+            }
+        }
+    }
+    if !report.modules.is_empty()
+        || !report.modules_added.is_empty()
+        || !report.modules_removed.is_empty()
+    {
+        let _ = writeln!(md, "\n{} Modules\n", h(1));
+        for unit in &report.modules_removed {
+            let _ = writeln!(
+                md,
+                "- Module removed: {} ({})",
+                code(&unit.id),
+                esc(&unit.title)
+            );
+        }
+        for unit in &report.modules_added {
+            let _ = writeln!(
+                md,
+                "- Module added: {} ({})",
+                code(&unit.id),
+                esc(&unit.title)
+            );
+        }
+        for module in &report.modules {
+            let _ = writeln!(md, "- {} {}", code(&module.id), esc(&module.title));
+            for change in &module.changes {
+                let _ = writeln!(md, "  - {}", change_markdown(change));
+            }
+        }
+    }
+    if !report.catalogue.is_empty() {
+        let _ = writeln!(md, "\n{} Dispositions and care advice\n", h(1));
+        for change in &report.catalogue {
+            let _ = writeln!(md, "- {}", change_markdown(change));
+        }
+    }
+    md
+}
+
+fn summary(report: &BundleDiff) -> String {
+    let changed = report.pathways.len();
+    let mut text = format!(
+        "Compared {} pathways in both versions ({} journey classes).",
+        report.pathways_compared, report.classes_compared
+    );
+    if report.is_empty() {
+        text.push_str(" No change.");
+        return text;
+    }
+    let _ = write!(
+        text,
+        " {changed} changed, {} added, {} removed. Journeys: {} less urgent, {} more urgent, {} to another service at the same urgency, {} with other care advice or reasons.",
+        report.pathways_added.len(),
+        report.pathways_removed.len(),
+        report.count(JourneyChangeKind::LessUrgent),
+        report.count(JourneyChangeKind::MoreUrgent),
+        report.count(JourneyChangeKind::OtherService),
+        report.count(JourneyChangeKind::AdviceOrReasons),
+    );
+    text
+}
+
+fn incomplete_note(pathway: &PathwayDiff) -> String {
+    format!(
+        "Not compared in full: its journeys reach more than {MAX_STATES} distinct states; {} journey classes were compared. Review it by hand.",
+        pathway.classes
+    )
+}
+
+fn served_words(change: ServedChange) -> &'static str {
+    match change {
+        ServedChange::NoLongerServed => "No longer served",
+        ServedChange::NewlyServed => "Newly served",
+    }
+}
+
+/// The journeys of a pathway grouped by kind, in the order kinds are declared.
+fn by_kind(pathway: &PathwayDiff) -> Vec<(JourneyChangeKind, Vec<&JourneyChange>)> {
+    let mut groups: Vec<(JourneyChangeKind, Vec<&JourneyChange>)> = Vec::new();
+    for journey in &pathway.journeys {
+        match groups.iter_mut().find(|(kind, _)| *kind == journey.change) {
+            Some((_, list)) => list.push(journey),
+            None => groups.push((journey.change, vec![journey])),
+        }
+    }
+    groups.sort_by_key(|(kind, _)| *kind);
+    groups
+}
+
+/// A journey change as lines: who, where it parts, the two ends, the answers.
+fn journey_lines(journey: &JourneyChange) -> Vec<String> {
+    let ways = if journey.classes == 1 {
+        String::new()
+    } else {
+        format!(" ({} journey classes; the first is shown)", journey.classes)
+    };
+    let mut lines = vec![format!("For {}{ways}", journey.people.text)];
+    if let Some(fork) = &journey.fork {
+        if fork.old_edge == fork.new_edge {
+            lines.push(format!(
+                "at {}: {} now leads to {} (was {})",
+                fork.node, fork.new_edge, fork.new_next, fork.old_next
+            ));
+        } else if fork.old_next.is_empty() {
+            lines.push(format!(
+                "at {}: now {} (was {})",
+                fork.node,
+                fork.new_edge,
+                fork.old_edge.trim_start_matches("ends at ")
+            ));
+        } else {
+            lines.push(format!(
+                "at {}: now {} to {} (was {} to {})",
+                fork.node, fork.new_edge, fork.new_next, fork.old_edge, fork.old_next
+            ));
+        }
+    }
+    lines.push(format!(
+        "was {} ({}) at {}, now {} ({}) at {}",
+        journey.old.disposition,
+        journey.old.title,
+        journey.old.outcome,
+        journey.new.disposition,
+        journey.new.title,
+        journey.new.outcome
+    ));
+    if journey.change == JourneyChangeKind::AdviceOrReasons {
+        if journey.old.reasons != journey.new.reasons {
+            lines.push(format!(
+                "reasons were {}, now {}",
+                list_or_none(&journey.old.reasons),
+                list_or_none(&journey.new.reasons)
+            ));
+        }
+        if journey.old.care_advice != journey.new.care_advice {
+            lines.push(format!(
+                "care advice was {}, now {}",
+                list_or_none(&journey.old.care_advice),
+                list_or_none(&journey.new.care_advice)
+            ));
+        }
+    }
+    let answers = |given: &[triage_core::diff::Given]| {
+        given
+            .iter()
+            .map(|g| format!("{} = {}", g.question, g.answer))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (old, new) = (answers(&journey.old_answers), answers(&journey.new_answers));
+    if old == new {
+        lines.push(format!(
+            "answers: {}",
+            if old.is_empty() { "none" } else { &old }
+        ));
+    } else {
+        lines.push(format!("answers before: {old}"));
+        lines.push(format!("answers now: {new}"));
+    }
+    lines
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn change_line(change: &Change) -> String {
+    let value = |v: &Option<String>| v.as_deref().unwrap_or("").to_owned();
+    match change.change {
+        ChangeKind::Added => match &change.new {
+            Some(new) => format!("added {}: {new}", change.what),
+            None => format!("added {}", change.what),
+        },
+        ChangeKind::Removed => format!("removed {}", change.what),
+        ChangeKind::Changed => format!(
+            "{}: {} was \"{}\", now \"{}\"",
+            change.what,
+            change.field.as_deref().unwrap_or("it"),
+            value(&change.old),
+            value(&change.new)
+        ),
+    }
+}
+
+/// A change in Markdown: ids as code, texts as text.
+fn change_markdown(change: &Change) -> String {
+    // `what` is words with ids between backticks.
+    let what: String = change
+        .what
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { esc(part) })
+        .collect();
+    let value = |v: &Option<String>| esc(v.as_deref().unwrap_or(""));
+    match change.change {
+        ChangeKind::Added => match &change.new {
+            Some(new) => format!("added {what}: {}", esc(new)),
+            None => format!("added {what}"),
+        },
+        ChangeKind::Removed => format!("removed {what}"),
+        ChangeKind::Changed => format!(
+            "{what}: {} was “{}”, now “{}”",
+            esc(change.field.as_deref().unwrap_or("it")),
+            value(&change.old),
+            value(&change.new)
+        ),
+    }
+}
