@@ -98,10 +98,12 @@ Exit codes: 0 drawn, 1 the bundle has errors, 2 bad usage (no such pathway).")]
 Examples:
   triage review pathways chest-pain --format html > chest-pain-review.html
   triage review pathways chest-pain                 # Markdown
+  triage review tests/fixtures/diff/rerouted fever --against tests/fixtures/diff/base
 
 The sheet names the pathway's version, the SHA-256 of its file and the bundle's hash, so a
-signature refers to exactly what was read. Text from the bundle is shown as text, never as
-markup.
+signature refers to exactly what was read. With --against OLD it ends with what changed since
+that version (see `triage diff`): the journeys that now end elsewhere, for whom, and what was
+added, removed or reworded. Text from the bundle is shown as text, never as markup.
 
 Exit codes: 0 written, 1 the bundle has errors, 2 bad usage (no such pathway).")]
     Review(ReviewArgs),
@@ -273,6 +275,9 @@ pub struct ReviewArgs {
     /// What to write.
     #[arg(long, value_enum, default_value_t = review::ReviewFormat::Markdown)]
     pub format: review::ReviewFormat,
+    /// The bundle as last signed off: the sheet then shows what changed since (`triage diff`).
+    #[arg(long, value_name = "OLD")]
+    pub against: Option<PathBuf>,
 }
 
 /// Arguments of `triage diff`.
@@ -484,8 +489,14 @@ pub fn dispatch(command: Command) -> Status {
         Command::Graph(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             graph::graph(bundle, &args.pathway, args.format, args.expand_modules)
         }),
-        Command::Review(args) => with_bundle(&args.dir, |bundle| {
-            review::review(bundle, &args.pathway, args.format)
+        Command::Review(args) => with_bundle(&args.dir, |bundle| match &args.against {
+            None => review::review(bundle, &args.pathway, args.format, None),
+            Some(old_dir) => match Bundle::open(old_dir, &BuildOptions::for_evaluation()) {
+                Ok(old) => {
+                    review::review(bundle, &args.pathway, args.format, Some((&old, old_dir)))
+                }
+                Err(status) => Ok(status),
+            },
         }),
         Command::Diff(args) => with_bundle_for_evaluation(&args.old, |old| {
             match Bundle::open(&args.new, &BuildOptions::for_evaluation()) {

@@ -23,11 +23,36 @@ pub enum ReviewFormat {
 }
 
 /// Runs `triage review`.
-pub fn review(bundle: &Bundle, pathway: &str, format: ReviewFormat) -> std::io::Result<Status> {
+pub fn review(
+    bundle: &Bundle,
+    pathway: &str,
+    format: ReviewFormat,
+    against: Option<(&Bundle, &std::path::Path)>,
+) -> std::io::Result<Status> {
     let (compiled, ir) = match (bundle.compiled(), &bundle.built.ir) {
         (Ok(compiled), Some(ir)) => (compiled, ir),
         (Err(status), _) => return Ok(status),
         (Ok(_), None) => return Ok(Status::Failed),
+    };
+    // What changed since the version signed before, for this pathway.
+    let changes = match against {
+        None => None,
+        Some((old, dir)) => {
+            let old = match old.compiled_for_review(dir) {
+                Ok(old) => old,
+                Err(status) => return Ok(status),
+            };
+            match triage_core::diff::diff(old, compiled) {
+                Ok(mut report) => {
+                    super::diff::keep_only(&mut report, pathway);
+                    Some((report, dir.display().to_string()))
+                }
+                Err(error) => {
+                    output::eprint(&format!("error: {error}\n"));
+                    return Ok(Status::Failed);
+                }
+            }
+        }
     };
     let doc = &bundle.built.doc;
     let (Some((file_index, file)), Some(id)) = (
@@ -280,6 +305,28 @@ pub fn review(bundle: &Bundle, pathway: &str, format: ReviewFormat) -> std::io::
                 );
             }
         }
+    }
+    if let Some((report, old_dir)) = &changes {
+        let _ = writeln!(
+            md,
+            "## Changes since {}\n\nEvery journey of this pathway compared with the version in {}: those that now end elsewhere, and what was added, removed or reworded.\n",
+            code(old_dir),
+            code(old_dir)
+        );
+        let section = super::diff::markdown(report, 2);
+        // The section's own title is the heading above.
+        let body = section.split_once('\n').map_or("", |(_, rest)| rest);
+        let _ = writeln!(md, "{}", body.trim());
+        if report.pathways.is_empty()
+            && report.pathways_added.is_empty()
+            && report.pathways_removed.is_empty()
+        {
+            let _ = writeln!(
+                md,
+                "\nNo journey of this pathway ends differently, and none of its own nodes changed."
+            );
+        }
+        md.push('\n');
     }
     let _ = writeln!(
         md,

@@ -62,3 +62,28 @@ fn text_from_the_bundle_is_shown_as_text_never_as_markup() {
     let output = triage(&["review", path_arg(bundle.path()), "no-such-pathway"], "");
     assert_eq!(code(&output), 2);
 }
+
+#[test]
+fn against_an_older_version_the_sheet_ends_with_the_journeys_that_changed() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/diff");
+    let (base, rerouted) = (format!("{fixtures}/base"), format!("{fixtures}/rerouted"));
+    let output = triage(&["review", &rerouted, "fever", "--against", &base], "");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let sheet = stdout(&output);
+    let changes = sheet
+        .split("## Changes since")
+        .nth(1)
+        .expect("a section of changes");
+    for needed in [
+        "### `fever` High temperature (fever) (version 1.0.0 → 1.1.0)",
+        "#### Less urgent (1)",
+        "at warning-signs: answer stiff-neck now leads to gp-soon (was ae-now)",
+        "For 1 to 15 years",
+    ] {
+        assert!(changes.contains(needed), "lacks {needed:?}:\n{changes}");
+    }
+    assert!(changes.contains("## Sign-off"), "the signatures come last");
+
+    let same = triage(&["review", &base, "cough", "--against", &base], "");
+    assert!(stdout(&same).contains("No journey of this pathway ends differently"));
+}
