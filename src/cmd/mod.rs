@@ -1,5 +1,6 @@
 //! The subcommands: their arguments (clap) and what each one does.
 
+mod cases;
 mod catalogue;
 mod coverage;
 mod diff;
@@ -77,6 +78,21 @@ topic-band pairs; chest pain, probable stroke and recent fit are reception point
 
 Exit codes: 0 reported (gaps included), 1 the bundle has errors, 2 bad usage.")]
     Coverage(CoverageArgs),
+
+    /// Write a starter case pack for a pathway: one case per answer, to complete with expected outcomes.
+    #[command(after_help = "\
+Examples:
+  triage cases pathways --pathway chest-pain --starter > chest-pain.starter.yaml
+  triage cases tests/fixtures/diff/base --pathway fever --starter
+
+Each case is a whole journey, for a person the pathway admits, that gives one answer of the
+pathway's own questions (modules have case packs of their own). Every case expects the
+disposition TODO, which does not validate: write the disposition a clinician expects (the one
+the pathway reaches today is noted above it, to check, not to copy), then run
+`triage test DIR --pathway ID`. Answers no journey gives are listed at the end.
+
+Exit codes: 0 written, 1 the bundle has errors, 2 bad usage (no such pathway, no --starter).")]
+    Cases(CasesArgs),
 
     /// Draw a pathway as a flowchart: Mermaid, Graphviz DOT, or an SVG picture.
     #[command(after_help = "\
@@ -248,6 +264,19 @@ pub struct ListArgs {
     /// How to print the list.
     #[arg(long, value_enum, default_value_t = list::ListFormat::Human)]
     pub format: list::ListFormat,
+}
+
+/// Arguments of `triage cases`.
+#[derive(Debug, Args)]
+pub struct CasesArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The pathway.
+    #[arg(long, value_name = "ID")]
+    pub pathway: String,
+    /// Write a starter case pack (the only kind so far).
+    #[arg(long)]
+    pub starter: bool,
 }
 
 /// Arguments of `triage graph`.
@@ -485,6 +514,12 @@ pub fn dispatch(command: Command) -> Status {
                     crate::terminal::clean(word)
                 )),
             }
+        }
+        Command::Cases(args) if !args.starter => output::usage_error(
+            "give --starter: `triage cases DIR --pathway ID --starter` writes a starter case pack",
+        ),
+        Command::Cases(args) => {
+            with_bundle_for_evaluation(&args.dir, |bundle| cases::starter(bundle, &args.pathway))
         }
         Command::Graph(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             graph::graph(bundle, &args.pathway, args.format, args.expand_modules)

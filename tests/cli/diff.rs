@@ -2,10 +2,6 @@
 
 use super::*;
 
-#[path = "../support/mod.rs"]
-#[allow(dead_code)]
-mod support;
-
 fn shipped() -> &'static str {
     concat!(env!("CARGO_MANIFEST_DIR"), "/pathways")
 }

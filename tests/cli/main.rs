@@ -8,6 +8,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[path = "../support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod cases;
 mod diff;
 mod graph;
 mod language;

@@ -36,6 +36,8 @@ pub mod model;
 pub mod report;
 mod search;
 pub mod session;
+#[cfg(feature = "authoring")]
+pub mod starter;
 pub mod topics;
 pub mod validate;
 pub mod vocab;
