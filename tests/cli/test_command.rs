@@ -159,3 +159,22 @@ fn test_of_one_pathway_runs_its_packs_and_reports_its_own_coverage() {
         stderr(&output)
     );
 }
+
+#[test]
+fn uncovered_edges_are_named_as_the_author_wrote_them() {
+    // A bundle with no case packs: every edge is uncovered.
+    let base = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/diff/base");
+    let output = triage(&["test", base, "--pathway", "fever"], "");
+    let text = stdout(&output);
+    for needed in [
+        // A number band by its bounds, not its generated id.
+        "fever/temperature band 38 to under 40",
+        "fever/temperature band 40 or more",
+        // A branch case by its condition, at its own line.
+        "pathways/fever.yaml:94 fever/decide case `when: var.drinking-less or score.fever-score >= 2`",
+        "fever/decide otherwise",
+    ] {
+        assert!(text.contains(needed), "lacks {needed:?}:\n{text}");
+    }
+    assert!(!text.contains("band-"), "{text}");
+}

@@ -278,24 +278,30 @@ impl Tally {
 fn describe_edge(bundle: &CompiledBundle, node: &NodeIr, edge: usize) -> String {
     let (loc, what) = match &node.kind {
         NodeKindIr::Question(question) => match question.answers.get(edge) {
-            Some(answer) => (answer.loc, answer.id.clone()),
+            Some(answer) => match answer.band {
+                // Bands as written, not their generated ids.
+                Some((from, below)) => (
+                    answer.loc,
+                    format!("band {}", crate::diff::band_text(from, below)),
+                ),
+                None => (answer.loc, answer.id.clone()),
+            },
             None => (node.loc, format!("answer {}", edge + 1)),
         },
-        NodeKindIr::Branch(BranchIr::Cases { cases, .. }) => {
+        NodeKindIr::Branch(BranchIr::Cases { cases, written, .. }) => {
             if edge < cases.len() {
-                (node.loc, format!("case {}", edge + 1))
+                match written.get(edge) {
+                    Some((when, loc)) => (*loc, format!("case `when: {when}`")),
+                    None => (node.loc, format!("case {}", edge + 1)),
+                }
             } else {
                 (node.loc, "otherwise".to_string())
             }
         }
         NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => {
             let what = match bands.get(edge) {
-                Some((from, below, _)) if from.is_finite() && below.is_finite() => {
-                    format!("band {from} to below {below}")
-                }
-                Some((from, _, _)) if from.is_finite() => format!("band from {from}"),
-                Some((_, below, _)) if below.is_finite() => format!("band below {below}"),
-                _ => format!("band {}", edge + 1),
+                Some((from, below, _)) => format!("band {}", crate::diff::band_text(*from, *below)),
+                None => format!("band {}", edge + 1),
             };
             (node.loc, what)
         }

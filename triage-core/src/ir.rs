@@ -292,6 +292,8 @@ pub enum BranchIr {
         cases: Vec<(Expr, Target)>,
         /// Taken when no case holds.
         otherwise: Target,
+        /// Each case's condition as written, and where, for authors' reports.
+        written: Vec<(String, Loc)>,
     },
     /// Numeric bands over one expression, covering every value.
     Bands {

@@ -473,7 +473,9 @@ fn check_ir(ir: &BundleIr) -> Result<(), CompileError> {
                                 .all(|(v, _)| usize::from(*v) < ir.variables.len())
                     })
             }
-            NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+            NodeKindIr::Branch(BranchIr::Cases {
+                cases, otherwise, ..
+            }) => {
                 cases.len() < usize::from(u16::MAX)
                     && cases.iter().all(|(_, t)| target_ok(t))
                     && target_ok(otherwise)
@@ -639,7 +641,9 @@ impl<'ir> Compiler<'ir> {
                         targets.push(self.resolve(instance, answer.next)?);
                     }
                 }
-                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                NodeKindIr::Branch(BranchIr::Cases {
+                    cases, otherwise, ..
+                }) => {
                     for (_, target) in cases {
                         targets.push(self.resolve(instance, *target)?);
                     }

@@ -623,9 +623,12 @@ impl<'v, 'b> Lens<'v, 'b> {
                         None => format!("answer {}", a.id),
                     })
             }
-            Some(NodeKindIr::Branch(BranchIr::Cases { cases, .. })) => {
+            Some(NodeKindIr::Branch(BranchIr::Cases { cases, written, .. })) => {
                 if edge < cases.len() {
-                    format!("case {}", edge + 1)
+                    written.get(edge).map_or_else(
+                        || format!("case {}", edge + 1),
+                        |(w, _)| format!("when {w}"),
+                    )
                 } else {
                     "otherwise".to_owned()
                 }

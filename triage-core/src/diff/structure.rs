@@ -97,10 +97,18 @@ pub(super) fn unit(
             (NodeKindIr::Branch(a), NodeKindIr::Branch(b)) => {
                 let targets = |bundle: &CompiledBundle, branch: &BranchIr| -> Vec<String> {
                     match branch {
-                        BranchIr::Cases { cases, otherwise } => cases
+                        BranchIr::Cases {
+                            cases,
+                            otherwise,
+                            written,
+                        } => cases
                             .iter()
-                            .map(|(_, t)| target(bundle, t))
-                            .chain([target(bundle, otherwise)])
+                            .enumerate()
+                            .map(|(i, (_, t))| {
+                                let when = written.get(i).map_or("?", |(w, _)| w.as_str());
+                                format!("when {when}: {}", target(bundle, t))
+                            })
+                            .chain([format!("otherwise: {}", target(bundle, otherwise))])
                             .collect(),
                         BranchIr::Bands { bands, .. } => bands
                             .iter()

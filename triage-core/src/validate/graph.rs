@@ -21,7 +21,9 @@ impl Validator {
         };
         match &node.kind {
             NodeKindIr::Question(q) => q.answers.iter().for_each(|a| push(&a.next)),
-            NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+            NodeKindIr::Branch(BranchIr::Cases {
+                cases, otherwise, ..
+            }) => {
                 cases.iter().for_each(|(_, t)| push(t));
                 push(otherwise);
             }
@@ -262,7 +264,9 @@ impl Validator {
                     .iter()
                     .find(|a| reaches(&a.next))
                     .map(|a| (format!("`{}` {}", node.id, a.id), a.next)),
-                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => cases
+                NodeKindIr::Branch(BranchIr::Cases {
+                    cases, otherwise, ..
+                }) => cases
                     .iter()
                     .enumerate()
                     .find(|(_, (_, t))| reaches(t))
@@ -332,7 +336,9 @@ impl Validator {
             };
             match &node.kind {
                 NodeKindIr::Question(q) => q.answers.iter().for_each(|a| merge(target(&a.next))),
-                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                NodeKindIr::Branch(BranchIr::Cases {
+                    cases, otherwise, ..
+                }) => {
                     cases.iter().for_each(|(_, t)| merge(target(t)));
                     merge(target(otherwise));
                 }

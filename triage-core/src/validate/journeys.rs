@@ -167,7 +167,9 @@ impl Validator {
                         reach.add(&answer.next, cells, still);
                     }
                 }
-                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
+                NodeKindIr::Branch(BranchIr::Cases {
+                    cases, otherwise, ..
+                }) => {
                     for (condition, target) in cases {
                         let narrowed = condition
                             .age_interval()
@@ -237,9 +239,9 @@ impl Validator {
                     .answers
                     .iter()
                     .any(|a| a.reason.is_none() && leads(&free, &a.next)),
-                NodeKindIr::Branch(BranchIr::Cases { cases, otherwise }) => {
-                    cases.iter().any(|(_, t)| leads(&free, t)) || leads(&free, otherwise)
-                }
+                NodeKindIr::Branch(BranchIr::Cases {
+                    cases, otherwise, ..
+                }) => cases.iter().any(|(_, t)| leads(&free, t)) || leads(&free, otherwise),
                 NodeKindIr::Branch(BranchIr::Bands { bands, .. }) => {
                     bands.iter().any(|(_, _, t)| leads(&free, t))
                 }

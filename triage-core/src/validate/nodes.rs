@@ -240,6 +240,11 @@ impl Validator {
                                 .map(|t| (expr::Expr::Bool(true), t))
                                 .collect(),
                             otherwise,
+                            written: cases
+                                .value
+                                .iter()
+                                .map(|c| (c.when.value.clone(), Loc::at(file, c.when.referenced)))
+                                .collect(),
                         })
                     }
                     (None, None, Some(_), Some(bands)) => {
