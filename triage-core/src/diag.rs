@@ -297,15 +297,20 @@ pub(crate) fn did_you_mean<'a>(
     fallback: &str,
 ) -> String {
     let candidates: Vec<&str> = candidates.collect();
-    let best = candidates
-        .iter()
-        .map(|c| (edit_distance(wrong, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min();
-    if let Some((_, c)) = best {
+    if let Some(c) = closest(wrong, &candidates) {
         return format!("did you mean `{c}`? ({fallback})");
     }
     nearest_by_words(wrong, &candidates, fallback)
+}
+
+/// The candidate spelt most like `wrong`, if one is close enough to be a typo.
+pub(crate) fn closest<'a>(wrong: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(wrong, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// No near spelling: the ids that share the most words with `wrong`, so

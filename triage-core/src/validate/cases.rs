@@ -146,16 +146,11 @@ impl Validator {
                 None if self.advice_unknown => ok = false,
                 None if self.broken_entry(FileRole::CareAdvice, &key.value) => ok = false,
                 None => {
-                    let help = did_you_mean(
-                        &key.value,
-                        self.advice_ids.keys().map(String::as_str),
-                        "use a key of the care advice; `triage list advice DIR` lists them",
-                    );
-                    self.error(
+                    self.unknown_advice(
                         codes::CASE_UNKNOWN_ADVICE,
                         Loc::at(file, key.referenced),
-                        format!("care advice `{}` is not in the care advice", key.value),
-                        help,
+                        &key.value,
+                        "use a care-advice key; `triage list advice DIR` lists each with its file",
                     );
                     ok = false;
                 }

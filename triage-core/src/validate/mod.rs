@@ -374,22 +374,36 @@ impl Validator {
                 Some(&i) => resolved.push(i),
                 None if self.advice_unknown => {}
                 None if self.broken_entry(FileRole::CareAdvice, &key.value) => {}
-                None => {
-                    let help = did_you_mean(
-                        &key.value,
-                        self.advice_ids.keys().map(String::as_str),
-                        "use an existing key (`triage list advice DIR` lists them), or add it to the care advice",
-                    );
-                    self.error(
-                        codes::UNKNOWN_ADVICE,
-                        Loc::at(file, key.referenced),
-                        format!("care advice `{}` is not in the care advice", key.value),
-                        help,
-                    );
-                }
+                None => self.unknown_advice(
+                    codes::UNKNOWN_ADVICE,
+                    Loc::at(file, key.referenced),
+                    &key.value,
+                    "use an existing key (`triage list advice DIR` lists each with its file), or add the entry to care-advice.yaml or a file in care-advice/",
+                ),
             }
         }
         resolved
+    }
+
+    /// A care-advice key that is in no care-advice file: the nearest key,
+    /// pointed at in the file that really holds it.
+    pub(super) fn unknown_advice(&mut self, code: Code, loc: Loc, key: &str, fallback: &str) {
+        let message = format!("care advice `{key}` is in no care-advice file");
+        let keys: Vec<&str> = self.advice_ids.keys().map(String::as_str).collect();
+        let near = crate::diag::closest(key, &keys).and_then(|near| {
+            let index = *self.advice_ids.get(near)?;
+            let entry = self.advice.get(usize::from(index))?;
+            Some((near.to_owned(), entry.loc))
+        });
+        let help = did_you_mean(key, keys.into_iter(), fallback);
+        match near {
+            Some((near, defined)) => self.diagnostics.push(
+                Diagnostic::error(code, loc, message)
+                    .with_help(help)
+                    .with_related(defined, format!("`{near}` is defined here")),
+            ),
+            None => self.error(code, loc, message, help),
+        }
     }
 
     // -- units -------------------------------------------------------------
@@ -1123,6 +1137,37 @@ cases:
             .expect("a duplicate in another file is reported");
         assert_eq!(d.loc.line, 2);
         assert_ne!(d.related.as_ref().unwrap().loc.file, d.loc.file);
+    }
+
+    #[test]
+    fn a_misspelt_care_advice_key_points_at_the_file_that_holds_the_nearest() {
+        let split =
+            "care_advice:\n  - { id: steam-inhalation, title: Steam, text: Breathe steam. }\n";
+        let nodes = GOOD_NODES.replace("advice: [rest]", "advice: [steam-inhalations]");
+        let (sources, _) = Sources::from_texts(vec![
+            ("dispositions.yaml".to_string(), DISPOSITIONS.to_string()),
+            ("care-advice.yaml".to_string(), ADVICE.to_string()),
+            ("care-advice/steam.yaml".to_string(), split.to_string()),
+            ("modules/screen.yaml".to_string(), MODULE.to_string()),
+            ("pathways/cough.yaml".to_string(), pathway(&nodes)),
+        ]);
+        let (doc, _) = parse(&sources);
+        let (_, diagnostics) = validate(&doc);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == codes::UNKNOWN_ADVICE)
+            .expect("the unknown key is reported");
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`steam-inhalation`"),
+            "{d:?}"
+        );
+        let related = d.related.as_ref().expect("the nearest entry is pointed at");
+        let file = &sources.files[related.loc.file].path;
+        assert_eq!(file, "care-advice/steam.yaml");
+        assert_eq!(related.loc.line, 2);
     }
 
     #[test]
