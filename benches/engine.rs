@@ -403,6 +403,21 @@ fn bench_search(c: &mut Criterion, f: &Fixture) {
     group.finish();
 }
 
+/// `triage diff` of the whole shipped bundle against itself: every journey
+/// class of every pathway walked in both versions (target: under 10 s).
+fn bench_diff(c: &mut Criterion, f: &Fixture) {
+    let mut group = c.benchmark_group("diff");
+    group.sample_size(10);
+    group.bench_function("shipped-bundle-against-itself", |b| {
+        b.iter(|| {
+            triage_core::diff::diff(black_box(&f.bundle), black_box(&f.bundle))
+                .map(|d| d.classes_compared)
+                .unwrap_or(0)
+        })
+    });
+    group.finish();
+}
+
 fn main() {
     let started = SystemTime::now();
     let mut c = Criterion::default().configure_from_args();
@@ -412,6 +427,7 @@ fn main() {
     bench_session(&mut c, &fixture);
     bench_case_packs(&mut c, &fixture);
     bench_search(&mut c, &fixture);
+    bench_diff(&mut c, &fixture);
     c.final_summary();
     summary::print(started, &fixture);
 }
@@ -517,6 +533,11 @@ mod summary {
                 "search",
                 "no-match",
                 "symptom search: a word nothing matches (spelling tolerance tried)".into(),
+            ),
+            (
+                "diff",
+                "shipped-bundle-against-itself",
+                "`triage diff` of the shipped bundle against itself".into(),
             ),
             (
                 "session",
