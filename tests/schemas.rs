@@ -79,6 +79,7 @@ fn every_schema_pins_its_format() {
         ("session.schema.json", format::Session::FORMAT),
         ("audit.schema.json", format::Audit::FORMAT),
         ("validation.schema.json", format::Validation::FORMAT),
+        ("diff.schema.json", format::Diff::FORMAT),
     ] {
         let validator = validator(file);
         // Another version of the same document is refused.
@@ -242,6 +243,24 @@ fn command_line_outputs_match_their_schemas() {
     );
     assert_eq!(broken["summary"]["errors"], 1, "{broken}");
     assert_valid(&reports, "a broken bundle's report", &broken);
+
+    let diffs = validator("diff.schema.json");
+    let changed = triage(
+        &[
+            "diff",
+            "tests/fixtures/diff/base",
+            "tests/fixtures/diff/rerouted",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(changed["format"], format::Diff::FORMAT);
+    assert_eq!(
+        changed["pathways"][0]["journeys"][0]["change"],
+        "less_urgent"
+    );
+    assert_valid(&diffs, "a diff with a change", &changed);
 }
 
 #[test]

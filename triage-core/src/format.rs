@@ -13,6 +13,7 @@
 //! | a saved session | [`Session::FORMAT`] | [`crate::session::Session::to_json`] |
 //! | an audit record | [`Audit::FORMAT`] | [`crate::session::Session::audit`] |
 //! | a validation report | [`Validation::FORMAT`] | `triage validate --format json`, the browser package |
+//! | what changed between two versions | [`Diff::FORMAT`] | `triage diff --format json` |
 //!
 //! ```
 //! use triage_core::format;
@@ -85,6 +86,8 @@ formats! {
     Audit = "triage.audit/1";
     /// A validation report: counts and every diagnostic.
     Validation = "triage.validation/1";
+    /// What changed between two versions of a bundle (`triage diff`).
+    Diff = "triage.diff/1";
 }
 
 /// Removes the `"format": "uint32"`-style annotations schemars writes for
@@ -154,6 +157,11 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         (
             "validation.schema.json",
             schema_of::<crate::report::ValidationReport>("A validation report"),
+        ),
+        #[cfg(feature = "authoring")]
+        (
+            "diff.schema.json",
+            schema_of::<crate::diff::BundleDiff>("What changed between two versions of a bundle"),
         ),
     ]
 }

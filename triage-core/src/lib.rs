@@ -270,7 +270,7 @@ fn build_with(
 ) -> Built {
     let (doc, parse_diagnostics) = load::parse_with(&sources, options);
     diagnostics.extend(parse_diagnostics);
-    let (ir, validate_diagnostics) = validate::validate(&doc);
+    let (ir, validate_diagnostics) = validate::validate_sound(&doc);
     diagnostics.extend(validate_diagnostics);
     let usable = !diag::has_errors(&diagnostics);
     #[cfg(feature = "authoring")]

@@ -48,9 +48,6 @@ use std::collections::HashMap;
 /// is reported as [`PathwayDiff::incomplete`].
 pub const MAX_STATES: usize = 200_000;
 
-/// The version of the [`BundleDiff`] document.
-pub const FORMAT: &str = "triage.diff/1";
-
 /// Most age cells a diff can tell apart (256: four `u64` words per sex).
 const MAX_AGE_CELLS: usize = 256;
 
@@ -75,9 +72,10 @@ pub enum DiffError {
 
 /// Everything that changed between two versions of a bundle.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BundleDiff {
-    /// Always [`FORMAT`].
-    pub format: &'static str,
+    /// Always `triage.diff/1`.
+    pub format: crate::format::Diff,
     /// The old version's content hash.
     pub old_hash: String,
     /// The new version's content hash.
@@ -106,6 +104,7 @@ pub struct BundleDiff {
 
 /// A pathway or module, by id and title.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitRef {
     /// Id.
     pub id: String,
@@ -115,6 +114,7 @@ pub struct UnitRef {
 
 /// What changed in one pathway.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PathwayDiff {
     /// Id.
     pub id: String,
@@ -141,6 +141,7 @@ pub struct PathwayDiff {
 
 /// The changes of one module.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitDiff {
     /// Id.
     pub id: String,
@@ -152,6 +153,7 @@ pub struct UnitDiff {
 
 /// How a journey's end changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum JourneyChangeKind {
     /// A less urgent disposition.
@@ -178,6 +180,7 @@ impl JourneyChangeKind {
 
 /// People who lost or gained a pathway.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PeopleChange {
     /// `no_longer_served` or `newly_served`.
     pub change: ServedChange,
@@ -187,6 +190,7 @@ pub struct PeopleChange {
 
 /// Whether people lost or gained a pathway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ServedChange {
     /// The old version served them; the new one does not.
@@ -197,6 +201,7 @@ pub enum ServedChange {
 
 /// A set of people: age ranges and sexes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct People {
     /// In words, e.g. `16 years and over` or `under 1 year, male`.
     pub text: String,
@@ -206,6 +211,7 @@ pub struct People {
 
 /// Ages of the people of the given sexes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgeGroup {
     /// The sexes.
     pub sexes: Vec<Sex>,
@@ -215,6 +221,7 @@ pub struct AgeGroup {
 
 /// Ages from `from_months` up to (not including) `below_months`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgeRange {
     /// Youngest, in months.
     pub from_months: u32,
@@ -224,6 +231,7 @@ pub struct AgeRange {
 
 /// A journey whose end changed.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JourneyChange {
     /// How it changed.
     pub change: JourneyChangeKind,
@@ -245,6 +253,7 @@ pub struct JourneyChange {
 
 /// The node where two journeys part and the edges they take from it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fork {
     /// The node (`node`, or `unit/node` for another unit's).
     pub node: String,
@@ -260,6 +269,7 @@ pub struct Fork {
 
 /// One answer of a journey.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Given {
     /// The question (`node`, or `unit/node` for another unit's).
     pub question: String,
@@ -269,6 +279,7 @@ pub struct Given {
 
 /// How a journey ends.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ending {
     /// The disposition id.
     pub disposition: String,
@@ -284,6 +295,7 @@ pub struct Ending {
 
 /// Something added, removed or changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Change {
     /// What, e.g. ``question `pain-now` `` or ``answer `yes` of `crushing` ``.
     pub what: String,
@@ -299,6 +311,7 @@ pub struct Change {
 
 /// Added, removed or changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// Only in the new version.
@@ -382,7 +395,7 @@ pub fn diff_with_limit(
         });
     }
     let mut result = BundleDiff {
-        format: FORMAT,
+        format: crate::format::Diff,
         old_hash: old.hash().to_owned(),
         new_hash: new.hash().to_owned(),
         pathways_compared: 0,

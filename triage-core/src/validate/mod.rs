@@ -30,6 +30,15 @@ pub const MAX_OPTIONS: usize = 60;
 /// Diagnostics (errors and warnings) are returned either way, sorted by file and line.
 #[doc(hidden)] // Reached through `crate::build`; the IR it returns is internal.
 pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
+    let (ir, diagnostics) = validate_sound(doc);
+    let ir = ir.filter(|_| !crate::diag::has_errors(&diagnostics));
+    (ir, diagnostics)
+}
+
+/// As [`validate`], but the model is also built when every error leaves the
+/// graph sound ([`crate::diag::errors_leave_graph_sound`]): for comparing
+/// versions, never for triage.
+pub(crate) fn validate_sound(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     let mut v = Validator {
         dispositions_unknown: doc.failed.contains(&FileRole::Dispositions),
         advice_unknown: doc.failed.contains(&FileRole::CareAdvice),
@@ -53,7 +62,7 @@ pub fn validate(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnostic>) {
     let mut diagnostics = std::mem::take(&mut v.diagnostics);
     diagnostics.sort_by_key(|d| (d.loc, d.code));
     // A graph that is sound despite its errors is still built, for review
-    // only: the caller never compiles it for triage.
+    // only (see `validate`).
     if !crate::diag::errors_leave_graph_sound(&diagnostics) {
         return (None, diagnostics);
     }

@@ -180,18 +180,29 @@ cases:
         line_of(FEVER, "id: less")
     );
     assert!(uncovered.contains(&less), "{uncovered:#?}");
+    // A branch case by its condition, at its own line.
+    let sepsis = line_of(FEVER, "when: 'score.sepsis >= 1'");
+    assert!(
+        uncovered.contains(&format!(
+            "pathways/fever.yaml:{sepsis} fever/child case `when: score.sepsis >= 1`"
+        )),
+        "{uncovered:#?}"
+    );
+    let travelled = line_of(FEVER, "when: 'var.travelled'");
+    assert!(uncovered.contains(&format!(
+        "pathways/fever.yaml:{travelled} fever/child case `when: var.travelled`"
+    )));
     let child = line_of(FEVER, "  child:");
-    assert!(uncovered.contains(&format!("pathways/fever.yaml:{child} fever/child case 1")));
-    assert!(uncovered.contains(&format!("pathways/fever.yaml:{child} fever/child case 2")));
     assert!(!uncovered.contains(&format!(
         "pathways/fever.yaml:{child} fever/child otherwise"
     )));
+    // Bands by their bounds.
     let by_age = line_of(FEVER, "  by-age:");
     assert!(uncovered.contains(&format!(
-        "pathways/fever.yaml:{by_age} fever/by-age band below 1"
+        "pathways/fever.yaml:{by_age} fever/by-age band under 1"
     )));
     assert!(uncovered.contains(&format!(
-        "pathways/fever.yaml:{by_age} fever/by-age band from 16"
+        "pathways/fever.yaml:{by_age} fever/by-age band 16 or more"
     )));
     let rash = line_of(SCREEN, "id: rash");
     assert!(uncovered.contains(&format!("modules/screen.yaml:{rash} screen/signs rash")));

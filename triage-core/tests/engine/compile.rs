@@ -188,6 +188,7 @@ fn doubling_ir(depth: u16) -> BundleIr {
             let back = NodeKindIr::Branch(BranchIr::Cases {
                 cases: Vec::new(),
                 otherwise: Target::Return,
+                written: Vec::new(),
             });
             nodes.push(node(unit_index, "a", back.clone()));
             nodes.push(node(unit_index, "b", back));
