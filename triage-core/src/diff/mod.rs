@@ -10,7 +10,7 @@
 //! Journeys are enumerated by equivalence class, never value by value:
 //!
 //! - ages are cut where some pathway range, branch or band of either version
-//!   tells two ages apart (see [`classes`]), and a journey carries the set of
+//!   tells two ages apart, and a journey carries the set of
 //!   ages and sexes still on it, split only where a branch splits them;
 //! - number answers are cut at the bands and at every limit a condition of
 //!   either version tests on them;
@@ -26,7 +26,7 @@
 //! the changed texts.
 //!
 //! Both versions are walked at once, and paths that meet again in the same
-//! state are walked once (see [`journeys`]), so the work grows with the
+//! state are walked once, so the work grows with the
 //! number of distinct states rather than of paths. A pathway whose journeys
 //! reach more than [`MAX_STATES`] distinct states is reported as not
 //! compared in full ([`PathwayDiff::incomplete`]) rather than walked
