@@ -1,9 +1,7 @@
 //! Rendering diagnostics: graphical reports with source snippets (miette) for
 //! people, and a flat JSON form for editors and scripts.
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +11,15 @@ use triage_core::diag::{Diagnostic, Loc, Severity};
 /// command line joined with each file's relative path.
 pub struct BundleFiles {
     dir: String,
-    files: Vec<(String, Arc<str>)>,
+    files: Vec<BundleFile>,
+}
+
+/// One file: the path to show, its text, and where each line starts, so a
+/// line is found without reading the file from its start.
+struct BundleFile {
+    path: String,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
 }
 
 impl BundleFiles {
@@ -24,7 +30,13 @@ impl BundleFiles {
             dir: dir.display().to_string(),
             files: files
                 .into_iter()
-                .map(|(path, text)| (dir.join(path).display().to_string(), Arc::from(text)))
+                .map(|(path, text)| BundleFile {
+                    path: dir.join(path).display().to_string(),
+                    text: Arc::from(text),
+                    line_starts: std::iter::once(0)
+                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                        .collect(),
+                })
                 .collect(),
         }
     }
@@ -39,11 +51,11 @@ impl BundleFiles {
     pub fn path(&self, file: usize) -> &str {
         self.files
             .get(file)
-            .map_or(self.dir.as_str(), |(path, _)| path.as_str())
+            .map_or(self.dir.as_str(), |f| f.path.as_str())
     }
 
-    fn text(&self, file: usize) -> Option<&Arc<str>> {
-        self.files.get(file).map(|(_, text)| text)
+    fn file(&self, file: usize) -> Option<&BundleFile> {
+        self.files.get(file)
     }
 }
 
@@ -103,7 +115,7 @@ pub fn human(files: &BundleFiles, diagnostics: &[Diagnostic], color: bool) -> St
         GraphicalTheme::unicode_nocolor()
     };
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().take(SHOWN_IN_FULL) {
         // The heading reads as rustc's does, `error[E203]: there is no node
         // ...`: the severity and code stand where miette puts its icon.
         let mut theme = theme.clone();
@@ -122,7 +134,57 @@ pub fn human(files: &BundleFiles, diagnostics: &[Diagnostic], color: bool) -> St
         out.push_str(rendered.strip_prefix("  ").unwrap_or(&rendered));
         out.push('\n');
     }
+    if let Some(rest) = diagnostics.get(SHOWN_IN_FULL..).filter(|r| !r.is_empty()) {
+        out.push_str(&summary_of_rest(files, rest));
+    }
     out
+}
+
+/// Most diagnostics shown in full; the rest are counted by code and file
+/// (all of them are in `--format json`).
+pub const SHOWN_IN_FULL: usize = 200;
+
+/// The diagnostics past [`SHOWN_IN_FULL`], counted by code and by file.
+fn summary_of_rest(files: &BundleFiles, rest: &[Diagnostic]) -> String {
+    let mut by_code: Vec<(String, usize)> = Vec::new();
+    let mut by_file: Vec<(usize, usize)> = Vec::new();
+    for diagnostic in rest {
+        let code = diagnostic.code.to_string();
+        match by_code.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => by_code.push((code, 1)),
+        }
+        match by_file.iter_mut().find(|(f, _)| *f == diagnostic.loc.file) {
+            Some((_, n)) => *n += 1,
+            None => by_file.push((diagnostic.loc.file, 1)),
+        }
+    }
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_file.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let list = |items: Vec<String>| {
+        let shown = items.len().min(10);
+        let mut text = items
+            .iter()
+            .take(shown)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if items.len() > shown {
+            text.push_str(&format!(", and {} more", items.len() - shown));
+        }
+        text
+    };
+    format!(
+        "... and {} more not shown here (fix those above first, or see them all with --format json):\n  by code: {}\n  by file: {}\n\n",
+        rest.len(),
+        list(by_code.into_iter().map(|(c, n)| format!("{c} x {n}")).collect()),
+        list(
+            by_file
+                .into_iter()
+                .map(|(f, n)| format!("{} x {n}", crate::terminal::clean(files.path(f))))
+                .collect()
+        ),
+    )
 }
 
 /// One line per diagnostic: `file:line:col: error[E203]: message`.
@@ -155,7 +217,7 @@ struct Report {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Window>,
     labels: Vec<LabeledSpan>,
     /// The related place when it is in another file (same-file ones are a second label).
     related: Vec<Report>,
@@ -218,26 +280,85 @@ impl Report {
 
 /// The file as a named source and the span of the token at `loc`, when `loc`
 /// names a line of a known file.
-fn snippet(files: &BundleFiles, loc: Loc) -> Option<(NamedSource<Arc<str>>, SourceSpan)> {
+fn snippet(files: &BundleFiles, loc: Loc) -> Option<(Window, SourceSpan)> {
     if loc.line == 0 {
         return None;
     }
-    let text = files.text(loc.file)?;
-    let span = token_span(text, loc.line, loc.column)?;
-    let source = NamedSource::new(files.path(loc.file), Arc::clone(text)).with_language("yaml");
+    let file = files.file(loc.file)?;
+    let span = token_span(&file.text, &file.line_starts, loc.line, loc.column)?;
+    let source = Window {
+        name: file.path.clone(),
+        text: Arc::clone(&file.text),
+        line_starts: Arc::clone(&file.line_starts),
+    };
     Some((source, span.into()))
+}
+
+/// A file as miette reads it, a few lines at a time: finding the lines
+/// around a span from the line index, not by reading the file from its
+/// start, keeps rendering linear in the number of diagnostics.
+#[derive(Debug, Clone)]
+struct Window {
+    name: String,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let line_of = |offset: usize| {
+            self.line_starts
+                .partition_point(|s| *s <= offset)
+                .saturating_sub(1)
+        };
+        let first = line_of(span.offset()).saturating_sub(context_lines_before);
+        let last_line = line_of(span.offset() + span.len().saturating_sub(1));
+        let after = last_line
+            .saturating_add(context_lines_after)
+            .saturating_add(1);
+        let start = self.line_starts.get(first).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(after)
+            .copied()
+            .unwrap_or(self.text.len())
+            .min(self.text.len());
+        let window = self
+            .text
+            .get(start..end)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(
+            span.offset().saturating_sub(start).into(),
+            span.len().min(window.len()),
+        );
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let offset = inner.span().offset() + start;
+        Ok(Box::new(
+            miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                inner.data(),
+                SourceSpan::new(offset.into(), inner.span().len()),
+                inner.line() + first,
+                inner.column(),
+                inner.line_count(),
+            )
+            .with_language("yaml"),
+        ))
+    }
 }
 
 /// Byte offset and length of the token starting at 1-based `line` and
 /// character `column` (column 0: the line's first non-blank character).
 /// A quoted token spans to its closing quote; otherwise the token ends at
 /// whitespace or YAML punctuation.
-fn token_span(text: &str, line: u32, column: u32) -> Option<(usize, usize)> {
+fn token_span(text: &str, line_starts: &[usize], line: u32, column: u32) -> Option<(usize, usize)> {
     let line_index = usize::try_from(line).ok()?.checked_sub(1)?;
-    let mut line_start = 0;
-    for _ in 0..line_index {
-        line_start += text.get(line_start..)?.find('\n')? + 1;
-    }
+    let line_start = *line_starts.get(line_index)?;
     let rest = text.get(line_start..)?;
     let line_text = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
     let start = if column == 0 {
@@ -321,21 +442,27 @@ mod tests {
 
     const TEXT: &str = "nodes:\n  crushing:\n    question: { next: \"missing node\" }\n";
 
+    fn starts() -> Vec<usize> {
+        std::iter::once(0)
+            .chain(TEXT.match_indices('\n').map(|(i, _)| i + 1))
+            .collect()
+    }
+
     #[test]
     fn token_span_covers_a_bare_word_without_its_colon() {
-        let (offset, len) = token_span(TEXT, 2, 3).unwrap();
+        let (offset, len) = token_span(TEXT, &starts(), 2, 3).unwrap();
         assert_eq!(&TEXT[offset..offset + len], "crushing");
     }
 
     #[test]
     fn token_span_covers_a_quoted_string() {
-        let (offset, len) = token_span(TEXT, 3, 23).unwrap();
+        let (offset, len) = token_span(TEXT, &starts(), 3, 23).unwrap();
         assert_eq!(&TEXT[offset..offset + len], "\"missing node\"");
     }
 
     #[test]
     fn token_span_refuses_lines_past_the_end() {
-        assert_eq!(token_span(TEXT, 9, 1), None);
+        assert_eq!(token_span(TEXT, &starts(), 9, 1), None);
     }
 
     #[test]

@@ -386,3 +386,54 @@ fn three_thousand_files_are_refused() {
     }
     assert_refused(dir.path(), "pathways/p", &["L003"]);
 }
+
+/// A pathway file of `count` nodes, each made by `node(i)`, with a valid header.
+fn many_nodes(count: usize, node: impl Fn(usize) -> String) -> String {
+    let mut text = String::from(
+        "pathway:\n  id: many\n  title: Many\n  version: 1.0.0\n  ages: { from: 16 }\n  sexes: [female, male]\n  topics: []\n  keywords: [many]\n  sources:\n    - { title: T, url: https://example.org }\n  start: n0\n\nnodes:\n",
+    );
+    for i in 0..count {
+        text.push_str(&node(i));
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn thirty_thousand_mistakes_are_reported_with_the_first_in_full_and_the_rest_counted() {
+    let dir = bundle();
+    let text = many_nodes(30_000, |i| format!("  n{i}: {{ outcome: {{ disposition: none-{i} }} }}"));
+    put(dir.path(), "pathways/many.yaml", text.as_bytes());
+    let human = validate(dir.path(), "human");
+    assert_eq!(human.status.code(), Some(1), "{}", excerpt(&human.stderr));
+    let shown = human.stdout.matches("error[E204]").count();
+    assert_eq!(shown, 200, "the first 200 in full");
+    assert!(
+        human
+            .stdout
+            .contains("... and 29800 more not shown here (fix those above first, or see them all with --format json)"),
+        "{}",
+        excerpt(&human.stdout)
+    );
+    assert!(human.stdout.contains("by code: E204 x 29800"));
+    assert!(human.stdout.len() < 500_000, "{} bytes", human.stdout.len());
+    let json = validate(dir.path(), "json");
+    let report: Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+    assert_eq!(report["summary"]["errors"], 30_000);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(30_000));
+}
+
+#[test]
+fn twenty_thousand_wrong_references_among_twenty_thousand_nodes_do_not_stall_suggestions() {
+    // Each did-you-mean compares a wrong id with every node: 400 million
+    // edit distances without the bundle's budget for suggestions.
+    let dir = bundle();
+    let text = many_nodes(20_000, |i| {
+        format!("  n{i}: {{ call: {{ module: breathing-screen, next: missing-{i} }} }}")
+    });
+    put(dir.path(), "pathways/many.yaml", text.as_bytes());
+    let human = validate(dir.path(), "human");
+    assert_eq!(human.status.code(), Some(1), "{}", excerpt(&human.stderr));
+    assert!(human.stdout.contains("error[E203]"), "{}", excerpt(&human.stdout));
+    assert!(human.stdout.contains("20000 errors"), "{}", excerpt(&human.stdout));
+}

@@ -21,7 +21,7 @@ impl Validator {
                         .filter(|u| matches!(u.kind, UnitKind::Pathway(_)))
                         .map(|u| u.id.clone())
                         .collect();
-                    let help = did_you_mean(
+                    let help = self.did_you_mean(
                         &pack.pathway.value,
                         names.iter().map(String::as_str),
                         "`pathway:` must name a pathway of this bundle",
@@ -122,7 +122,7 @@ impl Validator {
             None if self.dispositions_unknown => None,
             None if self.broken_entry(FileRole::Dispositions, &expect.disposition.value) => None,
             None => {
-                let help = did_you_mean(
+                let help = self.did_you_mean(
                     &expect.disposition.value,
                     self.disposition_ids.keys().map(String::as_str),
                     "use a disposition id from dispositions.yaml; `triage list dispositions DIR` lists them",
@@ -216,7 +216,7 @@ impl Validator {
                         .collect()
                 })
                 .unwrap_or_default();
-            let help = did_you_mean(
+            let help = self.did_you_mean(
                 node_id,
                 questions.iter().map(String::as_str),
                 "write the question's node id; for a module's question write `module-id/node-id`; `triage list questions DIR --pathway ID` lists them",

@@ -1,7 +1,7 @@
 //! How people find a pathway: the 111 online topics each pathway serves,
 //! and the bundle's synonyms.
 
-use super::{did_you_mean, Validator};
+use super::Validator;
 use crate::diag::{codes, Diagnostic, Loc};
 use crate::ir::{Applicability, TopicClaimIr, UnitKind};
 use crate::load::BundleDoc;
@@ -108,7 +108,7 @@ impl Validator {
                 };
                 let loc = Loc::at(file, title_loc);
                 let Some(topic) = topics::find(title) else {
-                    let help = did_you_mean(
+                    let help = self.did_you_mean(
                         title,
                         topics::all().iter().map(|t| t.title.as_str()),
                         "use a title from the 111 online list exactly; `triage coverage` lists them",
@@ -153,7 +153,7 @@ impl Validator {
                     {
                         Some(&node) => Some(node),
                         None => {
-                            let help = did_you_mean(
+                            let help = self.did_you_mean(
                                 &start.value,
                                 self.node_ids
                                     .get(unit)

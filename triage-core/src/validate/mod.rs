@@ -6,7 +6,7 @@
 //! that cover every value, the graph (through modules and pathway jumps) has no
 //! cycle, and no "I'm not sure" answer can lead to self-care.
 
-use crate::diag::{codes, did_you_mean, Code, Diagnostic, Loc};
+use crate::diag::{codes, Code, Diagnostic, Loc};
 use crate::expr::{self, ExprErrorKind, QuestionInfo, Scope, Type};
 use crate::ir::*;
 use crate::load::{BundleDoc, FileRole};
@@ -21,6 +21,12 @@ mod graph;
 #[cfg(feature = "authoring")]
 mod journeys;
 mod nodes;
+
+/// Most comparisons of wrong ids with candidates a bundle's did-you-mean
+/// suggestions may make: each costs an edit distance, so a file with tens of
+/// thousands of wrong references to tens of thousands of nodes would take
+/// minutes; past this, errors keep their plain hint.
+const MAX_SUGGESTION_WORK: usize = 2_000_000;
 
 /// The most options one question may offer (multiple-choice answers are a 64-bit set).
 pub const MAX_OPTIONS: usize = 60;
@@ -81,6 +87,9 @@ pub(crate) fn validate_sound(doc: &BundleDoc) -> (Option<BundleIr>, Vec<Diagnost
 #[derive(Default)]
 struct Validator {
     diagnostics: Vec<Diagnostic>,
+    /// Comparisons of a wrong id with candidates made so far for
+    /// did-you-mean suggestions (see [`MAX_SUGGESTION_WORK`]).
+    suggestion_work: std::cell::Cell<usize>,
     /// What did not read and is reported already: references to it are not
     /// reported again, so one mistake gives one error, not a cascade.
     broken: Vec<crate::load::BrokenEntry>,
@@ -394,17 +403,39 @@ impl Validator {
         resolved
     }
 
+    /// A did-you-mean suggestion for `wrong` among `candidates`, while the
+    /// bundle's budget for suggestions lasts; `fallback` alone after that.
+    fn did_you_mean<'a>(
+        &self,
+        wrong: &str,
+        candidates: impl Iterator<Item = &'a str>,
+        fallback: &str,
+    ) -> String {
+        let candidates: Vec<&str> = candidates.collect();
+        let work = self.suggestion_work.get().saturating_add(candidates.len());
+        if work > MAX_SUGGESTION_WORK {
+            return fallback.to_owned();
+        }
+        self.suggestion_work.set(work);
+        crate::diag::did_you_mean(wrong, candidates.into_iter(), fallback)
+    }
+
     /// A care-advice key that is in no care-advice file: the nearest key,
     /// pointed at in the file that really holds it.
     pub(super) fn unknown_advice(&mut self, code: Code, loc: Loc, key: &str, fallback: &str) {
         let message = format!("care advice `{key}` is in no care-advice file");
         let keys: Vec<&str> = self.advice_ids.keys().map(String::as_str).collect();
-        let near = crate::diag::closest(key, &keys).and_then(|near| {
-            let index = *self.advice_ids.get(near)?;
-            let entry = self.advice.get(usize::from(index))?;
-            Some((near.to_owned(), entry.loc))
-        });
-        let help = did_you_mean(key, keys.into_iter(), fallback);
+        let affordable =
+            self.suggestion_work.get().saturating_add(keys.len()) <= MAX_SUGGESTION_WORK;
+        let near = affordable
+            .then(|| crate::diag::closest(key, &keys))
+            .flatten()
+            .and_then(|near| {
+                let index = *self.advice_ids.get(near)?;
+                let entry = self.advice.get(usize::from(index))?;
+                Some((near.to_owned(), entry.loc))
+            });
+        let help = self.did_you_mean(key, keys.into_iter(), fallback);
         match near {
             Some((near, defined)) => self.diagnostics.push(
                 Diagnostic::error(code, loc, message)
@@ -526,7 +557,7 @@ impl Validator {
             let start_idx = match ids.get(start.value.as_str()) {
                 Some(&s) => s,
                 None => {
-                    let help = did_you_mean(
+                    let help = self.did_you_mean(
                         &start.value,
                         ids.keys().map(String::as_str),
                         "`start:` must name one of this file's nodes",

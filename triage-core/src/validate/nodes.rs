@@ -69,7 +69,7 @@ impl Validator {
         } else {
             format!("there is no {kind} `{}`", name.value)
         };
-        let help = did_you_mean(&name.value, candidates.into_iter(), hint);
+        let help = self.did_you_mean(&name.value, candidates.into_iter(), hint);
         self.error(code, Loc::at(file, name.referenced), message, help);
         None
     }
@@ -95,7 +95,7 @@ impl Validator {
             // The node did not read; that is reported where it is written.
             None if self.broken_node(file, &next.value) => Target::Node(NodeIdx::MAX),
             None => {
-                let help = did_you_mean(
+                let help = self.did_you_mean(
                     &next.value,
                     self.node_ids[unit].keys().map(String::as_str),
                     "`next:` must name a node of this file",
@@ -158,7 +158,7 @@ impl Validator {
                         return None
                     }
                     None => {
-                        let help = did_you_mean(
+                        let help = self.did_you_mean(
                             &o.disposition.value,
                             self.disposition_ids.keys().map(String::as_str),
                             "use an existing id (`triage list dispositions DIR` lists them), or add it to dispositions.yaml",
@@ -197,7 +197,7 @@ impl Validator {
                     Some(at) => match self.node_ids[pathway as usize].get(at.value.as_str()) {
                         Some(&n) => n,
                         None => {
-                            let help = did_you_mean(
+                            let help = self.did_you_mean(
                                 &at.value,
                                 self.node_ids[pathway as usize].keys().map(String::as_str),
                                 "`at:` must name a node of that pathway",
@@ -771,7 +771,7 @@ impl Validator {
     }
 
     pub(super) fn unknown_variable(&mut self, loc: Loc, name: &str, verb: &str) {
-        let help = did_you_mean(
+        let help = self.did_you_mean(
             name,
             self.variable_ids.keys().map(String::as_str),
             &format!(
