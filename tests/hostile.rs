@@ -402,7 +402,9 @@ fn many_nodes(count: usize, node: impl Fn(usize) -> String) -> String {
 #[test]
 fn thirty_thousand_mistakes_are_reported_with_the_first_in_full_and_the_rest_counted() {
     let dir = bundle();
-    let text = many_nodes(30_000, |i| format!("  n{i}: {{ outcome: {{ disposition: none-{i} }} }}"));
+    let text = many_nodes(30_000, |i| {
+        format!("  n{i}: {{ outcome: {{ disposition: none-{i} }} }}")
+    });
     put(dir.path(), "pathways/many.yaml", text.as_bytes());
     let human = validate(dir.path(), "human");
     assert_eq!(human.status.code(), Some(1), "{}", excerpt(&human.stderr));
@@ -434,6 +436,14 @@ fn twenty_thousand_wrong_references_among_twenty_thousand_nodes_do_not_stall_sug
     put(dir.path(), "pathways/many.yaml", text.as_bytes());
     let human = validate(dir.path(), "human");
     assert_eq!(human.status.code(), Some(1), "{}", excerpt(&human.stderr));
-    assert!(human.stdout.contains("error[E203]"), "{}", excerpt(&human.stdout));
-    assert!(human.stdout.contains("20000 errors"), "{}", excerpt(&human.stdout));
+    assert!(
+        human.stdout.contains("error[E203]"),
+        "{}",
+        excerpt(&human.stdout)
+    );
+    assert!(
+        human.stdout.contains("20000 errors"),
+        "{}",
+        excerpt(&human.stdout)
+    );
 }

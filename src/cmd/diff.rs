@@ -5,6 +5,7 @@ use super::review::{code, esc};
 use super::{to_json_line, Bundle};
 use crate::output::{self, Status};
 use crate::terminal::clean;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 use triage_core::diff::{
@@ -44,13 +45,14 @@ pub fn diff(
     fail_on: Option<FailOn>,
     pathway: Option<&str>,
 ) -> std::io::Result<Status> {
-    let (old_compiled, new_compiled) = match (
+    let ((old_compiled, old_note), (new_compiled, new_note)) = match (
         old.compiled_for_review(old_dir),
         new.compiled_for_review(new_dir),
     ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(status), _) | (_, Err(status)) => return Ok(status),
     };
+    let with_errors = old_note.is_some() || new_note.is_some();
     let mut report = match triage_core::diff::diff(old_compiled, new_compiled) {
         Ok(report) => report,
         Err(error) => {
@@ -58,22 +60,23 @@ pub fn diff(
             return Ok(Status::Failed);
         }
     };
+    report.notes.extend(
+        old_note
+            .into_iter()
+            .chain(new_note)
+            .map(|n| clean(&n).into_owned()),
+    );
     if let Some(id) = pathway {
-        let known = |bundle: &Bundle| {
-            bundle
-                .built
-                .bundle
-                .as_ref()
-                .or(bundle.built.for_review.as_ref())
-                .is_some_and(|b| b.pathway_index(id).is_some())
+        let known = |bundle: &triage_core::compile::CompiledBundle| {
+            bundle.pathway_index(id).is_some() || bundle.has_unit(id)
         };
-        if !known(old) && !known(new) {
+        if !known(old_compiled) && !known(new_compiled) {
             return Ok(output::usage_error(&format!(
-                "neither version has a pathway `{}`; `triage list pathways DIR` lists them",
+                "neither version has a pathway or module `{}`; `triage list pathways DIR` lists the pathways",
                 clean(id)
             )));
         }
-        keep_only(&mut report, id);
+        report.narrow(id);
     }
     let text = match format {
         DiffFormat::Json => to_json_line(&report),
@@ -94,19 +97,19 @@ pub fn diff(
             _ => "diff: the versions differ\n",
         });
     }
-    Ok(if failed { Status::Failed } else { Status::Ok })
-}
-
-/// Keeps what concerns pathway `id`.
-pub fn keep_only(report: &mut BundleDiff, id: &str) {
-    report.pathways.retain(|p| p.id == id);
-    report.pathways_added.retain(|p| p.id == id);
-    report.pathways_removed.retain(|p| p.id == id);
+    Ok(if failed || with_errors {
+        Status::Failed
+    } else {
+        Status::Ok
+    })
 }
 
 /// The report as text for a terminal.
 fn human(report: &BundleDiff) -> String {
     let mut out = String::new();
+    for note in &report.notes {
+        let _ = writeln!(out, "Note: {}\n", clean(note));
+    }
     let _ = writeln!(out, "{}", summary(report));
     for removed in &report.pathways_removed {
         let _ = writeln!(
@@ -124,7 +127,11 @@ fn human(report: &BundleDiff) -> String {
             clean(&added.title)
         );
     }
-    for pathway in &report.pathways {
+    let (same_as, repeated) = repeats(report);
+    for (index, pathway) in report.pathways.iter().enumerate() {
+        if repeated.contains(&index) {
+            continue;
+        }
         let _ = writeln!(
             out,
             "\n{}: {} (version {} -> {})",
@@ -166,6 +173,14 @@ fn human(report: &BundleDiff) -> String {
                 let _ = writeln!(out, "    {}", clean(&change_line(change)));
             }
         }
+        if let Some(others) = same_as.get(&index) {
+            let _ = writeln!(
+                out,
+                "  The same journeys change in {} more pathways (through a module or jump they share): {}",
+                others.len(),
+                others.iter().map(|o| clean(&report.pathways[*o].id).into_owned()).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     for (title, list) in [
         ("module removed", &report.modules_removed),
@@ -205,6 +220,9 @@ pub fn markdown(report: &BundleDiff, level: usize) -> String {
     let h = |extra: usize| "#".repeat(level + extra);
     let mut md = String::new();
     let _ = writeln!(md, "{} What changed\n", h(0));
+    for note in &report.notes {
+        let _ = writeln!(md, "> **Note:** {}\n", esc(note));
+    }
     let _ = writeln!(md, "{}\n", esc(&summary(report)));
     for removed in &report.pathways_removed {
         let _ = writeln!(
@@ -222,7 +240,11 @@ pub fn markdown(report: &BundleDiff, level: usize) -> String {
             esc(&added.title)
         );
     }
-    for pathway in &report.pathways {
+    let (same_as, repeated) = repeats(report);
+    for (index, pathway) in report.pathways.iter().enumerate() {
+        if repeated.contains(&index) {
+            continue;
+        }
         let _ = writeln!(
             md,
             "\n{} {} {} (version {} → {})\n",
@@ -268,6 +290,14 @@ pub fn markdown(report: &BundleDiff, level: usize) -> String {
                 let _ = writeln!(md, "- {}", change_markdown(change));
             }
         }
+        if let Some(others) = same_as.get(&index) {
+            let _ = writeln!(
+                md,
+                "\nThe same journeys change in {} more pathways (through a module or jump they share): {}",
+                others.len(),
+                others.iter().map(|o| code(&report.pathways[*o].id)).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     if !report.modules.is_empty()
         || !report.modules_added.is_empty()
@@ -312,9 +342,41 @@ fn summary(report: &BundleDiff) -> String {
         "Compared {} pathways in both versions ({} journey classes).",
         report.pathways_compared, report.classes_compared
     );
+    if let Some(id) = &report.narrowed_to {
+        let _ = write!(
+            text,
+            " Showing `{}` only ({} other pathways or modules changed).",
+            clean(id),
+            report.changed_elsewhere
+        );
+    }
     if report.is_empty() {
-        text.push_str(" No change.");
+        text.push_str(match report.narrowed_to {
+            Some(_) => " No change in it.",
+            None => " No change.",
+        });
         return text;
+    }
+    if !report.less_urgent_dispositions.is_empty() {
+        let _ = write!(
+            text,
+            " Dispositions that now ask for less urgency, so every journey ending at them is less urgent: {}.",
+            report
+                .less_urgent_dispositions
+                .iter()
+                .map(|d| clean(d).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let lost = report
+        .pathways
+        .iter()
+        .flat_map(|p| &p.people)
+        .filter(|c| c.change == ServedChange::NoLongerServed)
+        .count();
+    if lost > 0 {
+        let _ = write!(text, " {lost} pathways no longer serve some people.");
     }
     let _ = write!(
         text,
@@ -358,10 +420,13 @@ fn by_kind(pathway: &PathwayDiff) -> Vec<(JourneyChangeKind, Vec<&JourneyChange>
 
 /// A journey change as lines: who, where it parts, the two ends, the answers.
 fn journey_lines(journey: &JourneyChange) -> Vec<String> {
-    let ways = if journey.classes == 1 {
-        String::new()
-    } else {
-        format!(" ({} journey classes; the first is shown)", journey.classes)
+    let ways = match (journey.classes, journey.example_people == journey.people) {
+        (1, _) => String::new(),
+        (n, true) => format!(" ({n} journey classes; the first is shown)"),
+        (n, false) => format!(
+            " ({n} journey classes; the first is shown, for {})",
+            journey.example_people.text
+        ),
     };
     let mut lines = vec![format!("For {}{ways}", journey.people.text)];
     if let Some(fork) = &journey.fork {
@@ -478,4 +543,52 @@ fn change_markdown(change: &Change) -> String {
             value(&change.new)
         ),
     }
+}
+
+/// Pathways whose journeys change in just the same way as an earlier one's
+/// (a change in a module or pathway they share) and that have no change of
+/// their own: each first such pathway with the others, and the others, which
+/// are then listed by id rather than in full.
+fn repeats(report: &BundleDiff) -> (HashMap<usize, Vec<usize>>, HashSet<usize>) {
+    let signature = |p: &PathwayDiff| -> Option<String> {
+        if p.journeys.is_empty() || !p.changes.is_empty() || !p.people.is_empty() || p.incomplete {
+            return None;
+        }
+        Some(
+            p.journeys
+                .iter()
+                .map(|j| {
+                    format!(
+                        "{:?}|{:?}|{}|{}|{}|{}|{}",
+                        j.change,
+                        j.fork,
+                        j.people.text,
+                        j.old.disposition,
+                        j.old.outcome,
+                        j.new.disposition,
+                        j.new.outcome
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    };
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut same_as: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut repeated = HashSet::new();
+    for (index, pathway) in report.pathways.iter().enumerate() {
+        let Some(key) = signature(pathway) else {
+            continue;
+        };
+        match first_of.get(&key) {
+            Some(first) => {
+                same_as.entry(*first).or_default().push(index);
+                repeated.insert(index);
+            }
+            None => {
+                first_of.insert(key, index);
+            }
+        }
+    }
+    (same_as, repeated)
 }

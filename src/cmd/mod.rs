@@ -664,20 +664,34 @@ impl Bundle {
     /// but a bundle whose errors leave its graph sound (e.g. "not sure" leads
     /// to self-care) is compiled anyway, its errors printed to stderr with a
     /// warning that it cannot be used to triage.
-    pub fn compiled_for_review(&self, name: &Path) -> Result<&CompiledBundle, Status> {
+    ///
+    /// Also gives, for a bundle compiled despite its errors, a note naming them.
+    pub fn compiled_for_review(
+        &self,
+        name: &Path,
+    ) -> Result<(&CompiledBundle, Option<String>), Status> {
         match (&self.built.bundle, &self.built.for_review) {
-            (Some(compiled), _) => Ok(compiled),
+            (Some(compiled), _) => Ok((compiled, None)),
             (None, Some(compiled)) => {
                 let color = render::use_color(std::io::stderr().is_terminal());
                 let tally = render::Tally::of(&self.built.diagnostics);
                 output::eprint(&render::human(&self.files, &self.built.diagnostics, color));
-                output::eprint(&format!(
-                    "warning: {} has errors ({tally}); it cannot be used to triage, but its journeys are compared\n",
-                    name.display()
-                ));
-                Ok(compiled)
+                let errors: Vec<String> = self
+                    .built
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| render::plain(&self.files, d).trim_end().to_owned())
+                    .collect();
+                let note = format!(
+                    "{} has errors ({tally}), so it cannot be used to triage; its journeys are compared all the same. {}",
+                    name.display(),
+                    errors.join("; ")
+                );
+                output::eprint(&format!("warning: {note}\n"));
+                Ok((compiled, Some(note)))
             }
-            (None, None) => self.compiled(),
+            (None, None) => self.compiled().map(|c| (c, None)),
         }
     }
 }

@@ -38,13 +38,14 @@ pub fn review(
     let changes = match against {
         None => None,
         Some((old, dir)) => {
-            let old = match old.compiled_for_review(dir) {
+            let (old, note) = match old.compiled_for_review(dir) {
                 Ok(old) => old,
                 Err(status) => return Ok(status),
             };
             match triage_core::diff::diff(old, compiled) {
                 Ok(mut report) => {
-                    super::diff::keep_only(&mut report, pathway);
+                    report.notes.extend(note);
+                    report.narrow(pathway);
                     Some((report, dir.display().to_string()))
                 }
                 Err(error) => {

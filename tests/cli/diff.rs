@@ -78,12 +78,15 @@ fn an_answer_rerouted_from_a_and_e_to_self_care_is_named_with_its_people_and_fai
         ],
         "",
     );
-    assert_eq!(
-        code(&json),
-        0,
-        "without --fail-on a change is not a failure"
-    );
+    assert_eq!(code(&json), 1, "a version with errors fails, even compared");
     let report = stdout_json(&json);
+    let notes = report["notes"].as_array().expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap_or("").contains("E402")),
+        "the errors are in the report: {notes:?}"
+    );
     assert_eq!(report["format"], "triage.diff/1");
     let pathways = report["pathways"].as_array().expect("pathways");
     assert_eq!(pathways.len(), 1, "--pathway keeps one");
@@ -134,6 +137,46 @@ fn markdown_is_for_a_pull_request_and_fail_on_any_trips_on_any_change() {
         "",
     );
     assert_eq!(code(&less), 0, "new advice makes nothing less urgent");
+}
+
+#[test]
+fn options_put_in_another_order_change_the_route_of_people_who_tick_both() {
+    // The first option ticked routes: moving a less urgent option above an
+    // A&E one sends people who tick both to the less urgent outcome.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    support::copy_dir(Path::new(shipped()), dir.path());
+    let path = dir.path().join("pathways/chest-pain.yaml");
+    let text = std::fs::read_to_string(&path).expect("chest pain");
+    let start = text
+        .find("        - id: infection\n")
+        .expect("the infection option");
+    // The last option: its block ends where `none:` begins.
+    let end = start + text[start..].find("      none:\n").expect("none after it");
+    let block = text[start..end].to_owned();
+    let rest = format!("{}{}", &text[..start], &text[end..]);
+    let at = rest
+        .find("        - id: coughing-blood\n")
+        .expect("the first clot sign");
+    std::fs::write(&path, format!("{}{block}{}", &rest[..at], &rest[at..])).expect("the edit");
+    let output = triage(
+        &[
+            "diff",
+            shipped(),
+            path_arg(dir.path()),
+            "--fail-on",
+            "less-urgent",
+            "--pathway",
+            "chest-pain",
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("clot-signs = coughing-blood + infection"),
+        "{text}"
+    );
+    assert!(text.contains("order of answers"), "{text}");
 }
 
 #[test]

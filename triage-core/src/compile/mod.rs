@@ -808,6 +808,11 @@ impl CompiledBundle {
         }
     }
 
+    /// Whether the bundle has a pathway or module with this id.
+    pub fn has_unit(&self, id: &str) -> bool {
+        self.units.iter().any(|u| u.id == id)
+    }
+
     /// How many compiled nodes the bundle expanded to.
     pub fn compiled_nodes(&self) -> usize {
         self.nodes.len()

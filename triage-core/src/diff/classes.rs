@@ -16,6 +16,7 @@ use crate::ir::{BranchIr, NodeIdx, NodeKindIr, QuestionIr, UnitKind};
 use crate::model::QuestionKindDoc;
 use crate::vocab::{MAX_AGE_MONTHS, MAX_AGE_YEARS};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The oldest age a person can be, in months.
 pub(super) const OLDEST_MONTHS: u32 = MAX_AGE_YEARS * 12 + MAX_AGE_MONTHS;
@@ -282,9 +283,9 @@ pub(super) struct Deciding {
 pub(super) struct Classes {
     pub(super) ages: AgeCells,
     numbers: HashMap<Key, Vec<NumberClass>>,
-    /// Per version: the answers (masks of answer indices) that stand for
-    /// every way of answering each multiple-choice question.
-    multiple: [HashMap<Key, Vec<u64>>; 2],
+    /// The answers (sets of answer ids, over the options of both versions)
+    /// that stand for every way of answering each multiple-choice question.
+    multiple: HashMap<Key, Vec<Vec<Rc<str>>>>,
 }
 
 /// One version of a bundle, with its nodes' keys.
@@ -362,21 +363,14 @@ impl Classes {
                 }
             }
         }
-        // Options put in another order route differently when chosen
-        // together, so then every option decides.
+        // Options added, removed or put in another order route differently
+        // when chosen together, so then every option decides.
         for (key, versions) in orders {
             if let [old, new] = versions.as_slice() {
-                let common = |of: &[&str], other: &[&str]| -> Vec<String> {
-                    of.iter()
-                        .filter(|id| other.contains(id))
-                        .map(|id| id.to_string())
-                        .collect()
-                };
-                let (old_order, new_order) = (common(old, new), common(new, old));
-                if old_order != new_order {
+                if old != new {
                     let found = deciding.entry(key).or_default();
-                    for id in old_order {
-                        found.add(&id);
+                    for id in old.iter().chain(new) {
+                        found.add(id);
                     }
                 }
             }
@@ -394,15 +388,10 @@ impl Classes {
                 (key, number_classes(limits, low, high))
             })
             .collect();
-        let mut multiple = [HashMap::new(), HashMap::new()];
-        for (key, questions) in &multiples {
-            let found = deciding.get(key);
-            for (side, question) in questions.iter().enumerate() {
-                if let (Some(question), Some(choices)) = (question, multiple.get_mut(side)) {
-                    choices.insert(*key, multiple_choices(question, questions, found));
-                }
-            }
-        }
+        let multiple = multiples
+            .iter()
+            .map(|(key, questions)| (*key, multiple_choices(questions, deciding.get(key))))
+            .collect();
         Classes {
             ages: AgeCells::new(&limits),
             numbers,
@@ -415,61 +404,61 @@ impl Classes {
         self.numbers.get(&key).map_or(&[], Vec::as_slice)
     }
 
-    /// The answers (masks of answer indices) that stand for every way of
-    /// answering multiple-choice question `key` in version `side`.
-    pub(super) fn multiple_choices(&self, side: usize, key: Key) -> &[u64] {
-        self.multiple
-            .get(side)
-            .and_then(|m| m.get(&key))
-            .map_or(&[], Vec::as_slice)
+    /// The answers (sets of answer ids) that stand for every way of
+    /// answering multiple-choice question `key`, over both versions' options.
+    pub(super) fn multiple_choices(&self, key: Key) -> &[Vec<Rc<str>>] {
+        self.multiple.get(&key).map_or(&[], Vec::as_slice)
     }
 }
 
-/// The answers (as masks of answer indices) that stand for every way of
-/// answering multiple-choice `question`: each answer that must be chosen
-/// alone; and for each option, that option with the combinations of the
-/// deciding options after it, one for each different effect in either version
-/// (`both`: the question in each) and each different set of tested options.
+/// The answers (sets of answer ids) that stand for every way of answering a
+/// multiple-choice question asked in one or both versions (`both`): its
+/// options are those of either version, the old one's order first. Each
+/// answer that must be chosen alone is one class; each option with every
+/// combination of the deciding options is another, one for each different
+/// route, effect and set of tested options in either version.
 fn multiple_choices(
-    question: &QuestionIr,
     both: &[Option<&QuestionIr>; 2],
     deciding: Option<&Deciding>,
-) -> Vec<u64> {
-    let exclusive = question.exclusive_answers();
+) -> Vec<Vec<Rc<str>>> {
+    let mut options: Vec<&str> = Vec::new();
+    let mut alone: Vec<&str> = Vec::new();
+    for question in both.iter().flatten() {
+        let exclusive = question.exclusive_answers();
+        for (i, answer) in question.answers.iter().enumerate().take(64) {
+            let list = if exclusive & (1u64 << i) != 0 {
+                &mut alone
+            } else {
+                &mut options
+            };
+            if !list.contains(&answer.id.as_str()) {
+                list.push(answer.id.as_str());
+            }
+        }
+    }
     let decides = |id: &str| deciding.is_some_and(|d| d.ids.iter().any(|x| x == id));
     let tested = |id: &str| deciding.is_some_and(|d| d.tested.iter().any(|x| x == id));
     let exact = deciding.is_some_and(|d| d.exact);
-    let count = question.answers.len().min(64);
-    let chosen_ids = |mask: u64| -> Vec<&str> {
-        question
-            .answers
-            .iter()
-            .take(count)
-            .enumerate()
-            .filter(|(i, _)| mask & (1u64 << i) != 0)
-            .map(|(_, a)| a.id.as_str())
-            .collect()
-    };
-    // What a choice does in each version: per variable, the value it sets
-    // (if any) and what it adds after; which tested options it holds; how
-    // many options (for `==`); and the option that routes.
-    let signature = |mask: u64| -> String {
-        let ids = chosen_ids(mask);
-        let mut parts = vec![format!("route {}", mask.trailing_zeros())];
-        parts.push(format!(
+    // What a choice does in each version: the option that routes, per
+    // variable the value it sets (if any) and what it adds after; which
+    // tested options it holds; and, for `==`, whether it holds one or more.
+    let signature = |ids: &[&str]| -> String {
+        let mut parts = vec![format!(
             "tested {:?}",
             ids.iter().filter(|id| tested(id)).collect::<Vec<_>>()
-        ));
+        )];
         if exact {
             parts.push(format!("many {}", ids.len() > 1));
         }
         for version in both.iter().flatten() {
-            let mut effects: Vec<(u16, Option<u64>, u64)> = Vec::new();
-            for answer in version
+            let chosen: Vec<&crate::ir::AnswerIr> = version
                 .answers
                 .iter()
                 .filter(|a| ids.contains(&a.id.as_str()))
-            {
+                .collect();
+            parts.push(format!("route {:?}", chosen.first().map(|a| a.id.as_str())));
+            let mut effects: Vec<(u16, Option<u64>, u64)> = Vec::new();
+            for answer in chosen {
                 for (variable, value) in &answer.set {
                     effects.retain(|(v, _, _)| v != variable);
                     effects.push((*variable, Some(value.to_bits()), 0f64.to_bits()));
@@ -486,44 +475,46 @@ fn multiple_choices(
         }
         parts.join(";")
     };
-    let mut masks = Vec::new();
+    let mut classes: Vec<Vec<Rc<str>>> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut keep = |mask: u64| {
-        if seen.insert(signature(mask)) {
-            masks.push(mask);
+    let mut keep = |ids: Vec<&str>| {
+        if seen.insert(signature(&ids)) {
+            classes.push(ids.into_iter().map(Rc::from).collect());
         }
     };
-    for i in 0..count {
-        let bit = 1u64 << i;
-        if exclusive & bit != 0 {
-            keep(bit);
-            continue;
-        }
-        let later: Vec<usize> = (i + 1..count)
-            .filter(|j| exclusive & (1u64 << j) == 0)
-            .collect();
-        let after: Vec<usize> = later
+    for id in &alone {
+        keep(vec![id]);
+    }
+    for (i, first) in options.iter().enumerate() {
+        let others: Vec<&str> = options
             .iter()
-            .copied()
-            .filter(|j| question.answers.get(*j).is_some_and(|a| decides(&a.id)))
+            .enumerate()
+            .filter(|(j, id)| *j != i && decides(id))
+            .map(|(_, id)| *id)
             .take(MAX_DECIDING_OPTIONS)
             .collect();
-        for combination in 0u64..(1u64 << after.len()) {
-            let mut mask = bit;
-            for (k, j) in after.iter().enumerate() {
-                if combination & (1 << k) != 0 {
-                    mask |= 1u64 << j;
-                }
-            }
-            keep(mask);
+        for combination in 0u64..(1u64 << others.len()) {
+            let mut ids = vec![*first];
+            ids.extend(
+                others
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| combination & (1 << k) != 0)
+                    .map(|(_, id)| *id),
+            );
+            keep(ids);
         }
         if exact {
-            if let Some(j) = later.iter().find(|j| !after.contains(j)) {
-                keep(bit | 1u64 << j);
+            if let Some(other) = options
+                .iter()
+                .enumerate()
+                .find(|(j, id)| *j != i && !decides(id))
+            {
+                keep(vec![*first, other.1]);
             }
         }
     }
-    masks
+    classes
 }
 
 impl Deciding {

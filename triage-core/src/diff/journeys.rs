@@ -96,10 +96,10 @@ impl Who {
 
 /// An answer chosen on the joint journey, and which versions have taken it.
 #[derive(Debug, Clone)]
-struct Given<'b> {
+struct Given {
     key: Key,
     /// The answer ids chosen (empty for a number).
-    ids: Vec<&'b str>,
+    ids: Vec<Rc<str>>,
     /// A number answer's value.
     number: Option<f64>,
     /// Whether each version has taken it (or found it no longer fits).
@@ -127,7 +127,7 @@ struct Side<'b> {
 #[derive(Debug, Clone)]
 struct Joint<'b> {
     sides: [Side<'b>; 2],
-    pending: Vec<Given<'b>>,
+    pending: Vec<Given>,
     fork: Option<Fork>,
 }
 
@@ -180,6 +180,8 @@ pub(super) struct Found<'b> {
     pub(super) classes: u64,
     /// The first journey found with it.
     example: Example<'b>,
+    /// Who takes that first journey.
+    pub(super) example_who: Who,
 }
 
 impl<'b> Found<'b> {
@@ -242,6 +244,10 @@ impl<'b> Summary<'b> {
     }
 }
 
+/// A class of answers: the ids chosen (empty for a number), the number, and
+/// the answer as authors write it.
+type AnswerClass = (Vec<Rc<str>>, Option<f64>, Rc<str>);
+
 /// An answer as a hashable value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum FactBits {
@@ -261,7 +267,7 @@ impl From<AnswerFact> for FactBits {
 }
 
 /// An answer not yet taken by both versions: key, ids, number (as bits), taken by each.
-type PendingKey<'b> = (Key, Vec<&'b str>, Option<u64>, [bool; 2]);
+type PendingKey = (Key, Vec<Rc<str>>, Option<u64>, [bool; 2]);
 
 /// The variables and answers that may still be read, as hashable values.
 type LiveState = (Vec<(VariableIdx, u64)>, Vec<(NodeIdx, FactBits)>);
@@ -272,7 +278,7 @@ struct MemoKey<'b> {
     at: [NodeId; 2],
     vars: [Vec<(VariableIdx, u64)>; 2],
     read: [Vec<(NodeIdx, FactBits)>; 2],
-    pending: Vec<PendingKey<'b>>,
+    pending: Vec<PendingKey>,
     who: Who,
     fork: Option<Fork>,
     /// The reasons met when they differ; else whether any was met.
@@ -679,7 +685,7 @@ fn number_band(question: &QuestionIr, value: f64) -> Option<usize> {
 
 /// A given answer as `question` of one version takes it: the chosen bits,
 /// the number and the routing answer; `None` when it no longer fits.
-fn translate(given: &Given<'_>, question: &QuestionIr) -> Option<(u64, Option<f64>, usize)> {
+fn translate(given: &Given, question: &QuestionIr) -> Option<(u64, Option<f64>, usize)> {
     if let Some(value) = given.number {
         if question.kind != QuestionKindDoc::Number {
             return None;
@@ -690,7 +696,7 @@ fn translate(given: &Given<'_>, question: &QuestionIr) -> Option<(u64, Option<f6
     let positions: Vec<usize> = given
         .ids
         .iter()
-        .filter_map(|id| question.answers.iter().position(|a| a.id == *id))
+        .filter_map(|id| question.answers.iter().position(|a| a.id == id.as_ref()))
         .filter(|i| *i < 64)
         .collect();
     match question.kind {
@@ -699,6 +705,16 @@ fn translate(given: &Given<'_>, question: &QuestionIr) -> Option<(u64, Option<f6
             let exclusive = question.exclusive_answers();
             if mask & exclusive != 0 && mask.count_ones() > 1 {
                 mask &= !exclusive;
+            }
+            // Options this version does not offer are not ticked here; with
+            // none of its own left, "none of these" is the answer.
+            if mask == 0 && !given.ids.is_empty() {
+                mask = question
+                    .answers
+                    .iter()
+                    .position(|a| a.id == "none")
+                    .filter(|i| *i < 64)
+                    .map_or(0, |i| 1 << i);
             }
             (mask != 0).then(|| (mask, None, mask.trailing_zeros() as usize))
         }
@@ -841,7 +857,7 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
         };
         let key = self.lenses[side].key(joint.sides[side].at);
         let mut summary = Summary::default();
-        for (ids, number, shown) in self.answer_classes(side, key, question) {
+        for (ids, number, shown) in self.answer_classes(key, question) {
             if self.incomplete {
                 break;
             }
@@ -862,36 +878,29 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
     }
 
     /// Every class of answer to `question` of version `side`.
-    fn answer_classes(
-        &self,
-        side: usize,
-        key: Key,
-        question: &'b QuestionIr,
-    ) -> Vec<(Vec<&'b str>, Option<f64>, Rc<str>)> {
-        let ids_of = |mask: u64| -> Vec<&'b str> {
-            question
-                .answers
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i < 64 && mask & (1u64 << i) != 0)
-                .map(|(_, a)| a.id.as_str())
-                .collect()
-        };
-        let choice = |ids: Vec<&'b str>| {
-            let shown: Rc<str> = Rc::from(ids.join(" + "));
+    fn answer_classes(&self, key: Key, question: &'b QuestionIr) -> Vec<AnswerClass> {
+        let choice = |ids: Vec<Rc<str>>| {
+            let shown: Rc<str> = Rc::from(
+                ids.iter()
+                    .map(|id| id.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            );
             (ids, None, shown)
         };
         match question.kind {
             QuestionKindDoc::YesNo | QuestionKindDoc::Single => question
                 .answers
                 .iter()
-                .map(|a| choice(vec![a.id.as_str()]))
+                .map(|a| choice(vec![Rc::from(a.id.as_str())]))
                 .collect(),
+            // Over both versions' options: what one version does not offer,
+            // it does not take (see `translate`).
             QuestionKindDoc::Multiple => self
                 .classes
-                .multiple_choices(side, key)
+                .multiple_choices(key)
                 .iter()
-                .map(|mask| choice(ids_of(*mask)))
+                .map(|ids| choice(ids.clone()))
                 .collect(),
             QuestionKindDoc::Number => {
                 let unit = question.unit.as_ref().map(|u| u.english());
@@ -913,7 +922,7 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
                         .answers
                         .iter()
                         .filter(|a| a.not_sure)
-                        .map(|a| choice(vec![a.id.as_str()])),
+                        .map(|a| choice(vec![Rc::from(a.id.as_str())])),
                 );
                 out
             }
@@ -1126,7 +1135,7 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
         example: &mut Example<'b>,
         side: usize,
         question: &'b QuestionIr,
-        given: &Given<'b>,
+        given: &Given,
         chosen: u64,
         number: Option<f64>,
     ) {
@@ -1168,7 +1177,21 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
             state.read.push((ir, fact));
             state.read.sort_by_key(|(n, _)| *n);
         }
-        example.answers[side].push((given.key, Rc::clone(&given.shown)));
+        // What this version took: an option it does not offer is not shown.
+        let shown = match number {
+            Some(_) => Rc::clone(&given.shown),
+            None => Rc::from(
+                question
+                    .answers
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i < 64 && chosen & (1 << i) != 0)
+                    .map(|(_, a)| a.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            ),
+        };
+        example.answers[side].push((given.key, shown));
     }
 
     /// Both versions at an outcome: one class, and a change if they differ.
@@ -1240,6 +1263,7 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
                 who,
                 classes: 1,
                 example: suffix,
+                example_who: who,
             }
         });
         Summary {

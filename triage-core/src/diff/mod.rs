@@ -100,6 +100,17 @@ pub struct BundleDiff {
     pub modules_removed: Vec<UnitRef>,
     /// Dispositions and care advice added, removed or changed.
     pub catalogue: Vec<Change>,
+    /// Dispositions kept under the same id that now ask for less urgency
+    /// (more time to act, or ranked below one they ranked above): every
+    /// journey that ends at one is less urgent, though it ends where it did.
+    pub less_urgent_dispositions: Vec<String>,
+    /// What the caller adds for the reader, e.g. that a version has errors
+    /// and cannot be used to triage though it was compared.
+    pub notes: Vec<String>,
+    /// The pathway or module the report was narrowed to ([`BundleDiff::narrow`]).
+    pub narrowed_to: Option<String>,
+    /// When narrowed: how many other pathways and modules changed.
+    pub changed_elsewhere: usize,
 }
 
 /// A pathway or module, by id and title.
@@ -239,6 +250,9 @@ pub struct JourneyChange {
     pub people: People,
     /// How many journey classes end this way (the answers below are the first).
     pub classes: u64,
+    /// Who takes the first of them, whose answers are shown (a part of `people`
+    /// when the others go through questions asked of other ages or sexes).
+    pub example_people: People,
     /// Where the old and new journeys part, if they take different routes.
     pub fork: Option<Fork>,
     /// How it ended.
@@ -332,6 +346,32 @@ impl BundleDiff {
             && self.modules_added.is_empty()
             && self.modules_removed.is_empty()
             && self.catalogue.is_empty()
+            && self.less_urgent_dispositions.is_empty()
+    }
+
+    /// Keeps only what concerns the pathway or module `id`, counting the
+    /// others that changed in [`BundleDiff::changed_elsewhere`].
+    pub fn narrow(&mut self, id: &str) {
+        let before = self.pathways.len()
+            + self.pathways_added.len()
+            + self.pathways_removed.len()
+            + self.modules.len()
+            + self.modules_added.len()
+            + self.modules_removed.len();
+        self.pathways.retain(|p| p.id == id);
+        self.pathways_added.retain(|p| p.id == id);
+        self.pathways_removed.retain(|p| p.id == id);
+        self.modules.retain(|m| m.id == id);
+        self.modules_added.retain(|m| m.id == id);
+        self.modules_removed.retain(|m| m.id == id);
+        let after = self.pathways.len()
+            + self.pathways_added.len()
+            + self.pathways_removed.len()
+            + self.modules.len()
+            + self.modules_added.len()
+            + self.modules_removed.len();
+        self.changed_elsewhere = before - after;
+        self.narrowed_to = Some(id.to_owned());
     }
 
     /// How many journey changes of `kind` there are, over all pathways.
@@ -344,10 +384,12 @@ impl BundleDiff {
     }
 
     /// Whether some person may now be triaged less safely: a journey became
-    /// less urgent, people lost a pathway, a pathway was removed, or a
-    /// pathway could not be compared in full.
+    /// less urgent, a disposition asks for less urgency, people lost a
+    /// pathway, a pathway was removed, or a pathway could not be compared in
+    /// full.
     pub fn may_be_less_urgent(&self) -> bool {
         self.count(JourneyChangeKind::LessUrgent) > 0
+            || !self.less_urgent_dispositions.is_empty()
             || !self.pathways_removed.is_empty()
             || self.pathways.iter().any(|p| {
                 p.incomplete
@@ -408,6 +450,10 @@ pub fn diff_with_limit(
         modules_added: Vec::new(),
         modules_removed: Vec::new(),
         catalogue: structure::catalogue(old, new),
+        less_urgent_dispositions: structure::less_urgent_dispositions(old, new),
+        notes: Vec::new(),
+        narrowed_to: None,
+        changed_elsewhere: 0,
     };
     let old_units = units_by_id(old);
     let new_units = units_by_id(new);
@@ -489,6 +535,7 @@ pub fn diff_with_limit(
                     change: found.kind,
                     people: describe(&found.who),
                     classes: found.classes,
+                    example_people: describe(&found.example_who),
                     fork: found.fork.clone(),
                     old: ending(found, 0),
                     new: ending(found, 1),

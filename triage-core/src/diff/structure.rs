@@ -56,7 +56,7 @@ impl Changes {
 
     fn text(&mut self, what: &str, field: &str, old: Option<&TextDoc>, new: Option<&TextDoc>) {
         self.compare(what, field, old, new, |t| {
-            t.map_or_else(|| "(none)".to_owned(), |t| t.english().to_owned())
+            t.map_or_else(|| "(none)".to_owned(), full_text)
         });
     }
 }
@@ -458,4 +458,69 @@ fn advice_ids(bundle: &CompiledBundle, advice: &[crate::ir::AdviceIdx]) -> Vec<S
         .filter_map(|a| bundle.advice_ir(*a))
         .map(|a| a.id.clone())
         .collect()
+}
+
+/// A text with every variant it has, so a change to any of them shows:
+/// `self: Do you...? | child: Does your child...?`, Welsh after `||`.
+fn full_text(text: &TextDoc) -> String {
+    use crate::model::{AudienceTextDoc, LanguageText};
+    use crate::vocab::{Audience, Language};
+    text.languages()
+        .map(|(language, words)| {
+            let prefix = match language {
+                Language::En => "",
+                Language::Cy => "Welsh: ",
+            };
+            let words = match words {
+                LanguageText::All(text) => text.to_string(),
+                LanguageText::Of(AudienceTextDoc::All(text)) => text.clone(),
+                LanguageText::Of(AudienceTextDoc::Each(each)) => Audience::ALL
+                    .iter()
+                    .filter_map(|a| {
+                        let text = each.get(*a as usize)?.as_deref()?;
+                        Some(format!("{}: {text}", a.word()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            };
+            format!("{prefix}{words}")
+        })
+        .collect::<Vec<_>>()
+        .join(" || ")
+}
+
+/// Dispositions kept under the same id that now ask for less urgency: more
+/// time to act (or no deadline where there was one), or a rank below a
+/// disposition it used to rank above. Every journey ending there is then
+/// less urgent, though it ends where it did.
+pub(super) fn less_urgent_dispositions(old: &CompiledBundle, new: &CompiledBundle) -> Vec<String> {
+    let above = |bundle: &CompiledBundle, id: &str, rank: u32| -> Vec<String> {
+        bundle
+            .dispositions
+            .iter()
+            .filter(|d| d.rank < rank && d.id != id)
+            .map(|d| d.id.clone())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for now in &new.dispositions {
+        let Some(was) = old.dispositions.iter().find(|d| d.id == now.id) else {
+            continue;
+        };
+        let more_time = match (was.act_within_minutes, now.act_within_minutes) {
+            (Some(a), Some(b)) => b > a,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        // Ranked below one it used to rank above (both in both versions).
+        let before = above(old, &was.id, was.rank);
+        let demoted = above(new, &now.id, now.rank)
+            .iter()
+            .any(|id| !before.contains(id) && old.dispositions.iter().any(|d| &d.id == id));
+        if more_time || demoted {
+            out.push(now.id.clone());
+        }
+    }
+    out.sort();
+    out
 }
