@@ -177,6 +177,23 @@ pub(super) fn unit(
             }),
         }
     }
+    // Content changed under the same version: say so, so it is raised.
+    if was.version == now.version && !changes.0.is_empty() {
+        let what = match now.kind {
+            UnitKind::Pathway(_) => format!("pathway `{}`", now.id),
+            UnitKind::Module => format!("module `{}`", now.id),
+        };
+        changes.0.insert(
+            0,
+            Change {
+                what,
+                change: ChangeKind::Changed,
+                field: Some("version, not raised though the content changed".to_owned()),
+                old: Some(was.version.clone()),
+                new: Some(now.version.clone()),
+            },
+        );
+    }
     changes.0
 }
 
