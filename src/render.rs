@@ -31,8 +31,9 @@ impl BundleFiles {
             files: files
                 .into_iter()
                 .map(|(path, text)| BundleFile {
-                    path: dir.join(path).display().to_string(),
-                    text: Arc::from(text),
+                    path: crate::terminal::clean(&dir.join(path).display().to_string())
+                        .into_owned(),
+                    text: Arc::from(defanged(text).as_ref()),
                     line_starts: std::iter::once(0)
                         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                         .collect(),
@@ -57,6 +58,25 @@ impl BundleFiles {
     fn file(&self, file: usize) -> Option<&BundleFile> {
         self.files.get(file)
     }
+}
+
+/// `text` with each character that could steer a terminal (see
+/// `triage_core::load::steers`) shown as `?`s of the same byte length, so
+/// snippets echo no escape and every offset and line still holds.
+fn defanged(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(triage_core::load::steers) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if triage_core::load::steers(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Counts of errors and warnings.

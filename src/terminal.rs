@@ -71,11 +71,11 @@ pub fn width(stdout_is_terminal: bool) -> usize {
 }
 
 /// `text` without the characters that could steer a terminal: every C0 and
-/// C1 control (ESC among them) is dropped, a tab becomes a space, and only
-/// line breaks stay. Bundle text passes through this before it is shown,
+/// C1 control (ESC among them) and every bidirectional override is dropped,
+/// a tab becomes a space, and only line breaks stay. Bundle text passes through this before it is shown,
 /// so only the styles written here reach the terminal as escapes.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    let steers = |c: char| c != '\n' && c.is_control();
+    let steers = |c: char| c != '\n' && (matches!(c, '\t' | '\r') || triage_core::load::steers(c));
     if !text.chars().any(steers) {
         return Cow::Borrowed(text);
     }

@@ -367,22 +367,22 @@ fn run_wraps_to_columns_at_word_boundaries() {
 }
 
 #[test]
-fn run_shows_bundle_text_without_its_escape_characters() {
-    // A question text carrying a terminal escape (YAML writes ESC as \e).
+fn run_refuses_a_bundle_whose_text_carries_escape_characters_and_echoes_none() {
+    // A question text carrying a terminal escape (YAML writes ESC as \e):
+    // refused before any question is shown, and the escape is not echoed.
     let cough = COUGH.replace(
         "{ self: Are you coughing up blood?,",
         "{ self: \"\\e[2J\\e]0;owned\\aAre you coughing up blood?\",",
     );
     let bundle = tiny_with("pathways/cough.yaml", &cough);
     let output = triage(&cough_run(bundle.path(), &[]), "2\n1\n");
-    let text = stdout(&output);
-    assert_eq!(code(&output), 0, "{text}\n{}", stderr(&output));
-    assert!(
-        text.contains("Question 2: [2J]0;ownedAre you coughing up blood?"),
-        "{text:?}"
-    );
-    assert!(!text.contains('\u{1b}'), "{text:?}");
-    assert!(!text.contains('\u{7}'), "{text:?}");
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(errors.contains("error[L013]"), "{errors}");
+    for shown in [stdout(&output), errors] {
+        assert!(!shown.contains('\u{1b}'), "{shown:?}");
+        assert!(!shown.contains('\u{7}'), "{shown:?}");
+    }
 }
 
 #[test]

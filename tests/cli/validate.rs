@@ -123,3 +123,39 @@ fn a_file_instead_of_a_directory_is_a_usage_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn characters_that_could_steer_a_terminal_are_refused_and_never_echoed() {
+    let cases = [
+        // A title whose escapes spell ESC sequences: clear the screen, retitle the window.
+        (
+            "  title: Cough\n",
+            "  title: \"Cough\\e[2J\\e]0;pwned\\a\"\n",
+            "U+001B",
+        ),
+        // The same characters written raw.
+        ("  title: Cough\n", "  title: Cough\u{1b}[2J\u{7}\n", "ESC"),
+        // A right-to-left override that reorders what a page shows.
+        ("  title: Cough\n", "  title: Cou\u{202e}hguoc\n", "U+202E"),
+        // A C1 control (NEL) in a comment: snippets show comments too.
+        ("pathway:\n", "# note\u{85}\npathway:\n", "U+0085"),
+    ];
+    for (old, new, named) in cases {
+        let dir = tiny_with("pathways/cough.yaml", &COUGH.replacen(old, new, 1));
+        let output = triage(&["validate", path_arg(dir.path())], "");
+        assert_eq!(code(&output), 1, "{new:?}");
+        let text = stdout(&output);
+        assert!(text.contains("error[L013]"), "{new:?}: {text}");
+        assert!(text.contains(named), "{new:?} names {named}: {text}");
+        assert!(
+            text.contains("cough.yaml:"),
+            "{new:?} names the file and line: {text}"
+        );
+        for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{85}'] {
+            assert!(
+                !text.contains(c) && !stderr(&output).contains(c),
+                "{c:?} echoed"
+            );
+        }
+    }
+}

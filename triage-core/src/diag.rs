@@ -216,6 +216,7 @@ pub mod codes {
         DUPLICATE_KEY = "L010", "a key is repeated in one mapping";
         BINARY_FILE = "L011", "a file holds binary data";
         MISSING_FILE = "L012", "a required bundle file is missing";
+        STEERING_CHARACTER = "L013", "a file holds a control or direction-override character";
 
         // Catalogues.
         DUPLICATE_DISPOSITION = "E101", "two dispositions have the same id";

@@ -781,6 +781,7 @@ pub fn parse_with(
             doc.broken.push(unread(index, file, role));
             continue;
         }
+        diagnostics.extend(steering_characters(index, &file.text));
         match role {
             FileRole::Dispositions => seen_dispositions = true,
             FileRole::CareAdvice => seen_advice = true,
@@ -951,6 +952,48 @@ fn indentation_diagnostic(
     ))
 }
 
+/// Whether a character could steer a terminal or reorder what a page shows:
+/// C0 controls but tab, line feed and carriage return; DEL and the C1
+/// controls; and the bidirectional embeddings, overrides and isolates.
+pub fn steers(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// An error for each of the first few characters of `text` that could steer
+/// a terminal or a page (see [`steers`]), wherever it is: a text, an id or a
+/// comment, all of which can be shown.
+fn steering_characters(file: usize, text: &str) -> Vec<Diagnostic> {
+    const MOST: usize = 10;
+    let mut found = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        for (column, c) in line.chars().enumerate().filter(|(_, c)| steers(*c)) {
+            if found.len() == MOST {
+                return found;
+            }
+            let name = match c {
+                '\u{1b}' => "ESC".to_owned(),
+                '\u{7}' => "BEL".to_owned(),
+                '\0' => "NUL".to_owned(),
+                c => format!("U+{:04X}", u32::from(c)),
+            };
+            found.push(
+                Diagnostic::error(
+                    codes::STEERING_CHARACTER,
+                    Loc {
+                        file,
+                        line: u32::try_from(number + 1).unwrap_or(u32::MAX),
+                        column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+                    },
+                    format!("this line holds the control character {name}, which could steer a terminal or a page that shows it"),
+                )
+                .with_help("delete it: bundle files hold plain text (tabs and line breaks only where YAML allows them)"),
+            );
+        }
+    }
+    found
+}
+
 #[cfg(feature = "authoring")]
 /// For a syntax error caused by a tab in a line's indentation, a diagnostic
 /// that says so and points at the tab: YAML indents with spaces only, and
@@ -1079,6 +1122,10 @@ fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
         K::DuplicateField(_) => (
             codes::DUPLICATE_KEY,
             "each key may appear once in a mapping; remove or rename the repeat".to_string(),
+        ),
+        K::Steering(_) => (
+            codes::STEERING_CHARACTER,
+            "remove the escape: bundle texts are plain text".to_string(),
         ),
     };
     let mut message = error.to_string();

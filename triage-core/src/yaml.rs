@@ -90,6 +90,9 @@ pub enum ErrorKind {
     },
     /// A value of the wrong type, or an unacceptable value.
     Invalid(String),
+    /// A quoted scalar whose escapes spell a character that could steer a
+    /// terminal or a page (`"\e[2J"`): the character, named.
+    Steering(String),
 }
 
 /// An error with the location of the node where it arose.
@@ -160,6 +163,10 @@ impl fmt::Display for Error {
             ErrorKind::UnknownVariant { variant, .. } => {
                 write!(f, "`{variant}` is not one of the allowed words")
             }
+            ErrorKind::Steering(c) => write!(
+                f,
+                "this text holds the control character {c} (written as an escape), which could steer a terminal or a page that shows it"
+            ),
         }
     }
 }
@@ -370,6 +377,14 @@ pub fn read(text: &str) -> Result<Node, Error> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 refuse_properties(anchor, tag.is_some(), &span)?;
+                // The raw text is checked by the loader; escapes are decoded here.
+                if let Some(c) = value.chars().find(|c| crate::load::steers(*c)) {
+                    return Err(Error::with_position(
+                        ErrorKind::Steering(format!("U+{:04X}", u32::from(c))),
+                        line,
+                        column,
+                    ));
+                }
                 Some(leaf(NodeKind::Scalar {
                     text: value.into_owned(),
                     plain: style == ScalarStyle::Plain,
