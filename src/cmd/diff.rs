@@ -176,9 +176,13 @@ fn human(report: &BundleDiff) -> String {
         if let Some(others) = same_as.get(&index) {
             let _ = writeln!(
                 out,
-                "  The same journeys change in {} more pathways (through a module or jump they share): {}",
-                others.len(),
-                others.iter().map(|o| clean(&report.pathways[*o].id).into_owned()).collect::<Vec<_>>().join(", ")
+                "  The same journeys change in {} more (through a module or jump they share): {}",
+                crate::render::plural(others.len(), "pathway"),
+                others
+                    .iter()
+                    .map(|o| clean(&report.pathways[*o].id).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }
@@ -291,10 +295,11 @@ pub fn markdown(report: &BundleDiff, level: usize) -> String {
             }
         }
         if let Some(others) = same_as.get(&index) {
-            let _ = writeln!(
+            let _ =
+                writeln!(
                 md,
-                "\nThe same journeys change in {} more pathways (through a module or jump they share): {}",
-                others.len(),
+                "\nThe same journeys change in {} more (through a module or jump they share): {}",
+                crate::render::plural(others.len(), "pathway"),
                 others.iter().map(|o| code(&report.pathways[*o].id)).collect::<Vec<_>>().join(", ")
             );
         }
@@ -376,7 +381,11 @@ fn summary(report: &BundleDiff) -> String {
         .filter(|c| c.change == ServedChange::NoLongerServed)
         .count();
     if lost > 0 {
-        let _ = write!(text, " {lost} pathways no longer serve some people.");
+        let _ = write!(
+            text,
+            " {} no longer serve some people.",
+            crate::render::plural(lost, "pathway")
+        );
     }
     let _ = write!(
         text,
@@ -430,7 +439,17 @@ fn journey_lines(journey: &JourneyChange) -> Vec<String> {
     };
     let mut lines = vec![format!("For {}{ways}", journey.people.text)];
     if let Some(fork) = &journey.fork {
-        if fork.old_edge == fork.new_edge {
+        if fork.old_edge == "no such answer" {
+            lines.push(format!(
+                "at {}: the new {} leads to {} (the old version did not offer it)",
+                fork.node, fork.new_edge, fork.new_next
+            ));
+        } else if fork.new_edge == "no such answer" {
+            lines.push(format!(
+                "at {}: {} is no longer offered (it led to {})",
+                fork.node, fork.old_edge, fork.old_next
+            ));
+        } else if fork.old_edge == fork.new_edge {
             lines.push(format!(
                 "at {}: {} now leads to {} (was {})",
                 fork.node, fork.new_edge, fork.new_next, fork.old_next
@@ -510,14 +529,27 @@ fn change_line(change: &Change) -> String {
             None => format!("added {}", change.what),
         },
         ChangeKind::Removed => format!("removed {}", change.what),
+        ChangeKind::Changed if is_version_note(change) => format!(
+            "{}: the content changed, but its version is still \"{}\"",
+            change.what,
+            value(&change.new)
+        ),
         ChangeKind::Changed => format!(
-            "{}: {} was \"{}\", now \"{}\"",
+            "{}, {}: was \"{}\", now \"{}\"",
             change.what,
             change.field.as_deref().unwrap_or("it"),
             value(&change.old),
             value(&change.new)
         ),
     }
+}
+
+/// The note that content changed under the same version.
+fn is_version_note(change: &Change) -> bool {
+    change
+        .field
+        .as_deref()
+        .is_some_and(|f| f.starts_with("version, not raised"))
 }
 
 /// A change in Markdown: ids as code, texts as text.
@@ -536,8 +568,12 @@ fn change_markdown(change: &Change) -> String {
             None => format!("added {what}"),
         },
         ChangeKind::Removed => format!("removed {what}"),
+        ChangeKind::Changed if is_version_note(change) => format!(
+            "{what}: the content changed, but its version is still “{}”",
+            value(&change.new)
+        ),
         ChangeKind::Changed => format!(
-            "{what}: {} was “{}”, now “{}”",
+            "{what}, {}: was “{}”, now “{}”",
             esc(change.field.as_deref().unwrap_or("it")),
             value(&change.old),
             value(&change.new)

@@ -856,8 +856,17 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
             [None, None] => return self.leaf(&joint, who),
         };
         let key = self.lenses[side].key(joint.sides[side].at);
+        // Where both versions ask the question, an answer only the other
+        // version offers is tried too: the chooser sets it aside and answers
+        // as it can, so each of its answers is paired with the new one.
+        let other = 1 - side;
+        let together = self.lenses[other].key(joint.sides[other].at) == key;
+        let theirs = match (together, self.lenses[other].kind(joint.sides[other].at)) {
+            (true, Some(NodeKindIr::Question(q))) => Some(q),
+            _ => None,
+        };
         let mut summary = Summary::default();
-        for (ids, number, shown) in self.answer_classes(key, question) {
+        for (ids, number, shown) in self.answer_classes(key, question, theirs) {
             if self.incomplete {
                 break;
             }
@@ -878,7 +887,12 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
     }
 
     /// Every class of answer to `question` of version `side`.
-    fn answer_classes(&self, key: Key, question: &'b QuestionIr) -> Vec<AnswerClass> {
+    fn answer_classes(
+        &self,
+        key: Key,
+        question: &'b QuestionIr,
+        theirs: Option<&QuestionIr>,
+    ) -> Vec<AnswerClass> {
         let choice = |ids: Vec<Rc<str>>| {
             let shown: Rc<str> = Rc::from(
                 ids.iter()
@@ -892,6 +906,14 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
             QuestionKindDoc::YesNo | QuestionKindDoc::Single => question
                 .answers
                 .iter()
+                // With the other version at the same question: its answers
+                // this one does not offer, too.
+                .chain(
+                    theirs
+                        .iter()
+                        .flat_map(|q| q.answers.iter())
+                        .filter(|a| !question.answers.iter().any(|b| b.id == a.id)),
+                )
                 .map(|a| choice(vec![Rc::from(a.id.as_str())]))
                 .collect(),
             // Over both versions' options: what one version does not offer,
@@ -1113,6 +1135,32 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
         let both = took.iter().all(Option::is_some);
         if both && together {
             let _ = self.step_both(joint, edges);
+        } else if together && progressed {
+            // One version took an answer the other does not offer: there
+            // the journeys part.
+            let taker = usize::from(took[0].is_none());
+            let at = joint.sides[taker].at;
+            let _ = self.step_one(joint, taker, edges[taker]);
+            if joint.fork.is_none() {
+                let named = |side: usize| {
+                    if side == taker {
+                        self.lenses[side].edge_text(at, edges[side])
+                    } else {
+                        "no such answer".to_owned()
+                    }
+                };
+                let next = |joint: &Joint<'b>, side: usize| {
+                    self.keys
+                        .public(self.lenses[side].key(joint.sides[side].at), self.pathway)
+                };
+                joint.fork = Some(Fork {
+                    node: self.keys.public(self.lenses[taker].key(at), self.pathway),
+                    old_edge: named(0),
+                    new_edge: named(1),
+                    old_next: next(joint, 0),
+                    new_next: next(joint, 1),
+                });
+            }
         } else {
             for side in 0..2 {
                 if took[side].is_some() {

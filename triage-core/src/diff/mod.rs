@@ -299,6 +299,9 @@ pub struct Ending {
     pub disposition: String,
     /// Its title, in English.
     pub title: String,
+    /// Its urgency rank (lower is more urgent), on the new version's catalogue
+    /// where it has the disposition.
+    pub rank: u32,
     /// The outcome node.
     pub outcome: String,
     /// Reason codes, in order.
@@ -514,6 +517,11 @@ pub fn diff_with_limit(
             Ending {
                 disposition: end.disposition.id.clone(),
                 title: end.disposition.title.english().to_owned(),
+                rank: new
+                    .dispositions
+                    .iter()
+                    .find(|d| d.id == end.disposition.id)
+                    .map_or(end.disposition.rank, |d| d.rank),
                 outcome: keys.public(end.outcome, &pathway_id),
                 reasons: found.reasons(side).iter().map(|r| r.to_string()).collect(),
                 care_advice: found.advice(side).iter().map(|a| a.to_string()).collect(),
@@ -556,7 +564,11 @@ pub fn diff_with_limit(
                 });
             }
         }
-        pathway.journeys.sort_by_key(|a| a.change);
+        // By kind, then the most urgent journeys first, then the biggest drop:
+        // what a reviewer must see first when a list is cut short.
+        pathway
+            .journeys
+            .sort_by_key(|j| (j.change, j.old.rank, std::cmp::Reverse(j.new.rank)));
         let changed = pathway.incomplete
             || !pathway.people.is_empty()
             || !pathway.journeys.is_empty()
