@@ -272,3 +272,28 @@ fn a_branch_that_splits_people_names_each_group() {
     assert_eq!(earache[0].change, JourneyChangeKind::MoreUrgent);
     assert_eq!(earache[0].people.text, "12 to 15 years, female");
 }
+
+#[test]
+fn a_new_single_choice_answer_is_walked_against_every_old_answer() {
+    let diff = diff_after(&[(
+        "pathways/fever.yaml",
+        "        - { id: under-a-day, label: Less than a day, next: decide }\n",
+        "        - { id: under-a-day, label: Less than a day, next: decide }\n        - { id: getting-better, label: Getting better, next: home-care }\n",
+    )]);
+    let fever = journeys(&diff, "fever");
+    assert!(!fever.is_empty(), "{diff:#?}");
+    assert!(fever
+        .iter()
+        .all(|j| answered(j, "how-long", "getting-better")));
+    let worst = fever
+        .iter()
+        .find(|j| j.change == JourneyChangeKind::LessUrgent)
+        .expect("someone who would have seen a GP now cares for it at home");
+    assert_eq!(worst.new.disposition, "self-care");
+    let fork = worst.fork.as_ref().expect("the journeys part");
+    assert_eq!(
+        (fork.node.as_str(), fork.old_edge.as_str()),
+        ("how-long", "no such answer")
+    );
+    assert!(diff.may_be_less_urgent());
+}
