@@ -134,7 +134,11 @@ fn characters_that_could_steer_a_terminal_are_refused_and_never_echoed() {
             "U+001B",
         ),
         // The same characters written raw.
-        ("  title: Cough\n", "  title: Cough\u{1b}[2J\u{7}\n", "ESC"),
+        (
+            "  title: Cough\n",
+            "  title: Cough\u{1b}[2J\u{7}\n",
+            "U+001B",
+        ),
         // A right-to-left override that reorders what a page shows.
         ("  title: Cough\n", "  title: Cou\u{202e}hguoc\n", "U+202E"),
         // A C1 control (NEL) in a comment: snippets show comments too.

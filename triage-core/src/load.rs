@@ -960,6 +960,12 @@ pub fn steers(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Why a steering character is refused (see [`steers`]).
+pub(crate) const STEERS: &str = "it could steer a terminal or a page that shows it";
+
+/// What to do about one.
+pub(crate) const PLAIN_TEXT: &str = "delete it: bundle files hold plain text";
+
 /// An error for each of the first few characters of `text` that could steer
 /// a terminal or a page (see [`steers`]), wherever it is: a text, an id or a
 /// comment, all of which can be shown.
@@ -971,12 +977,6 @@ fn steering_characters(file: usize, text: &str) -> Vec<Diagnostic> {
             if found.len() == MOST {
                 return found;
             }
-            let name = match c {
-                '\u{1b}' => "ESC".to_owned(),
-                '\u{7}' => "BEL".to_owned(),
-                '\0' => "NUL".to_owned(),
-                c => format!("U+{:04X}", u32::from(c)),
-            };
             found.push(
                 Diagnostic::error(
                     codes::STEERING_CHARACTER,
@@ -985,9 +985,12 @@ fn steering_characters(file: usize, text: &str) -> Vec<Diagnostic> {
                         line: u32::try_from(number + 1).unwrap_or(u32::MAX),
                         column: u32::try_from(column + 1).unwrap_or(u32::MAX),
                     },
-                    format!("this line holds the control character {name}, which could steer a terminal or a page that shows it"),
+                    format!(
+                        "control character U+{:04X} in this line: {STEERS}",
+                        u32::from(c)
+                    ),
                 )
-                .with_help("delete it: bundle files hold plain text (tabs and line breaks only where YAML allows them)"),
+                .with_help(PLAIN_TEXT),
             );
         }
     }
@@ -1123,10 +1126,7 @@ fn yaml_diagnostic(index: usize, error: &crate::yaml::Error) -> Diagnostic {
             codes::DUPLICATE_KEY,
             "each key may appear once in a mapping; remove or rename the repeat".to_string(),
         ),
-        K::Steering(_) => (
-            codes::STEERING_CHARACTER,
-            "remove the escape: bundle texts are plain text".to_string(),
-        ),
+        K::Steering(_) => (codes::STEERING_CHARACTER, PLAIN_TEXT.to_string()),
     };
     let mut message = error.to_string();
     if message.is_empty() {

@@ -165,7 +165,8 @@ impl fmt::Display for Error {
             }
             ErrorKind::Steering(c) => write!(
                 f,
-                "this text holds the control character {c} (written as an escape), which could steer a terminal or a page that shows it"
+                "control character {c} written as an escape: {}",
+                crate::load::STEERS
             ),
         }
     }

@@ -809,6 +809,7 @@ impl CompiledBundle {
     }
 
     /// Whether the bundle has a pathway or module with this id.
+    #[cfg(feature = "authoring")]
     pub fn has_unit(&self, id: &str) -> bool {
         self.units.iter().any(|u| u.id == id)
     }
