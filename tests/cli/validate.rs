@@ -163,3 +163,19 @@ fn characters_that_could_steer_a_terminal_are_refused_and_never_echoed() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pathway_that_is_a_symbolic_link_is_named_not_skipped() {
+    let dir = write_bundle(&tiny_files());
+    let pathway = dir.path().join("pathways/cough.yaml");
+    let elsewhere = dir.path().join("cough-elsewhere.yml.txt");
+    std::fs::rename(&pathway, &elsewhere).expect("move the pathway");
+    std::os::unix::fs::symlink(&elsewhere, &pathway).expect("link it back");
+    let output = triage(&["validate", path_arg(dir.path())], "");
+    assert_eq!(code(&output), 1);
+    let text = stdout(&output);
+    assert!(text.contains("error[L001]"), "{text}");
+    assert!(text.contains("pathways/cough.yaml"), "{text}");
+    assert!(text.contains("symbolic link"), "{text}");
+}

@@ -326,9 +326,32 @@ fn walk(
                     found,
                     problems,
                 );
+            } else {
+                problems.push(Problem::new(
+                    &relative,
+                    codes::FILE_UNREADABLE,
+                    format!("this directory is nested more than {MAX_DIR_DEPTH} levels deep, so nothing in it is read"),
+                    "move its files up: a bundle is dispositions.yaml, care advice, modules/ and pathways/",
+                ));
             }
-        } else if kind.is_file() && is_yaml(&name) {
-            found.push(relative);
+        } else if kind.is_file() {
+            if is_yaml(&name) {
+                found.push(relative);
+            }
+        } else if is_yaml(&name) {
+            // Nothing is skipped without a word: a pathway that is a link
+            // would otherwise vanish from the bundle.
+            let what = if kind.is_symlink() {
+                "a symbolic link"
+            } else {
+                "not a regular file (a pipe, socket or device)"
+            };
+            problems.push(Problem::new(
+                &relative,
+                codes::FILE_UNREADABLE,
+                format!("this is {what}, and the loader reads only regular files"),
+                "put the file itself here in place of the link",
+            ));
         }
     }
 }
