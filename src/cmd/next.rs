@@ -64,7 +64,9 @@ fn read_request(input: impl Read) -> Result<Request, RequestError> {
             message: format!("the request is larger than {MAX_REQUEST_BYTES} bytes"),
         });
     }
-    serde_json::from_str(&text).map_err(|error| RequestError {
+    // A byte order mark, as some editors and shells write, is not JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    serde_json::from_str(text).map_err(|error| RequestError {
         code: "malformed_request",
         message: format!(
             "the request is not valid: {error}; expected {{\"pathway\": ID, \"topic\": ID (optional), \"patient\": {{\"age_years\": N, \"age_months\": N, \"sex\": \"female\"|\"male\", \"answering\": \"self\"|\"someone_else\"}}, \"language\": \"en\"|\"cy\", \"answers\": [{{\"question\": ID, \"answer\": VALUE}}]}}"

@@ -146,3 +146,40 @@ fn next_on_an_invalid_bundle_exits_1_with_diagnostics_on_stderr() {
     assert!(stderr(&output).contains("E204"), "{}", stderr(&output));
     assert!(stderr(&output).contains("chemist"), "{}", stderr(&output));
 }
+
+#[test]
+fn next_takes_requests_only_as_strictly_as_they_are_written() {
+    let bundle = write_bundle(&tiny_files());
+    let to_temperature = || {
+        vec![
+            json!({"question": "emergency-screen/breathing", "answer": "no"}),
+            json!({"question": "blood", "answer": "no"}),
+            json!({"question": "symptoms", "answer": "none"}),
+        ]
+    };
+    // A number is a JSON number, not text, however it is spelt.
+    for text in ["38", " 38", "+38", "38.", "3.8e1"] {
+        let mut answers = to_temperature();
+        answers.push(json!({"question": "temperature", "answer": text}));
+        let output = next(bundle.path(), &cough_request(Value::Array(answers)));
+        assert_eq!(code(&output), 2, "{text:?}");
+        let error = &stdout_json(&output)["error"];
+        assert_eq!(error["code"], "wrong_answer_kind", "{text:?}: {error}");
+    }
+    // Each option of a multiple-choice answer once.
+    let answers = json!([
+        {"question": "emergency-screen/breathing", "answer": "no"},
+        {"question": "blood", "answer": "no"},
+        {"question": "symptoms", "answer": ["none", "none"]},
+    ]);
+    let output = next(bundle.path(), &cough_request(answers));
+    assert_eq!(code(&output), 2);
+    let error = &stdout_json(&output)["error"];
+    assert_eq!(error["code"], "duplicate_option", "{error}");
+    assert_eq!(error["option"], "none");
+    // A byte order mark before the JSON is tolerated.
+    let request = format!("\u{feff}{}", cough_request(json!([])));
+    let output = triage(&["next", path_arg(bundle.path())], &request);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(stdout_json(&output)["type"], "question");
+}

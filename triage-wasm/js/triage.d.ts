@@ -278,6 +278,7 @@ export type TriageErrorCode =
   | 'number_out_of_range'
   | 'wrong_answer_kind'
   | 'exclusive_option'
+  | 'duplicate_option'
   | 'nothing_chosen'
   | 'answer_after_outcome'
   | 'nothing_to_go_back'

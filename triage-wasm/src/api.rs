@@ -101,6 +101,8 @@ impl From<EvalError> for ErrorJson {
 
 /// Reads `text` as the JSON argument named `what`.
 fn parse<'a, T: Deserialize<'a>>(what: &str, text: &'a str) -> Result<T, ErrorJson> {
+    // A byte order mark before the JSON is tolerated.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| ErrorJson::bad_input(what, &e))
 }
 

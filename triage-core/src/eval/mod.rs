@@ -118,6 +118,14 @@ pub enum EvalError {
         /// `none` or `not_sure`.
         option: String,
     },
+    /// A multiple-choice answer lists an option more than once.
+    #[error("{option:?} is listed more than once in the answer to {question:?}")]
+    DuplicateOption {
+        /// The question.
+        question: String,
+        /// The option repeated.
+        option: String,
+    },
     /// A multiple-choice answer chose nothing (send `none` instead).
     #[error("no answer chosen for {question:?}; choose `none` if none apply")]
     NothingChosen {
@@ -174,6 +182,7 @@ impl EvalError {
             EvalError::NumberOutOfRange { .. } => "number_out_of_range",
             EvalError::WrongAnswerKind { .. } => "wrong_answer_kind",
             EvalError::ExclusiveOption { .. } => "exclusive_option",
+            EvalError::DuplicateOption { .. } => "duplicate_option",
             EvalError::NothingChosen { .. } => "nothing_chosen",
             EvalError::AnswerAfterOutcome => "answer_after_outcome",
             EvalError::NothingToGoBack => "nothing_to_go_back",
@@ -223,7 +232,8 @@ impl Serialize for EvalError {
                 map.serialize_entry("question", question)?;
                 map.serialize_entry("expected", expected)?;
             }
-            EvalError::ExclusiveOption { question, option } => {
+            EvalError::ExclusiveOption { question, option }
+            | EvalError::DuplicateOption { question, option } => {
                 map.serialize_entry("question", question)?;
                 map.serialize_entry("option", option)?;
             }

@@ -738,6 +738,13 @@ fn resolve_value(
                 if index >= 64 {
                     return Err(not_offered(id));
                 }
+                // Each option once: a list is never longer than the options offered.
+                if mask & (1u64 << index) != 0 {
+                    return Err(EvalError::DuplicateOption {
+                        question: question_id(),
+                        option: id.clone(),
+                    });
+                }
                 mask |= 1u64 << index;
             }
             if mask == 0 {
@@ -774,8 +781,10 @@ fn resolve_value(
                     if id == "not_sure" {
                         return Err(not_offered(id));
                     }
-                    // Forms send numbers as text.
-                    id.trim().parse::<f64>().map_err(|_| wrong_kind())?
+                    // A number is a JSON number: text such as "3" or " 3"
+                    // is refused, so no request is read more loosely than it
+                    // was written.
+                    return Err(wrong_kind());
                 }
                 AnswerValue::Choices(_) => return Err(wrong_kind()),
             };

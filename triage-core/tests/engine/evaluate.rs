@@ -243,16 +243,31 @@ fn number_bands_include_their_lower_edge_and_the_range_includes_both_ends() {
 }
 
 #[test]
-fn a_number_may_be_sent_as_text_and_not_sure_takes_its_own_route() {
+fn a_number_is_a_number_never_text_and_not_sure_takes_its_own_route() {
     let bundle = bundle();
     let answers = [
         no_signs(),
-        choice("temperature", " 39.5 "),
+        number("temperature", 39.5),
         choice("adult", "yes"),
     ];
     let o = outcome(evaluate(&bundle, "fever", &adult(), &answers));
     assert_eq!(reason_codes(&o), ["high-temp", "confused"]);
     assert_eq!(o.transcript[1].answer, "39.5 °C");
+
+    // Text that reads as a number is refused: a request is read as written.
+    for text in [" 39.5 ", "39.5", "+39.5", "3.95e1"] {
+        let answers = [no_signs(), choice("temperature", text)];
+        assert!(
+            matches!(
+                evaluate(&bundle, "fever", &adult(), &answers),
+                Err(EvalError::WrongAnswerKind {
+                    expected: QuestionKindDoc::Number,
+                    ..
+                })
+            ),
+            "{text:?}"
+        );
+    }
 
     let answers = [no_signs(), choice("temperature", "not_sure")];
     let o = outcome(evaluate(&bundle, "fever", &adult(), &answers));

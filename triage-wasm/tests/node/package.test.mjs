@@ -301,7 +301,7 @@ test('calls before init are refused with not_initialised', async () => {
 test('random calls are answered or refused with a documented code, never anything else', () => {
   const codes = new Set([
     'bad_input', 'invalid_bundle', 'unknown_pathway', 'not_applicable', 'wrong_question', 'option_not_offered',
-    'number_out_of_range', 'wrong_answer_kind', 'exclusive_option', 'nothing_chosen', 'answer_after_outcome',
+    'number_out_of_range', 'wrong_answer_kind', 'exclusive_option', 'duplicate_option', 'nothing_chosen', 'answer_after_outcome',
     'nothing_to_go_back', 'bundle_mismatch', 'replay_mismatch', 'bad_session', 'implausible_patient',
     'unknown_topic',
   ]);
