@@ -296,10 +296,19 @@ fn build_with(
                         "this is a fault in the engine, not in the pathways; please report it with the bundle",
                     ),
                 };
-                diagnostics.push(
-                    Diagnostic::error(code, diag::Loc::file(usize::MAX), e.to_string())
-                        .with_help(help),
-                );
+                #[allow(unused_mut)]
+                let (mut loc, mut message) = (diag::Loc::file(usize::MAX), e.to_string());
+                // For authors: at the module copied most, with how many copies.
+                #[cfg(feature = "authoring")]
+                if let compile::CompileError::GraphTooLarge {
+                    most_copied: (unit, copies, at),
+                    ..
+                } = &e
+                {
+                    loc = *at;
+                    message = format!("{message}; `{unit}` alone was copied into {copies} of them");
+                }
+                diagnostics.push(Diagnostic::error(code, loc, message).with_help(help));
                 None
             }
         },

@@ -43,6 +43,10 @@ pub enum CompileError {
         nodes: usize,
         /// The limit.
         limit: usize,
+        /// The module (or pathway) with the most compiled copies of its
+        /// nodes, how many, and where it is defined.
+        #[cfg(feature = "authoring")]
+        most_copied: (String, usize, crate::diag::Loc),
     },
     /// The IR breaks a promise the validator makes (a reference out of range, a
     /// cycle, a `return` outside a module). Never produced for validated input.
@@ -602,10 +606,7 @@ impl<'ir> Compiler<'ir> {
                         .get(authored as usize)
                         .ok_or_else(|| malformed("a target node does not exist"))?;
                     if self.nodes.len() >= MAX_COMPILED_NODES {
-                        return Err(CompileError::GraphTooLarge {
-                            nodes: self.nodes.len() + 1,
-                            limit: MAX_COMPILED_NODES,
-                        });
+                        return Err(self.too_large());
                     }
                     let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
                     self.nodes.push(Node::of(authored, ir_node));
@@ -616,6 +617,38 @@ impl<'ir> Compiler<'ir> {
                 }
             }
         }
+    }
+
+    /// The error for a graph past [`MAX_COMPILED_NODES`], naming the unit
+    /// copied most, so the author knows which calls to cut.
+    fn too_large(&self) -> CompileError {
+        CompileError::GraphTooLarge {
+            nodes: self.nodes.len() + 1,
+            limit: MAX_COMPILED_NODES,
+            #[cfg(feature = "authoring")]
+            most_copied: self.most_copied(),
+        }
+    }
+
+    /// The unit with the most compiled copies of its nodes, how many, and where.
+    #[cfg(feature = "authoring")]
+    fn most_copied(&self) -> (String, usize, crate::diag::Loc) {
+        let mut copies = vec![0usize; self.ir.units.len()];
+        for node in &self.nodes {
+            if let Some(count) = copies.get_mut(usize::from(node.unit)) {
+                *count += 1;
+            }
+        }
+        let (most, count) = copies
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| **c)
+            .map_or((0, 0), |(u, c)| (u, *c));
+        let unit = self.ir.units.get(most);
+        let loc = unit
+            .and_then(|u| self.ir.nodes.get(u.start as usize))
+            .map_or(crate::diag::Loc::file(usize::MAX), |n| n.loc);
+        (unit.map_or_else(String::new, |u| u.id.clone()), count, loc)
     }
 
     /// Makes the edges of every pending node (and so every node they reach).

@@ -231,9 +231,16 @@ fn module_expansion_is_limited() {
     // 8 copies of m3's one reachable node.
     assert_eq!(small, Ok(2 + 2 + 4 + 8 + 8));
     match compile(&doubling_ir(24), &sources) {
-        Err(CompileError::GraphTooLarge { nodes, limit }) => {
+        Err(CompileError::GraphTooLarge {
+            nodes,
+            limit,
+            most_copied: (unit, copies, _),
+        }) => {
             assert_eq!(limit, MAX_COMPILED_NODES);
             assert!(nodes > limit);
+            // The deepest modules are copied most: the error names one of them.
+            assert!(unit.starts_with('m'), "{unit}");
+            assert!(copies > limit / 4, "{copies}");
         }
         Err(other) => panic!("expected GraphTooLarge, got {other}"),
         Ok(bundle) => panic!(
