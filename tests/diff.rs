@@ -297,3 +297,34 @@ fn a_new_single_choice_answer_is_walked_against_every_old_answer() {
     );
     assert!(diff.may_be_less_urgent());
 }
+
+#[test]
+fn a_journey_too_long_to_walk_leaves_its_pathway_not_compared_in_full() {
+    // 3,000 questions one after another: longer than the walk follows.
+    let mut nodes = String::new();
+    for i in 0..3000 {
+        let next = if i + 1 < 3000 {
+            format!("q{}", i + 1)
+        } else {
+            "home-care".to_owned()
+        };
+        nodes.push_str(&format!(
+            "  q{i}: {{ question: {{ text: Is it {i}?, kind: yes_no, yes: {{ next: {next} }}, no: {{ next: {next} }} }} }}\n"
+        ));
+    }
+    let diff = diff_after(&[(
+        "pathways/fever.yaml",
+        "  screen:\n    call: { module: emergency-screen, next: warning-signs }\n",
+        &format!("  screen:\n    call: {{ module: emergency-screen, next: q0 }}\n{nodes}"),
+    )]);
+    let fever = diff
+        .pathways
+        .iter()
+        .find(|p| p.id == "fever")
+        .expect("fever");
+    assert!(fever.incomplete, "{:?}", fever.classes);
+    assert!(
+        diff.may_be_less_urgent(),
+        "an unchecked pathway fails --fail-on less-urgent"
+    );
+}

@@ -402,7 +402,7 @@ fn summary(report: &BundleDiff) -> String {
 
 fn incomplete_note(pathway: &PathwayDiff) -> String {
     format!(
-        "Not compared in full: its journeys reach more than {MAX_STATES} distinct states; {} journey classes were compared. Review it by hand.",
+        "Not compared in full: its journeys reach more than {MAX_STATES} distinct states, or one runs past 400 answers; {} journey classes were compared. Review it by hand.",
         pathway.classes
     )
 }

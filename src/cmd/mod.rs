@@ -139,8 +139,8 @@ journey whose end changed is listed: less urgent, more urgent, another service a
 urgency, or other care advice or reasons, with the answers that reach it, the people it applies
 to and both dispositions. Questions, answers, outcomes, dispositions and care advice added,
 removed or reworded are listed too. Paths that meet again in the same state are walked once; a
-pathway whose journeys reach more than 200,000 distinct states is reported as not compared in
-full.
+pathway whose journeys reach more than 200,000 distinct states, or a journey more than 400
+answers long, is reported as not compared in full.
 
 --fail-on less-urgent exits 1 when a journey became less urgent, people lost a pathway, a
 pathway was removed, or a pathway could not be compared in full; --fail-on any when anything

@@ -765,7 +765,15 @@ struct Walk<'a, 'v, 'b> {
     memo: HashMap<MemoKey<'b>, Rc<Summary<'b>>>,
     limit: usize,
     incomplete: bool,
+    /// Questions answered on the way to the state being explored: the walk
+    /// recurses once per answer, so its depth is bounded ([`MAX_DEPTH`]).
+    depth: usize,
 }
+
+/// Most answers on one journey the walk follows; a longer one (never in a
+/// real pathway) leaves the pathway not compared in full rather than
+/// exhausting the stack.
+const MAX_DEPTH: usize = 400;
 
 impl<'a, 'b> JointWalk<'a, 'b> {
     pub(super) fn run(&self) -> Compared<'b> {
@@ -808,6 +816,7 @@ impl<'a, 'b> JointWalk<'a, 'b> {
             memo: HashMap::new(),
             limit: self.limit,
             incomplete: false,
+            depth: 0,
         };
         let start = Joint {
             sides: [side(old_start), side(new_start)],
@@ -835,11 +844,13 @@ impl<'a, 'v, 'b> Walk<'a, 'v, 'b> {
         if let Some(known) = self.memo.get(&key) {
             return Rc::clone(known);
         }
-        if self.memo.len() >= self.limit {
+        if self.memo.len() >= self.limit || self.depth >= MAX_DEPTH {
             self.incomplete = true;
             return Rc::new(Summary::default());
         }
+        self.depth += 1;
         let summary = Rc::new(self.expand(joint, who));
+        self.depth -= 1;
         self.memo.insert(key, Rc::clone(&summary));
         summary
     }

@@ -140,7 +140,7 @@ pub struct PathwayDiff {
     /// Distinct joint states walked.
     pub states: usize,
     /// True when the journeys reach more than [`MAX_STATES`] distinct
-    /// states, so not every journey was compared.
+    /// states, or one runs past 400 answers, so not every journey was compared.
     pub incomplete: bool,
     /// People the pathway no longer serves, or now serves.
     pub people: Vec<PeopleChange>,
