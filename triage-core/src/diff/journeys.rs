@@ -671,16 +671,10 @@ impl<'v, 'b> Lens<'v, 'b> {
     }
 }
 
-/// The band of a number question holding `value`, within its range.
+/// The band of a number question holding `value`, as the engine reads it
+/// (the top of the range belongs to the last band).
 fn number_band(question: &QuestionIr, value: f64) -> Option<usize> {
-    let (min, max) = question.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
-    if value < min || value > max {
-        return None;
-    }
-    question.answers.iter().position(|a| {
-        a.band
-            .is_some_and(|(from, below)| from <= value && value < below)
-    })
+    crate::eval::number_band(question, value).map(usize::from)
 }
 
 /// A given answer as `question` of one version takes it: the chosen bits,

@@ -355,26 +355,25 @@ impl BundleDiff {
     /// Keeps only what concerns the pathway or module `id`, counting the
     /// others that changed in [`BundleDiff::changed_elsewhere`].
     pub fn narrow(&mut self, id: &str) {
-        let before = self.pathways.len()
-            + self.pathways_added.len()
-            + self.pathways_removed.len()
-            + self.modules.len()
-            + self.modules_added.len()
-            + self.modules_removed.len();
+        let before = self.units_changed();
         self.pathways.retain(|p| p.id == id);
         self.pathways_added.retain(|p| p.id == id);
         self.pathways_removed.retain(|p| p.id == id);
         self.modules.retain(|m| m.id == id);
         self.modules_added.retain(|m| m.id == id);
         self.modules_removed.retain(|m| m.id == id);
-        let after = self.pathways.len()
+        self.changed_elsewhere = before - self.units_changed();
+        self.narrowed_to = Some(id.to_owned());
+    }
+
+    /// Pathways and modules changed, added or removed.
+    fn units_changed(&self) -> usize {
+        self.pathways.len()
             + self.pathways_added.len()
             + self.pathways_removed.len()
             + self.modules.len()
             + self.modules_added.len()
-            + self.modules_removed.len();
-        self.changed_elsewhere = before - after;
-        self.narrowed_to = Some(id.to_owned());
+            + self.modules_removed.len()
     }
 
     /// How many journey changes of `kind` there are, over all pathways.

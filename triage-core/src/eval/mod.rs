@@ -14,6 +14,8 @@ mod view;
 mod walk;
 
 pub use view::*;
+#[cfg(feature = "authoring")]
+pub(crate) use walk::number_band;
 pub use walk::{
     evaluate, evaluate_ids, evaluate_position, evaluate_request, resolve_answer, resolve_answers,
     step_at, AnswerIds, Chosen,

@@ -685,7 +685,7 @@ impl<'b> Walk<'b> {
 }
 
 /// The band a number falls in, or `None` when it is not finite or outside the range.
-fn number_band(question: &QuestionIr, number: f64) -> Option<u16> {
+pub(crate) fn number_band(question: &QuestionIr, number: f64) -> Option<u16> {
     let (min, max) = question.range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
     if !number.is_finite() || number < min || number > max {
         return None;
