@@ -11,10 +11,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CRATE="$ROOT/triage-wasm"
 PKG="$CRATE/pkg"
 SITE="$CRATE/site"
-# Most bytes the gzipped, optimised module may have. 270 KB while the module
-# still reads YAML and validates in the browser; the compiled bundle artifact
-# (issue 16) takes the loader and validator out and brings it back to 250 KB.
-GZIP_BUDGET=${WASM_GZIP_BUDGET:-270000}
+# Most bytes the gzipped, optimised module may have. 275 KB while the module
+# still reads YAML and validates in the browser (270 KB until resuming checked
+# a saved step and records carried a time and a seal: 3.4 KB); the compiled
+# bundle artifact (issue 16) takes the loader and validator out and brings it
+# back to 250 KB.
+GZIP_BUDGET=${WASM_GZIP_BUDGET:-275000}
 # --no-size-check: build and report sizes, but do not fail on the budget.
 SIZE_CHECK=1
 if [[ "${1:-}" == "--no-size-check" ]]; then SIZE_CHECK=0; fi

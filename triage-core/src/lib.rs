@@ -34,6 +34,8 @@ pub mod ir;
 pub mod load;
 pub mod model;
 pub mod report;
+#[cfg(feature = "seal")]
+pub mod seal;
 mod search;
 pub mod session;
 #[cfg(feature = "authoring")]

@@ -17,8 +17,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// One person's journey through a pathway.
 ///
 /// [`Session::to_json`] saves what [`Session::from_json`] needs (bundle hash,
-/// pathway, person, answers); the step is recomputed on resuming. Serde's
-/// `Serialize` and `Deserialize` write and read the step too.
+/// pathway, person, answers); serde's `Serialize` writes the same. The step
+/// is never saved as the truth: resuming rebuilds it by walking the answers
+/// again with the bundle, so a saved session cannot claim an outcome its
+/// answers do not reach. That needs the bundle, so a session has no plain
+/// `Deserialize`; with serde, read one through [`Resume`], which carries the
+/// bundle. A saved session is unsealed: anyone can edit its answers or the
+/// person, and it resumes as edited. Where saved sessions pass through hands
+/// that are not trusted, seal them (`to_sealed_json`, with the `seal` feature).
 ///
 /// ```
 /// use triage_core::prelude::*;
@@ -43,33 +49,66 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(resumed.step().question().map(|q| &q.id), Some(&first.id));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// ```compile_fail
+/// // A session cannot be read without the bundle that rebuilds its step.
+/// let forged: triage_core::session::Session = serde_json::from_str("{}").unwrap();
+/// ```
+#[derive(Debug, Clone)]
 pub struct Session {
-    /// Always [`format::Session`] (a session saved without one is read as the first version).
-    #[serde(default)]
-    format: format::Session,
     /// Content hash of the bundle the session runs on.
     bundle: BundleHash,
     /// The pathway started.
     pathway: String,
     /// The topic it was started for, if it was started at a topic's own start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     topic: Option<String>,
     /// The person.
     patient: Patient,
     /// The language texts are shown in (where the bundle has it).
-    #[serde(default)]
     language: Language,
     /// The answers given, in order.
     answers: Vec<Answer>,
-    /// The current step. Recomputed from the answers on [`Session::from_json`].
+    /// The current step: always where the answers lead with the bundle.
     step: Step,
     /// Where the walk is, to carry on from. `None` at the outcome, and until
     /// the answers have been checked against a bundle (then the next call
     /// replays them).
-    #[serde(skip)]
     walk: Option<Box<WalkState>>,
+}
+
+/// Writes what [`Session::to_json`] writes: no step, which resuming rebuilds.
+impl Serialize for Session {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.saved(None).serialize(serializer)
+    }
+}
+
+/// Reads a saved session with serde and rebuilds it against a bundle, as
+/// [`Session::from_json`] does, from any format serde reads.
+///
+/// ```
+/// use serde::de::DeserializeSeed;
+/// use triage_core::prelude::*;
+/// use triage_core::session::Resume;
+///
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+/// let bundle = triage_core::open(&dir)?;
+/// let session = Session::start(&bundle, "fever", Patient::new(30, 0, Sex::Female))?;
+/// let stored = serde_json::to_value(&session)?;
+/// let resumed = Resume(&bundle).deserialize(stored)?;
+/// assert_eq!(resumed, session);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Resume<'b>(pub &'b CompiledBundle);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Resume<'_> {
+    type Value = Session;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Session, D::Error> {
+        let saved = SavedSession::deserialize(deserializer)?;
+        Session::rebuild(self.0, saved).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Equal when everything a caller can see is equal; where the walk is kept
@@ -150,7 +189,8 @@ impl<'de> Deserialize<'de> for BundleHash {
 pub(crate) struct SavedRef<'a> {
     format: format::Session,
     /// Content hash of the bundle the session runs on.
-    bundle: BundleHash,
+    #[cfg_attr(feature = "schema", schemars(with = "BundleHash"))]
+    bundle: &'a str,
     /// The pathway started.
     pathway: &'a str,
     /// The topic it was started for, if at a topic's own start.
@@ -163,31 +203,113 @@ pub(crate) struct SavedRef<'a> {
     language: Language,
     /// The answers given, in order.
     answers: &'a [Answer],
+    /// The seal, if the session is sealed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seal: Option<&'a Seal>,
+}
+
+impl<'a> SavedRef<'a> {
+    /// An unsealed saved session of these parts.
+    #[cfg(feature = "seal")]
+    pub(crate) fn new(
+        bundle: &'a str,
+        pathway: &'a str,
+        topic: Option<&'a str>,
+        patient: &'a Patient,
+        language: Language,
+        answers: &'a [Answer],
+    ) -> SavedRef<'a> {
+        SavedRef {
+            format: format::Session,
+            bundle,
+            pathway,
+            topic,
+            patient,
+            language,
+            answers,
+            seal: None,
+        }
+    }
 }
 
 fn is_english(language: &Language) -> bool {
     *language == Language::En
 }
 
-/// A session as [`Session::from_json`] reads it. A `step` (written by earlier versions and by serde) is
-/// accepted and ignored: it is recomputed. A session saved before formats
-/// were versioned has no `format`, and is read as the first version.
+/// A session as [`Session::from_json`] reads it. A session saved before
+/// formats were versioned has no `format`, and is read as the first version.
+/// A `step` (which earlier versions wrote) is never believed: the step is
+/// rebuilt from the answers, and a saved one that differs is refused.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SavedSession {
+pub(crate) struct SavedSession {
     #[serde(default)]
     #[allow(dead_code)] // Checked as it is read.
     format: Option<format::Session>,
-    bundle: String,
-    pathway: String,
+    pub(crate) bundle: String,
+    pub(crate) pathway: String,
     #[serde(default)]
-    topic: Option<String>,
-    patient: Patient,
+    pub(crate) topic: Option<String>,
+    pub(crate) patient: Patient,
     #[serde(default)]
-    language: Language,
-    answers: Vec<Answer>,
-    #[serde(default, rename = "step")]
-    _step: Option<serde::de::IgnoredAny>,
+    pub(crate) language: Language,
+    pub(crate) answers: Vec<Answer>,
+    #[serde(default)]
+    step: Option<SavedStep>,
+    #[serde(default)]
+    #[cfg_attr(not(feature = "seal"), allow(dead_code))] // Read by `seal`.
+    pub(crate) seal: Option<Seal>,
+}
+
+/// Where a saved step said the journey was: only what names it is read.
+/// (A plain struct, not a tagged enum, which would cost the browser module
+/// serde's buffering of whole documents.)
+#[derive(Deserialize)]
+struct SavedStep {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    disposition: Option<SavedDisposition>,
+}
+
+#[derive(Deserialize)]
+struct SavedDisposition {
+    id: String,
+}
+
+impl SavedStep {
+    /// `question X` or `outcome Y`, as a mismatch names them.
+    fn name(&self) -> String {
+        let id = match &self.disposition {
+            Some(disposition) => &disposition.id,
+            None => self.id.as_deref().unwrap_or_default(),
+        };
+        format!("{} {id}", self.kind)
+    }
+}
+
+fn step_name(step: &Step) -> String {
+    match step {
+        Step::Question(q) => format!("question {}", q.id),
+        Step::Outcome(o) => format!("outcome {}", o.disposition.id),
+    }
+}
+
+/// A keyed check over a saved session or an audit record, made with a key
+/// the deployment holds, so that an edit to either is refused (with the
+/// `seal` feature: `Session::to_sealed_json`, `AuditRecord::seal_with`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Seal {
+    /// How it was made: always `hmac-sha256`.
+    pub alg: String,
+    /// The id of the key it was made with, so keys can be rotated.
+    pub key: String,
+    /// The HMAC-SHA256 over the document without its seal, as 64 lowercase hex digits.
+    pub mac: String,
 }
 
 /// What happened in a journey, for the record: enough to replay it and check
@@ -221,6 +343,15 @@ pub struct AuditRecord {
     pub disposition: Option<AuditDisposition>,
     /// Reason codes, in order.
     pub reasons: Vec<String>,
+    /// When the record was made, as the service's clock gave it (RFC 3339,
+    /// e.g. `2026-12-04T18:37:07Z`). The engine has no clock: the caller
+    /// sets it, before sealing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
+    /// The seal, if the record is sealed. An unsealed record proves nothing
+    /// about who wrote it: anyone can edit it and replay it as valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<Seal>,
 }
 
 /// The disposition in an [`AuditRecord`].
@@ -314,7 +445,6 @@ impl Session {
         let walk = walk_answers(bundle, &pathway, topic.as_deref(), patient, language, &[])?;
         let step = walk.step()?;
         Ok(Session {
-            format: format::Session,
             bundle: BundleHash::of(bundle),
             pathway,
             topic,
@@ -441,23 +571,38 @@ impl Session {
     /// bundle hash, pathway, person and answers (the step is recomputed).
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
-        serde_json::to_string(&SavedRef {
+        serde_json::to_string(&self.saved(None)).unwrap_or_default()
+    }
+
+    /// What is saved of the session, with `seal` if it is sealed.
+    pub(crate) fn saved<'a>(&'a self, seal: Option<&'a Seal>) -> SavedRef<'a> {
+        SavedRef {
             format: format::Session,
-            bundle: self.bundle,
+            bundle: self.bundle.as_str(),
             pathway: &self.pathway,
             topic: self.topic.as_deref(),
             patient: &self.patient,
             language: self.language,
             answers: &self.answers,
-        })
-        .unwrap_or_default()
+            seal,
+        }
     }
 
     /// Resumes a saved session. Refuses one saved with another bundle, and
-    /// checks the answers again by replaying them.
+    /// rebuilds the step by replaying the answers (refusing a saved step
+    /// that they do not lead to). A seal, if any, is not checked here: see
+    /// `Session::from_sealed_json` (the `seal` feature).
     pub fn from_json(bundle: &CompiledBundle, json: &str) -> Result<Session, EvalError> {
         let saved: SavedSession =
             serde_json::from_str(json).map_err(|e| EvalError::BadSession(e.to_string()))?;
+        Session::rebuild(bundle, saved)
+    }
+
+    /// The session `saved` describes, its step rebuilt from its answers.
+    pub(crate) fn rebuild(
+        bundle: &CompiledBundle,
+        saved: SavedSession,
+    ) -> Result<Session, EvalError> {
         check_bundle(bundle, &saved.bundle)?;
         let walk = walk_answers(
             bundle,
@@ -468,8 +613,13 @@ impl Session {
             &saved.answers,
         )?;
         let step = walk.step()?;
+        if let Some(claimed) = &saved.step {
+            let (claimed, rebuilt) = (claimed.name(), step_name(&step));
+            if claimed != rebuilt {
+                return Err(EvalError::StepMismatch { claimed, rebuilt });
+            }
+        }
         Ok(Session {
-            format: format::Session,
             bundle: BundleHash::of(bundle),
             pathway: saved.pathway,
             topic: saved.topic,
@@ -514,12 +664,19 @@ impl Session {
             steps,
             disposition,
             reasons,
+            recorded_at: None,
+            seal: None,
         }
     }
 }
 
 /// Replays a record with `bundle` and returns the recomputed record, which
 /// equals `record`; any difference is an error naming the first field that differs.
+///
+/// This checks the record against the bundle, not who wrote it: an
+/// unsealed record edited and recomputed by hand replays as valid. Records
+/// that must not be altered are sealed, and replayed with
+/// `replay_sealed` (the `seal` feature).
 pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditRecord, EvalError> {
     check_bundle(bundle, &record.bundle)?;
     let walk = walk_answers(
@@ -531,7 +688,6 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
         &record.answers,
     )?;
     let session = Session {
-        format: format::Session,
         bundle: BundleHash::of(bundle),
         pathway: record.pathway.clone(),
         topic: record.topic.clone(),
@@ -541,7 +697,7 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
         step: walk.step()?,
         walk: None,
     };
-    let again = session.audit(bundle);
+    let mut again = session.audit(bundle);
     let differs = [
         (
             "pathway_version",
@@ -556,5 +712,8 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
             field: (*field).to_string(),
         });
     }
+    // Not recomputed: when it was made, and its seal, are the record's own.
+    again.recorded_at.clone_from(&record.recorded_at);
+    again.seal.clone_from(&record.seal);
     Ok(again)
 }

@@ -258,6 +258,13 @@ export interface AuditRecord {
   disposition: { id: string; code: string } | null;
   /** Reason codes, in order. */
   reasons: string[];
+  /** When it was made (RFC 3339), set by the service that keeps it; the engine has no clock. */
+  recorded_at?: string;
+  /**
+   * The seal a service made with its key (HMAC-SHA256). The browser module cannot check
+   * it (a key in a page is no secret): `replay` checks the journey, and keeps the seal.
+   */
+  seal?: { alg: 'hmac-sha256'; key: string; mac: string };
 }
 
 /** A bundle as named texts: `{ 'pathways/chest-pain.yaml': '...' }` (or a Map). */
@@ -285,6 +292,7 @@ export type TriageErrorCode =
   | 'bundle_mismatch'
   | 'replay_mismatch'
   | 'bad_session'
+  | 'step_mismatch'
   | 'broken_bundle';
 
 /** Why the engine refused a call. */
@@ -351,7 +359,7 @@ export class Engine {
    * or `not_applicable`.
    */
   start(pathway: string, patient: Patient, options?: { topic?: string; language?: Language }): Session;
-  /** Resumes a session saved with `Session.save()`; throws `bad_session` or `bundle_mismatch`. */
+  /** Resumes a session saved with `Session.save()`, its step rebuilt from its answers; throws `bad_session`, `step_mismatch` (a saved step its answers do not lead to) or `bundle_mismatch`. */
   resume(saved: string): Session;
   /** Replays an audit record; throws `replay_mismatch` when this bundle gives another journey. */
   replay(record: AuditRecord): AuditRecord;

@@ -157,6 +157,15 @@ pub enum EvalError {
     /// A saved session cannot be read.
     #[error("the session cannot be read: {0}")]
     BadSession(String),
+    /// A saved session names a step its answers do not lead to: it was
+    /// edited after it was saved.
+    #[error("the saved session says its journey is at {claimed}, but its answers lead to {rebuilt}; it was changed after it was saved")]
+    StepMismatch {
+        /// The step the session claimed, e.g. `outcome self-care`.
+        claimed: String,
+        /// Where its answers really lead, e.g. `outcome call-999`.
+        rebuilt: String,
+    },
     /// The compiled bundle contradicts itself. Never happens with a bundle from [`crate::compile`].
     #[error("the compiled bundle is inconsistent")]
     BrokenBundle,
@@ -191,6 +200,7 @@ impl EvalError {
             EvalError::BundleMismatch { .. } => "bundle_mismatch",
             EvalError::ReplayMismatch { .. } => "replay_mismatch",
             EvalError::BadSession(_) => "bad_session",
+            EvalError::StepMismatch { .. } => "step_mismatch",
             EvalError::BrokenBundle => "broken_bundle",
         }
     }
@@ -241,6 +251,10 @@ impl Serialize for EvalError {
             }
             EvalError::NothingChosen { question } => {
                 map.serialize_entry("question", question)?;
+            }
+            EvalError::StepMismatch { claimed, rebuilt } => {
+                map.serialize_entry("claimed", claimed)?;
+                map.serialize_entry("rebuilt", rebuilt)?;
             }
             EvalError::UnknownTopic { pathway, topic } => {
                 map.serialize_entry("pathway", pathway)?;

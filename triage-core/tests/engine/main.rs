@@ -11,5 +11,7 @@ mod compile;
 mod evaluate;
 /// Random answers never panic.
 mod properties;
+/// Sealed sessions and audit records: every edit refused.
+mod seal;
 /// Sessions: answer, back, JSON, audit, and refused answers changing nothing.
 mod session;

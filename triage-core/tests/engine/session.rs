@@ -1,13 +1,13 @@
 use crate::fixture::*;
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::{Answer, Answering, EvalError, Language, Patient, Sex, Step};
-use triage_core::session::{replay, AuditDisposition, Session};
+use triage_core::session::{replay, AuditDisposition, Resume, Session};
 
-fn start(bundle: &CompiledBundle, pathway: &str) -> Session {
+pub(crate) fn start(bundle: &CompiledBundle, pathway: &str) -> Session {
     Session::start(bundle, pathway, adult()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn give(session: &mut Session, bundle: &CompiledBundle, answer: Answer) {
+pub(crate) fn give(session: &mut Session, bundle: &CompiledBundle, answer: Answer) {
     if let Err(e) = session.answer(bundle, answer) {
         panic!("{e}");
     }
@@ -18,7 +18,7 @@ fn question_id(session: &Session) -> Option<&str> {
 }
 
 /// A session at the adult question of fever.
-fn at_adult(bundle: &CompiledBundle) -> Session {
+pub(crate) fn at_adult(bundle: &CompiledBundle) -> Session {
     let mut session = start(bundle, "fever");
     give(&mut session, bundle, no_signs());
     give(&mut session, bundle, number("temperature", 37.0));
@@ -27,7 +27,7 @@ fn at_adult(bundle: &CompiledBundle) -> Session {
 }
 
 /// A session that has ended.
-fn finished(bundle: &CompiledBundle) -> Session {
+pub(crate) fn finished(bundle: &CompiledBundle) -> Session {
     let mut session = at_adult(bundle);
     give(&mut session, bundle, choice("adult", "yes"));
     assert!(session.outcome().is_some());
@@ -193,10 +193,16 @@ fn after_refused_answers_a_session_carries_on_as_if_they_were_never_given() {
 
 #[test]
 fn a_session_read_back_through_serde_carries_on_like_the_original() {
+    use serde::de::DeserializeSeed;
     let bundle = bundle();
     for session in [start(&bundle, "fever"), at_adult(&bundle)] {
+        // Serde writes what `to_json` writes, and reads it back only with the bundle.
         let full = serde_json::to_string(&session).unwrap_or_default();
-        let read: Session = serde_json::from_str(&full).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(full, session.to_json());
+        let mut reader = serde_json::Deserializer::from_str(&full);
+        let read = Resume(&bundle)
+            .deserialize(&mut reader)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(read, session);
         let (mut read, mut original) = (read, session);
         for answer in [no_signs(), choice("adult", "no")] {
@@ -223,10 +229,75 @@ fn a_saved_session_holds_the_answers_not_the_rendered_step() {
     assert_eq!(saved["format"], "triage.session/1");
     assert_eq!(saved["bundle"], bundle.hash());
     assert_eq!(saved["answers"].as_array().map(Vec::len), Some(3));
-    // Serde's own form also carries the step, and resumes the same.
-    let full = serde_json::to_string(&session).unwrap_or_default();
-    assert!(full.len() > session.to_json().len());
-    assert_eq!(Session::from_json(&bundle, &full).as_ref(), Ok(&session));
+}
+
+/// `session`'s saved JSON with `step` written in as its step, as earlier
+/// versions saved it.
+fn with_step(session: &Session, step: &Step) -> serde_json::Value {
+    let mut saved: serde_json::Value = serde_json::from_str(&session.to_json()).unwrap_or_default();
+    saved["step"] = serde_json::to_value(step).unwrap_or_default();
+    saved
+}
+
+#[test]
+fn a_saved_step_is_never_believed_and_a_swapped_one_is_refused() {
+    use serde::de::DeserializeSeed;
+    let bundle = bundle();
+    let emergency = finished(&bundle); // adult: yes -> A&E within the hour
+    assert_eq!(
+        emergency.outcome().map(|o| o.disposition.id.as_str()),
+        Some("ae-1h")
+    );
+    let gentler = {
+        let mut s = at_adult(&bundle);
+        give(&mut s, &bundle, choice("adult", "no"));
+        give(&mut s, &bundle, number("cough/how-long", 5.0));
+        s
+    };
+    let own_gp = gentler.step().clone();
+    assert_eq!(
+        own_gp.outcome().map(|o| o.disposition.id.as_str()),
+        Some("own-gp")
+    );
+
+    // A session saved with its own step (as earlier versions wrote) resumes.
+    let honest = with_step(&emergency, emergency.step()).to_string();
+    assert_eq!(
+        Session::from_json(&bundle, &honest).as_ref(),
+        Ok(&emergency)
+    );
+
+    // The emergency journey's step swapped for a gentler outcome is refused,
+    // by `from_json` and by serde through `Resume` alike.
+    let forged = with_step(&emergency, &own_gp);
+    let refused = Session::from_json(&bundle, &forged.to_string());
+    assert_eq!(
+        refused,
+        Err(EvalError::StepMismatch {
+            claimed: "outcome own-gp".into(),
+            rebuilt: "outcome ae-1h".into(),
+        })
+    );
+    assert_eq!(refused.map_err(|e| e.code()), Err("step_mismatch"));
+    let through_serde = Resume(&bundle).deserialize(forged);
+    let message = through_serde.map(|_| ()).unwrap_err().to_string();
+    assert!(
+        message.contains("answers lead to outcome ae-1h"),
+        "{message}"
+    );
+
+    // A question swapped for the outcome, or the outcome for a question, too.
+    let open = at_adult(&bundle);
+    let forged = with_step(&open, emergency.step()).to_string();
+    assert_eq!(
+        Session::from_json(&bundle, &forged).map_err(|e| e.code()),
+        Err("step_mismatch")
+    );
+    let forged = with_step(&emergency, open.step()).to_string();
+    assert_eq!(
+        Session::from_json(&bundle, &forged).map_err(|e| e.code()),
+        Err("step_mismatch")
+    );
 }
 
 #[test]
@@ -288,12 +359,16 @@ fn resuming_checks_the_saved_answers_and_recomputes_the_step() {
     let session = at_adult(&bundle);
     let mut json: serde_json::Value = serde_json::from_str(&session.to_json()).unwrap_or_default();
 
-    // A saved step is not trusted: it is recomputed from the answers.
+    // A saved step is not trusted: it is recomputed from the answers, and
+    // one they do not lead to is refused.
     let mut stale = json.clone();
     stale["step"] = serde_json::to_value(start(&bundle, "fever").step()).unwrap_or_default();
     assert_eq!(
-        Session::from_json(&bundle, &stale.to_string()).as_ref(),
-        Ok(&session)
+        Session::from_json(&bundle, &stale.to_string()),
+        Err(EvalError::StepMismatch {
+            claimed: "question screen/signs".into(),
+            rebuilt: "question adult".into()
+        })
     );
 
     // A tampered answer is refused.

@@ -177,6 +177,17 @@ test('a saved session is refused by another bundle, and garbage is refused', () 
   assert.equal(refusal(() => small.resume('{"not": "a session"}')).code, 'bad_session');
   assert.equal(refusal(() => small.resume('')).code, 'bad_session');
   assert.equal(refusal(() => small.resume(42)).code, 'bad_session');
+  // A saved step is never believed: one its answers do not lead to is refused.
+  const finished = small.start('fever', CHILD);
+  finished.answer('signs', 'none');
+  assert.equal(finished.answer('temperature', 40).disposition.id, 'gp');
+  const forged = JSON.parse(finished.save());
+  forged.step = { type: 'outcome', disposition: { id: 'self-care' } };
+  const mismatch = refusal(() => small.resume(JSON.stringify(forged)));
+  assert.equal(mismatch.code, 'step_mismatch');
+  assert.equal(mismatch.detail.rebuilt, 'outcome gp');
+  forged.step = { type: 'outcome', disposition: { id: 'gp' } };
+  assert.equal(small.resume(JSON.stringify(forged)).outcome.disposition.id, 'gp');
 });
 
 test('a bad answer is refused with a stable code and changes nothing', () => {
@@ -302,7 +313,7 @@ test('random calls are answered or refused with a documented code, never anythin
   const codes = new Set([
     'bad_input', 'invalid_bundle', 'unknown_pathway', 'not_applicable', 'wrong_question', 'option_not_offered',
     'number_out_of_range', 'wrong_answer_kind', 'exclusive_option', 'duplicate_option', 'nothing_chosen', 'answer_after_outcome',
-    'nothing_to_go_back', 'bundle_mismatch', 'replay_mismatch', 'bad_session', 'implausible_patient',
+    'nothing_to_go_back', 'bundle_mismatch', 'replay_mismatch', 'bad_session', 'step_mismatch', 'implausible_patient',
     'unknown_topic',
   ]);
   // A small deterministic generator (mulberry32), so that a failure repeats.
