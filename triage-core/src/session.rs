@@ -138,15 +138,6 @@ impl BundleHash {
         BundleHash(digits)
     }
 
-    /// Parses 64 lowercase hex digits, as [`CompiledBundle::hash`] writes them.
-    fn parse(text: &str) -> Option<BundleHash> {
-        let digits: [u8; 64] = text.as_bytes().try_into().ok()?;
-        digits
-            .iter()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            .then_some(BundleHash(digits))
-    }
-
     fn as_str(&self) -> &str {
         // Only ASCII hex digits are ever stored.
         std::str::from_utf8(&self.0).unwrap_or_default()
@@ -171,14 +162,6 @@ impl schemars::JsonSchema for BundleHash {
 impl Serialize for BundleHash {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for BundleHash {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        BundleHash::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom("a bundle hash is 64 hex digits"))
     }
 }
 

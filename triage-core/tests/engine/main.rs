@@ -3,6 +3,13 @@
 /// The fixture bundle and answer helpers.
 mod fixture;
 
+/// Broken bundles: every mistake reported where it is.
+mod broken;
+/// The broken-bundle fixtures of tests/fixtures/broken, shared with the
+/// command-line tests.
+#[path = "../../../tests/support/broken_fixtures.rs"]
+mod broken_fixtures;
+
 /// Case packs and coverage.
 mod casepack;
 /// Compiling: module expansion, limits, hash, pathway list and search.

@@ -2,6 +2,7 @@ use crate::fixture::*;
 use triage_core::compile::CompiledBundle;
 use triage_core::eval::{Answer, Answering, EvalError, Language, Patient, Sex, Step};
 use triage_core::session::{replay, AuditDisposition, Resume, Session};
+use triage_core::vocab::Start;
 
 pub(crate) fn start(bundle: &CompiledBundle, pathway: &str) -> Session {
     Session::start(bundle, pathway, adult()).unwrap_or_else(|e| panic!("{e}"))
@@ -524,4 +525,113 @@ fn a_session_keeps_its_language_when_saved_and_resumed() {
     let resumed = Session::from_json(&bundle, &session.to_json()).unwrap();
     assert_eq!(resumed.language(), Language::Cy);
     assert_eq!(question(&resumed), welsh);
+}
+
+/// `answers` given in turn from the start of fever, for `start`.
+fn walked(bundle: &CompiledBundle, start: Start, answers: &[Answer]) -> Session {
+    let mut session = Session::begin(bundle, start).unwrap_or_else(|e| panic!("{e}"));
+    for answer in answers {
+        give(&mut session, bundle, answer.clone());
+    }
+    session
+}
+
+#[test]
+fn sessions_are_equal_only_when_everything_a_caller_sees_is() {
+    let bundle = bundle();
+    let to_adult = [no_signs(), number("temperature", 37.0)];
+    let base = walked(&bundle, Start::new("fever", adult()), &to_adult);
+    assert_eq!(base, at_adult(&bundle));
+    assert_eq!(base.topic(), None);
+
+    let older = Patient {
+        age_years: 31,
+        ..adult()
+    };
+    let other_bundle = build_files(files(&[(
+        "care-advice.yaml",
+        &CARE_ADVICE.replace("Unlock the door.", "Unlock the front door."),
+    )]))
+    .0;
+    let mut welsh = base.clone();
+    assert!(welsh.set_language(&bundle, Language::Cy).is_ok());
+    let at_topic = walked(
+        &bundle,
+        Start::new("fever", adult()).at_topic("fever"),
+        &to_adult,
+    );
+    assert_eq!(at_topic.topic(), Some("fever"));
+    // Each differs from `base` in one thing only, and is at the same question.
+    let differing = [
+        (
+            "the bundle",
+            walked(&other_bundle, Start::new("fever", adult()), &to_adult),
+        ),
+        (
+            "the person",
+            walked(&bundle, Start::new("fever", older), &to_adult),
+        ),
+        (
+            "an answer",
+            walked(
+                &bundle,
+                Start::new("fever", adult()),
+                &[no_signs(), number("temperature", 37.5)],
+            ),
+        ),
+        ("the language", welsh),
+        ("the topic", at_topic),
+    ];
+    for (what, other) in differing {
+        assert_eq!(
+            other.step().question().map(|q| &q.id),
+            base.step().question().map(|q| &q.id),
+            "{what}"
+        );
+        assert_ne!(other, base, "{what}");
+        assert_ne!(base, other, "{what}");
+    }
+    // The same answers on another pathway: the pathway differs.
+    let cough = Session::start(&bundle, "cough", adult()).unwrap_or_else(|e| panic!("{e}"));
+    let fever = start(&bundle, "fever");
+    assert_ne!(cough, fever);
+}
+
+#[test]
+fn a_wrong_kind_of_answer_says_which_kind_the_question_takes() {
+    let bundle = bundle();
+    let mut session = start(&bundle, "fever");
+    give(&mut session, &bundle, no_signs());
+    let refused = session.answer(&bundle, choice("temperature", "hot"));
+    assert_eq!(
+        refused.map_err(|e| e.to_string()),
+        Err("\"temperature\" takes a number answer".to_string())
+    );
+    give(&mut session, &bundle, number("temperature", 37.0));
+    for (value, kind) in [
+        (number("adult", 1.0), "yes_no"),
+        (choices("adult", &["yes"]), "yes_no"),
+    ] {
+        let refused = session.answer(&bundle, value).map_err(|e| e.to_string());
+        assert_eq!(refused, Err(format!("\"adult\" takes a {kind} answer")));
+    }
+    let mut child = Session::start(&bundle, "fever", child()).unwrap_or_else(|e| panic!("{e}"));
+    give(&mut child, &bundle, no_signs());
+    give(&mut child, &bundle, number("temperature", 37.0));
+    assert_eq!(question_id(&child), Some("drinking"));
+    let refused = child
+        .answer(&bundle, number("drinking", 1.0))
+        .map_err(|e| e.to_string());
+    assert_eq!(
+        refused,
+        Err("\"drinking\" takes a single answer".to_string())
+    );
+    let mut screen = start(&bundle, "fever");
+    let refused = screen
+        .answer(&bundle, number("screen/signs", 2.0))
+        .map_err(|e| e.to_string());
+    assert_eq!(
+        refused,
+        Err("\"screen/signs\" takes a multiple answer".to_string())
+    );
 }
