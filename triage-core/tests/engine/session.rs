@@ -635,3 +635,52 @@ fn a_wrong_kind_of_answer_says_which_kind_the_question_takes() {
         Err("\"screen/signs\" takes a multiple answer".to_string())
     );
 }
+
+#[test]
+fn the_fixed_answers_are_labelled_in_welsh_for_a_welsh_reader() {
+    let bundle = bundle();
+    let start_in = |language| Start::new("fever", adult()).in_language(language);
+    let labels = |session: &Session| -> Vec<(String, String)> {
+        session
+            .step()
+            .question()
+            .map(|q| {
+                q.options
+                    .iter()
+                    .map(|o| (o.id.clone(), o.label.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let welsh = walked(&bundle, start_in(Language::Cy), &[]);
+    let fixed: Vec<(String, String)> = labels(&welsh)
+        .into_iter()
+        .filter(|(id, _)| id == "none" || id == "not_sure")
+        .collect();
+    assert_eq!(
+        fixed,
+        [
+            ("none".to_string(), "Dim un o'r rhain".to_string()),
+            ("not_sure".to_string(), "Dw i ddim yn siŵr".to_string())
+        ]
+    );
+    let welsh = walked(
+        &bundle,
+        start_in(Language::Cy),
+        &[no_signs(), number("temperature", 37.0)],
+    );
+    assert_eq!(
+        labels(&welsh),
+        [
+            ("yes".to_string(), "Ie".to_string()),
+            ("no".to_string(), "Na".to_string()),
+            ("not_sure".to_string(), "Dw i ddim yn siŵr".to_string())
+        ]
+    );
+    let english = walked(
+        &bundle,
+        start_in(Language::En),
+        &[no_signs(), number("temperature", 37.0)],
+    );
+    assert_eq!(labels(&english)[0].1, "Yes");
+}
