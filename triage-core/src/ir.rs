@@ -123,6 +123,18 @@ pub struct Applicability {
     pub fallback: bool,
 }
 
+impl Applicability {
+    /// The ages in words: `16 years and over`, `1 up to (not including) 5 years`.
+    pub fn ages_in_words(&self) -> String {
+        let (from, to) = (self.from_years, self.to_years);
+        if to.is_finite() {
+            format!("{from} up to (not including) {to} years")
+        } else {
+            format!("{from} years and over")
+        }
+    }
+}
+
 /// A topic a pathway serves, and where a journey for it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TopicClaimIr {

@@ -219,18 +219,11 @@ fn header(
         String::clone,
     );
     if let (UnitKind::Pathway(a), UnitKind::Pathway(b)) = (&was.kind, &now.kind) {
-        let ages = |from: f64, to: f64| {
-            if to.is_finite() {
-                format!("{from} up to (not including) {to} years")
-            } else {
-                format!("{from} years and over")
-            }
-        };
         changes.compare(
             &what,
             "ages",
-            ages(a.from_years, a.to_years),
-            ages(b.from_years, b.to_years),
+            a.ages_in_words(),
+            b.ages_in_words(),
             String::clone,
         );
         let sexes = |s: &[crate::vocab::Sex]| {

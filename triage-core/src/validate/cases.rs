@@ -74,12 +74,11 @@ impl Validator {
             let age = f64::from(patient.age) + f64::from(patient.months.min(11)) / 12.0;
             if age < a.from_years || age >= a.to_years || !a.sexes.contains(&patient.sex) {
                 let message = format!(
-                    "a {} aged {} cannot start `{}` (it is for ages {} to {} and {})",
+                    "a {} aged {} cannot start `{}` (it is for {}, {})",
                     sex_word(patient.sex),
                     patient.age,
                     self.units[pathway as usize].id,
-                    a.from_years,
-                    a.to_years,
+                    a.ages_in_words(),
                     a.sexes
                         .iter()
                         .map(|s| sex_word(*s))

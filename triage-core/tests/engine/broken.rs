@@ -91,38 +91,42 @@ struct Edit {
     /// Where it must be reported, when not in the file edited.
     reported_in: Option<&'static str>,
     line: u32,
+    /// Words its message or help must hold, if any.
+    says: &'static str,
 }
 
 #[rustfmt::skip]
 const EDITS: &[Edit] = &[
-    Edit { file: "care-advice.yaml", from: "care_advice:\n", to: "care_advice:\n  - id: worsening\n    title: Again\n    text: Again.\n", code: "E103", reported_in: None, line: 8 },
-    Edit { file: "dispositions.yaml", from: "code: Dx050", to: "code: Dx010", code: "E104", reported_in: None, line: 10 },
-    Edit { file: "modules/breathing-screen.yaml", from: "id: breathing-screen", to: "id: cough", code: "E201", reported_in: None, line: 2 },
-    Edit { file: "pathways/cough.yaml", from: "- id: green", to: "- id: Green", code: "E208", reported_in: None, line: 60 },
-    Edit { file: "pathways/cough.yaml", from: "- id: green", to: "- id: -green", code: "E208", reported_in: None, line: 60 },
-    Edit { file: "pathways/cough.yaml", from: "- id: green", to: "- id: green-green-green-green-green-green-green-green-green-green-green", code: "E208", reported_in: None, line: 60 },
-    Edit { file: "pathways/cough.yaml", from: "- id: clear", to: "- id: none", code: "E208", reported_in: None, line: 64 },
-    Edit { file: "pathways/cough.yaml", from: "- id: clear", to: "- id: green", code: "E212", reported_in: None, line: 64 },
-    Edit { file: "pathways/cough.yaml", from: "set: { smoker: true }", to: "set: { smoker: 3 }", code: "E213", reported_in: None, line: 52 },
-    Edit { file: "pathways/cough.yaml", from: "      kind: yes_no\n      yes:\n        next: gp", to: "      kind: yes_no\n      unit: weeks\n      yes:\n        next: gp", code: "E301", reported_in: None, line: 39 },
-    Edit { file: "pathways/cough.yaml", from: "range: { min: 0, max: 52 }", to: "range: { min: 52, max: 0 }", code: "E304", reported_in: None, line: 27 },
-    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: -1 }", code: "E305", reported_in: None, line: 6 },
-    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: .inf }", code: "E305", reported_in: None, line: 6 },
-    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: 16, to: .nan }", code: "E305", reported_in: None, line: 6 },
-    Edit { file: "pathways/cough.yaml", from: "url: https://www.nhs.uk/conditions/cough/", to: "url: \"\"", code: "E303", reported_in: None, line: 11 },
-    Edit { file: "pathways/cough.yaml", from: "- title: NHS - Cough", to: "- title: \" \"", code: "E303", reported_in: None, line: 11 },
-    Edit { file: "modules/breathing-screen.yaml", from: "  start: struggling\n", to: "  start: struggling\n  variables:\n    smoker: number\n", code: "E211", reported_in: None, line: 11 },
-    Edit { file: "care-advice.yaml", from: "    text: Call 111 if your symptoms get worse or you are worried.\n", to: "", code: "L006", reported_in: None, line: 5 },
-    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: 16, to: 16 }", code: "E305", reported_in: None, line: 6 },
-    Edit { file: "modules/breathing-screen.yaml", from: "  sources:\n    - title: NHS 111 online\n      url: https://111.nhs.uk/\n", to: "  sources: []\n", code: "E306", reported_in: None, line: 2 },
-    Edit { file: "pathways/cough.yaml", from: "keywords: [cough, coughing]", to: "keywords: []", code: "W309", reported_in: None, line: 2 },
-    Edit { file: "modules/breathing-screen.yaml", from: "next: return", to: "next: ambulance", code: "W405", reported_in: Some("pathways/cough.yaml"), line: 18 },
-    Edit { file: "pathways/cough.yaml", from: "        - when: \"answer.other has fever\"", to: "        - when: \"answer.other has fever\"\n          next: gp\n        - when: \"answer.other has fever\"", code: "W507", reported_in: None, line: 95 },
-    Edit { file: "pathways/cough.cases.yaml", from: "- weeks: 1", to: "- months: 1", code: "E602", reported_in: None, line: 14 },
-    Edit { file: "pathways/cough.cases.yaml", from: "disposition: self-care", to: "disposition: nowhere", code: "E604", reported_in: None, line: 20 },
-    Edit { file: "pathways/cough.cases.yaml", from: "- weeks: 1", to: "- { weeks: 1, blood: no }", code: "E605", reported_in: None, line: 14 },
-    Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 4, sex: male }", code: "E606", reported_in: None, line: 11 },
-    Edit { file: "pathways/cough.cases.yaml", from: "advice: [worsening]", to: "advice: [nothing-like-it]", code: "E607", reported_in: None, line: 21 },
+    Edit { file: "care-advice.yaml", from: "care_advice:\n", to: "care_advice:\n  - id: worsening\n    title: Again\n    text: Again.\n", code: "E103", reported_in: None, line: 8, says: "" },
+    Edit { file: "dispositions.yaml", from: "code: Dx050", to: "code: Dx010", code: "E104", reported_in: None, line: 10, says: "" },
+    Edit { file: "modules/breathing-screen.yaml", from: "id: breathing-screen", to: "id: cough", code: "E201", reported_in: None, line: 2, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "- id: green", to: "- id: Green", code: "E208", reported_in: None, line: 60, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "- id: green", to: "- id: -green", code: "E208", reported_in: None, line: 60, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "- id: green", to: "- id: green-green-green-green-green-green-green-green-green-green-green", code: "E208", reported_in: None, line: 60, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "- id: clear", to: "- id: none", code: "E208", reported_in: None, line: 64, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "- id: clear", to: "- id: green", code: "E212", reported_in: None, line: 64, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "set: { smoker: true }", to: "set: { smoker: 3 }", code: "E213", reported_in: None, line: 52, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "      kind: yes_no\n      yes:\n        next: gp", to: "      kind: yes_no\n      unit: weeks\n      yes:\n        next: gp", code: "E301", reported_in: None, line: 39, says: "a `yes_no` question does not take `unit` a yes_no question takes `yes:` and `no:`" },
+    Edit { file: "pathways/cough.yaml", from: "range: { min: 0, max: 52 }", to: "range: { min: 52, max: 0 }", code: "E304", reported_in: None, line: 27, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: -1 }", code: "E305", reported_in: None, line: 6, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: .inf }", code: "E305", reported_in: None, line: 6, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: 16, to: .nan }", code: "E305", reported_in: None, line: 6, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "url: https://www.nhs.uk/conditions/cough/", to: "url: \"\"", code: "E303", reported_in: None, line: 11, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "- title: NHS - Cough", to: "- title: \" \"", code: "E303", reported_in: None, line: 11, says: "" },
+    Edit { file: "modules/breathing-screen.yaml", from: "  start: struggling\n", to: "  start: struggling\n  variables:\n    smoker: number\n", code: "E211", reported_in: None, line: 11, says: "declared as a number here but as true/false elsewhere" },
+    Edit { file: "care-advice.yaml", from: "    text: Call 111 if your symptoms get worse or you are worried.\n", to: "", code: "L006", reported_in: None, line: 5, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: 16, to: 16 }", code: "E305", reported_in: None, line: 6, says: "" },
+    Edit { file: "modules/breathing-screen.yaml", from: "  sources:\n    - title: NHS 111 online\n      url: https://111.nhs.uk/\n", to: "  sources: []\n", code: "E306", reported_in: None, line: 2, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "keywords: [cough, coughing]", to: "keywords: []", code: "W309", reported_in: None, line: 2, says: "" },
+    Edit { file: "modules/breathing-screen.yaml", from: "next: return", to: "next: ambulance", code: "W405", reported_in: Some("pathways/cough.yaml"), line: 18, says: "" },
+    Edit { file: "pathways/cough.yaml", from: "        - when: \"answer.other has fever\"", to: "        - when: \"answer.other has fever\"\n          next: gp\n        - when: \"answer.other has fever\"", code: "W507", reported_in: None, line: 95, says: "" },
+    Edit { file: "pathways/cough.cases.yaml", from: "- weeks: 1", to: "- months: 1", code: "E602", reported_in: None, line: 14, says: "" },
+    Edit { file: "pathways/cough.cases.yaml", from: "disposition: self-care", to: "disposition: nowhere", code: "E604", reported_in: None, line: 20, says: "" },
+    Edit { file: "pathways/cough.cases.yaml", from: "- weeks: 1", to: "- { weeks: 1, blood: no }", code: "E605", reported_in: None, line: 14, says: "" },
+    Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 4, sex: male }", code: "E606", reported_in: None, line: 11, says: "a male aged 4 cannot start `cough` (it is for 16 years and over, female and male)" },
+    Edit { file: "pathways/cough.yaml", from: "sexes: [female, male]", to: "sexes: [female]", code: "E606", reported_in: Some("pathways/cough.cases.yaml"), line: 11, says: "a male aged 45 cannot start `cough` (it is for 16 years and over, female)" },
+    Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: 50, to: 65.5 }", code: "E606", reported_in: Some("pathways/cough.cases.yaml"), line: 4, says: "a female aged 30 cannot start `cough` (it is for 50 up to (not including) 65.5 years, female and male)" },
+    Edit { file: "pathways/cough.cases.yaml", from: "advice: [worsening]", to: "advice: [nothing-like-it]", code: "E607", reported_in: None, line: 21, says: "" },
 ];
 
 #[test]
@@ -143,13 +147,16 @@ fn each_edit_to_the_valid_fixture_is_reported_where_it_is_made() {
             d.code.0 == edit.code
                 && path_of(&built, d) == edit.reported_in.unwrap_or(edit.file)
                 && d.loc.line == edit.line
+                && format!("{} {}", d.message, d.help.as_deref().unwrap_or_default())
+                    .contains(edit.says)
         });
         if !found {
             problems.push(format!(
-                "{} expected at {}:{}; got:{}",
+                "{} expected at {}:{} saying {:?}; got:{}",
                 edit.code,
                 edit.reported_in.unwrap_or(edit.file),
                 edit.line,
+                edit.says,
                 list(&built)
             ));
         }
@@ -223,5 +230,91 @@ fn a_misspelt_name_in_a_condition_is_met_with_the_nearest_one() {
             list(&built)
         );
         assert!(said.is_some_and(|s| !s.contains("xyzzy")));
+    }
+}
+
+#[test]
+fn a_part_that_did_not_read_hides_only_what_follows_from_it() {
+    let dir = fixtures().join("valid");
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+    let cough = read("pathways/cough.yaml");
+    // Each pair: a part that does not read (its own error), and an unrelated
+    // mistake that must still be reported.
+    let dangling = cough.replacen(
+        "          next: pharmacist\n",
+        "          next: pharmacy\n",
+        1,
+    );
+    let pairs: [(&str, String, &str, String, &str); 5] = [
+        (
+            "care-advice.yaml",
+            "care_advice: 7\n".to_string(),
+            "pathways/cough.yaml",
+            cough.replacen(
+                "disposition: ask-pharmacist",
+                "disposition: ask-a-pharmacist",
+                1,
+            ),
+            "E204",
+        ),
+        (
+            "care-advice.yaml",
+            read("care-advice.yaml").replacen(
+                "    text: Call 111 if your symptoms get worse or you are worried.\n",
+                "",
+                1,
+            ),
+            "pathways/cough.yaml",
+            cough.replacen(
+                "disposition: ask-pharmacist",
+                "disposition: ask-a-pharmacist",
+                1,
+            ),
+            "E204",
+        ),
+        (
+            "pathways/cough.yaml",
+            String::new(),
+            "pathways/cough.yaml",
+            cough
+                .replacen("      text: What colour is the phlegm coughed up?\n", "", 1)
+                .replacen(
+                    "          next: pharmacist\n",
+                    "          next: pharmacy\n",
+                    1,
+                ),
+            "E203",
+        ),
+        (
+            "modules/breathing-screen.yaml",
+            read("modules/breathing-screen.yaml").replacen("      kind: yes_no\n", "", 1),
+            "pathways/cough.yaml",
+            dangling.clone(),
+            "E203",
+        ),
+        (
+            "modules/breathing-screen.yaml",
+            "module: 7\n".to_string(),
+            "pathways/cough.yaml",
+            dangling,
+            "E203",
+        ),
+    ];
+    for (broken_file, broken_text, other_file, other_text, code) in pairs {
+        let (mut sources, _) = triage_core::load::Sources::from_dir(&dir);
+        for file in &mut sources.files {
+            if file.path == other_file {
+                file.text.clone_from(&other_text);
+            }
+            if file.path == broken_file && !broken_text.is_empty() {
+                file.text.clone_from(&broken_text);
+            }
+        }
+        let built = triage_core::build(sources);
+        assert!(
+            built.diagnostics.iter().any(|d| d.code.0 == code),
+            "{broken_file} broken and {code} in {other_file}:{}",
+            list(&built)
+        );
     }
 }

@@ -1,7 +1,8 @@
 use crate::fixture::*;
 use triage_core::eval::{
     evaluate, evaluate_ids, evaluate_position, resolve_answer, resolve_answers, step_at, Answer,
-    AnswerValue, Chosen, EvalError, Language, OutcomeView, Position, QuestionView, Step, Urgency,
+    AnswerValue, Chosen, EvalError, Language, OutcomeView, Patient, Position, QuestionView, Step,
+    Urgency,
 };
 use triage_core::model::QuestionKindDoc;
 
@@ -697,4 +698,172 @@ fn answer_values_read_from_json_as_the_api_documents() {
     let answer: Answer = serde_json::from_str(r#"{"question": "temperature", "answer": 38.5}"#)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(answer.value, AnswerValue::Number(38.5));
+}
+
+/// A pathway whose single-choice and yes/no answers set and add to
+/// variables, and whose branch reads the age in months.
+const EFFECTS: &str = "\
+pathway:
+  id: effects
+  title: Effects
+  version: 1.0.0
+  ages: { from: 0 }
+  topics: [Fever]
+  sexes: [female, male]
+  keywords: [effects]
+  sources:
+    - { title: NHS, url: https://www.nhs.uk/ }
+  start: pick
+  variables: { flagged: bool }
+  scores: [points]
+nodes:
+  pick:
+    question:
+      text: Pick one
+      kind: single
+      options:
+        - { id: a, label: A, next: sure, set: { flagged: true } }
+        - { id: b, label: B, next: sure }
+        - { id: c, label: C, next: sure, add: { points: 2 } }
+  sure:
+    question:
+      text: Are you sure?
+      kind: yes_no
+      yes: { next: decide, add: { points: 1 } }
+      no: { next: decide }
+  decide:
+    branch:
+      cases:
+        - { when: 'var.flagged', next: gp }
+        - { when: 'score.points >= 2', next: own-gp }
+        - { when: 'age_months < 3', next: ae }
+      otherwise: home
+  gp:
+    outcome: { disposition: gp-2h }
+  own-gp:
+    outcome: { disposition: own-gp }
+  ae:
+    outcome: { disposition: ae-1h }
+  home:
+    outcome: { disposition: self-care }
+";
+
+#[test]
+fn only_the_chosen_answer_sets_or_adds_and_a_branch_reads_the_age_in_months() {
+    let bundle = build_files(files(&[("pathways/effects.yaml", EFFECTS)])).0;
+    let months = |m: u32| Patient {
+        age_years: m / 12,
+        age_months: m % 12,
+        ..adult()
+    };
+    let cases = [
+        (adult(), "a", "no", "gp-2h"),
+        (adult(), "b", "no", "self-care"),
+        (adult(), "b", "yes", "self-care"),
+        (adult(), "c", "no", "own-gp"),
+        (adult(), "c", "yes", "own-gp"),
+        (months(2), "b", "no", "ae-1h"),
+        (months(3), "b", "no", "self-care"),
+        (months(14), "b", "no", "self-care"),
+    ];
+    for (patient, pick, sure, expected) in cases {
+        let answers = [choice("pick", pick), choice("sure", sure)];
+        let step = evaluate(&bundle, "effects", &patient, &answers);
+        let reached = step
+            .as_ref()
+            .ok()
+            .and_then(|s| s.outcome())
+            .map(|o| o.disposition.id.as_str());
+        assert_eq!(reached, Some(expected), "{patient:?} {pick} {sure}");
+    }
+}
+
+#[test]
+fn hand_made_ids_are_checked_against_each_kind_of_question() {
+    let bundle = bundle();
+    let answers = [
+        no_signs(),
+        number("temperature", 37.0),
+        choice("drinking", "less"),
+    ];
+    let resolved = resolve_answers(&bundle, "fever", &child(), &answers);
+    let Ok((pathway, ids)) = resolved else {
+        panic!("{resolved:?}");
+    };
+    let run = |at: usize, chosen: Chosen| {
+        let mut forged = ids.clone();
+        forged[at].chosen = chosen;
+        forged.truncate(at + 1);
+        evaluate_ids(&bundle, pathway, &child(), &forged)
+    };
+    let taken = |result: &Result<Position, EvalError>| result.is_ok();
+    let refused = |result: &Result<Position, EvalError>| {
+        matches!(result, Err(EvalError::WrongAnswerKind { .. }))
+    };
+    // Multiple choice (screen/signs: five options, none, not sure).
+    assert!(taken(&run(0, Chosen::Many(0b1000))));
+    assert!(refused(&run(0, Chosen::Many(0))), "nothing chosen");
+    assert!(refused(&run(0, Chosen::Many(1 << 7))), "beyond the options");
+    assert!(
+        refused(&run(0, Chosen::Many(1 << 63))),
+        "far beyond the options"
+    );
+    assert!(
+        refused(&run(0, Chosen::Many(0b110_0000))),
+        "none with not sure"
+    );
+    assert!(
+        refused(&run(0, Chosen::Many(0b010_0001))),
+        "none with an option"
+    );
+    assert!(refused(&run(0, Chosen::One(0))));
+    // A number (temperature: three bands, then "not sure").
+    assert!(taken(&run(
+        1,
+        Chosen::Number {
+            value: 38.5,
+            band: 1
+        }
+    )));
+    assert!(
+        taken(&run(1, Chosen::One(3))),
+        "not sure to a number question"
+    );
+    assert!(
+        refused(&run(1, Chosen::One(0))),
+        "a band chosen as if an option"
+    );
+    assert!(refused(&run(1, Chosen::One(4))));
+    assert!(
+        refused(&run(
+            1,
+            Chosen::Number {
+                value: 38.5,
+                band: 0
+            }
+        )),
+        "the wrong band"
+    );
+    assert!(
+        refused(&run(
+            1,
+            Chosen::Number {
+                value: 99.0,
+                band: 2
+            }
+        )),
+        "out of range"
+    );
+    assert!(refused(&run(1, Chosen::Many(1))));
+    // A single choice (drinking: three options, no "not sure").
+    assert!(taken(&run(2, Chosen::One(2))));
+    assert!(refused(&run(2, Chosen::One(3))), "beyond the options");
+    assert!(refused(&run(
+        2,
+        Chosen::Number {
+            value: 1.0,
+            band: 0
+        }
+    )));
+    assert!(refused(&run(2, Chosen::Many(1))));
 }
