@@ -126,6 +126,9 @@ const EDITS: &[Edit] = &[
     Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 4, sex: male }", code: "E606", reported_in: None, line: 11, says: "a male aged 4 cannot start `cough` (it is for 16 years and over, female and male)" },
     Edit { file: "pathways/cough.yaml", from: "sexes: [female, male]", to: "sexes: [female]", code: "E606", reported_in: Some("pathways/cough.cases.yaml"), line: 11, says: "a male aged 45 cannot start `cough` (it is for 16 years and over, female)" },
     Edit { file: "pathways/cough.yaml", from: "ages: { from: 16 }", to: "ages: { from: 50, to: 65.5 }", code: "E606", reported_in: Some("pathways/cough.cases.yaml"), line: 4, says: "a female aged 30 cannot start `cough` (it is for 50 up to (not including) 65.5 years, female and male)" },
+    Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 45, months: 12, sex: male }", code: "E606", reported_in: None, line: 11, says: "`months: 12` should be 0 to 11" },
+    Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 15, months: 11, sex: male }", code: "E606", reported_in: None, line: 11, says: "aged 15 cannot start" },
+    Edit { file: "pathways/cough.cases.yaml", from: "pathway: cough", to: "pathway: breathing-screen", code: "E601", reported_in: None, line: 1, says: "" },
     Edit { file: "pathways/cough.cases.yaml", from: "advice: [worsening]", to: "advice: [nothing-like-it]", code: "E607", reported_in: None, line: 21, says: "" },
 ];
 
@@ -196,6 +199,13 @@ fn what_is_right_is_not_reported() {
                 "{}  - id: nurse-call-back\n    code: Dx060\n    title: A nurse will call you back\n    service: clinician_call_back\n    act_within_minutes: 120\n    service_standard_minutes: 120\n    rank: 6\n",
                 read("dispositions.yaml")
             ),
+        ),
+        // A case's patient just old enough, with months.
+        (
+            "pathways/cough.cases.yaml",
+            read("pathways/cough.cases.yaml")
+                .replacen("patient: { age: 45, sex: male }", "patient: { age: 16, sex: male }", 1)
+                .replacen("patient: { age: 30, sex: female }", "patient: { age: 45, months: 11, sex: female }", 1),
         ),
         // The same variable declared twice with one type.
         (

@@ -867,3 +867,23 @@ fn hand_made_ids_are_checked_against_each_kind_of_question() {
     )));
     assert!(refused(&run(2, Chosen::Many(1))));
 }
+
+#[test]
+fn an_option_listed_twice_is_refused_wherever_it_is_in_the_list_of_options() {
+    let bundle = bundle();
+    for repeated in ["breathing", "travel", "contact", "none"] {
+        let answers = [choices("screen/signs", &[repeated, repeated])];
+        assert_eq!(
+            evaluate(&bundle, "fever", &adult(), &answers),
+            Err(EvalError::DuplicateOption {
+                question: "screen/signs".into(),
+                option: repeated.into()
+            })
+        );
+    }
+    let answers = [choices("screen/signs", &["travel", "contact", "travel"])];
+    assert!(matches!(
+        evaluate(&bundle, "fever", &adult(), &answers),
+        Err(EvalError::DuplicateOption { .. })
+    ));
+}
