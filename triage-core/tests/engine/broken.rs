@@ -129,6 +129,7 @@ const EDITS: &[Edit] = &[
     Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 45, months: 12, sex: male }", code: "E606", reported_in: None, line: 11, says: "`months: 12` should be 0 to 11" },
     Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 15, months: 11, sex: male }", code: "E606", reported_in: None, line: 11, says: "aged 15 cannot start" },
     Edit { file: "pathways/cough.cases.yaml", from: "pathway: cough", to: "pathway: breathing-screen", code: "E601", reported_in: None, line: 1, says: "" },
+    Edit { file: "pathways/cough.cases.yaml", from: "- weeks: 1", to: "- weeks: true", code: "E603", reported_in: None, line: 14, says: "`yes` is not an answer to `weeks`" },
     Edit { file: "pathways/cough.cases.yaml", from: "advice: [worsening]", to: "advice: [nothing-like-it]", code: "E607", reported_in: None, line: 21, says: "" },
 ];
 
@@ -205,7 +206,8 @@ fn what_is_right_is_not_reported() {
             "pathways/cough.cases.yaml",
             read("pathways/cough.cases.yaml")
                 .replacen("patient: { age: 45, sex: male }", "patient: { age: 16, sex: male }", 1)
-                .replacen("patient: { age: 30, sex: female }", "patient: { age: 45, months: 11, sex: female }", 1),
+                .replacen("patient: { age: 30, sex: female }", "patient: { age: 45, months: 11, sex: female }", 1)
+                .replacen("breathing-screen/struggling: yes", "breathing-screen/struggling: true", 1),
         ),
         // The same variable declared twice with one type.
         (
