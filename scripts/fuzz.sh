@@ -11,7 +11,7 @@
 # Each target starts from its seeds (fuzz/seeds/TARGET, in the repository) and
 # what earlier runs on this machine found (fuzz/corpus/TARGET, not kept).
 # cargo-fuzz needs a nightly compiler; RUSTC_BOOTSTRAP=1 lets the stable one
-# build the targets, here and nowhere else.
+# build the targets, for that one command and nowhere else.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
@@ -23,8 +23,10 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 # The lockfile is kept: refuse to build if it would have to change.
 cargo fetch --locked --quiet
-export RUSTC_BOOTSTRAP=1
-cargo fuzz build --sanitizer none
+RUSTC_BOOTSTRAP=1 cargo fuzz build --sanitizer none
+# Each target is run as the program cargo-fuzz built: `cargo fuzz run` would
+# build again, and several at once would wait on each other's locks.
+BIN=target/$(rustc -vV | sed -n 's/^host: //p')/release
 
 LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
@@ -34,10 +36,9 @@ for target in "${TARGETS[@]}"; do
   # A dictionary of the format's words (JSON keys, ids), where there is one.
   dict=()
   if [[ -f "dicts/$target.dict" ]]; then dict=(-dict="dicts/$target.dict"); fi
-  cargo fuzz run --sanitizer none "$target" "corpus/$target" "seeds/$target" -- \
-    -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
+  "$BIN/$target" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="artifacts/$target/" -print_final_stats=1 "${dict[@]}" \
-    >"$LOGS/$target.log" 2>&1 &
+    "corpus/$target" "seeds/$target" >"$LOGS/$target.log" 2>&1 &
   pids+=($!)
 done
 
