@@ -42,16 +42,209 @@ fn the_library_reports_each_mistake_where_it_is() {
 
 /// The valid fixture's files, with `path` replaced by `text`, built.
 fn valid_with(path: &str, text: &str) -> triage_core::Built {
+    valid_with_files(&[(path, text.to_string())])
+}
+
+/// The valid fixture's files, each of `changes` replacing the file of its
+/// path or added beside them, built.
+fn valid_with_files(changes: &[(&str, String)]) -> triage_core::Built {
     let dir = fixtures().join("valid");
-    let (mut sources, diagnostics) = triage_core::load::Sources::from_dir(&dir);
+    let (sources, diagnostics) = triage_core::load::Sources::from_dir(&dir);
     assert!(diagnostics.is_empty());
-    let file = sources
+    let mut texts: Vec<(String, String)> = sources
         .files
-        .iter_mut()
-        .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("no {path} in the valid fixture"));
-    file.text = text.to_string();
+        .into_iter()
+        .map(|f| (f.path, f.text))
+        .collect();
+    for (path, text) in changes {
+        match texts.iter_mut().find(|(p, _)| p == path) {
+            Some(file) => file.1.clone_from(text),
+            None => texts.push((path.to_string(), text.clone())),
+        }
+    }
+    let (sources, _) = triage_core::load::Sources::from_texts(texts);
     triage_core::build(sources)
+}
+
+/// The valid fixture's `file`, with `from` replaced by `to` (which must be there).
+fn edited(file: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(fixtures().join("valid").join(file)).unwrap_or_default();
+    assert!(text.contains(from), "{from:?} is not in {file}");
+    text.replacen(from, to, 1)
+}
+
+/// The codes of `built`'s diagnostics reported in `file` at `line`, with their messages.
+fn reported_at(built: &triage_core::Built, file: &str, line: u32) -> Vec<String> {
+    built
+        .diagnostics
+        .iter()
+        .filter(|d| path_of(built, d) == file && d.loc.line == line)
+        .map(|d| format!("{} {}", d.code.0, d.message))
+        .collect()
+}
+
+const DECIDE: &str = "        - when: \"score.concern >= 2 or (var.smoker and answer.weeks >= 2)\"
+          next: gp
+        - when: \"answer.other has fever\"
+          next: pharmacist
+";
+
+#[test]
+fn branch_cases_on_one_number_must_meet_without_overlapping() {
+    let cases = |first: &str, second: &str| {
+        let text = format!(
+            "        - when: \"{first}\"\n          next: gp\n        - when: \"{second}\"\n          next: pharmacist\n"
+        );
+        valid_with(
+            "pathways/cough.yaml",
+            &edited("pathways/cough.yaml", DECIDE, &text),
+        )
+    };
+    // (first case, second case, what the second case's line must report)
+    let expected: [(&str, &str, &[&str]); 8] = [
+        (
+            "answer.weeks >= 2",
+            "answer.weeks >= 4",
+            &["E508 this case overlaps case 1"],
+        ),
+        (
+            "answer.weeks < 4",
+            "answer.weeks >= 2",
+            &["E508 this case overlaps case 1"],
+        ),
+        ("answer.weeks < 2", "answer.weeks >= 2", &[]),
+        ("answer.weeks <= 2", "answer.weeks > 2", &[]),
+        (
+            "answer.weeks < 2",
+            "answer.weeks >= 3",
+            &["E504 values between 2 and 3 match no case"],
+        ),
+        (
+            "answer.weeks < 2",
+            "answer.weeks > 2",
+            &["E504 values between 2 and 2 match no case"],
+        ),
+        ("answer.weeks >= 2", "age >= 30", &[]),
+        (
+            "answer.weeks >= 2",
+            "answer.weeks >= 2",
+            &[
+                "E508 this case overlaps case 1",
+                "W507 this case repeats case 1",
+            ],
+        ),
+    ];
+    for (first, second, reports) in expected {
+        let built = cases(first, second);
+        let at = reported_at(&built, "pathways/cough.yaml", 93);
+        let codes: Vec<String> = at
+            .iter()
+            .filter(|r| !r.starts_with("E401"))
+            .cloned()
+            .collect();
+        assert_eq!(
+            codes.len(),
+            reports.len(),
+            "{first} / {second}: {codes:?}{}",
+            list(&built)
+        );
+        for (got, want) in codes.iter().zip(reports) {
+            assert!(
+                got.starts_with(want),
+                "{first} / {second}: {got} is not {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_topic_is_claimed_only_for_people_the_pathway_serves_and_by_one_pathway_for_each() {
+    let second = |from: &str, to: &str| {
+        edited("pathways/cough.yaml", "  id: cough\n", "  id: cough-two\n").replacen(from, to, 1)
+    };
+    let w313 = |built: &triage_core::Built| -> Vec<String> {
+        built
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.0 == "W313")
+            .map(|d| format!("{}:{} {}", path_of(built, d), d.loc.line, d.message))
+            .collect()
+    };
+    // The same pathway twice: the topic claimed twice for the same people.
+    let twice = valid_with_files(&[("pathways/cough-two.yaml", second("", ""))]);
+    let claims = w313(&twice);
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert!(
+        claims[0].contains("`Cough` is also claimed by pathway `cough-two` for females aged 16+"),
+        "{claims:?}"
+    );
+    let males = valid_with_files(&[(
+        "pathways/cough-two.yaml",
+        second("sexes: [female, male]", "sexes: [male]"),
+    )]);
+    assert!(
+        w313(&males)
+            .first()
+            .is_some_and(|c| c.contains("for males aged")),
+        "{:?}",
+        w313(&males)
+    );
+    // Ages that do not meet: no shared claim.
+    let children = valid_with_files(&[(
+        "pathways/cough-two.yaml",
+        second("ages: { from: 16 }", "ages: { from: 5, to: 16 }"),
+    )]);
+    assert_eq!(w313(&children), Vec::<String>::new());
+    // A female-only topic claimed by a pathway for females and one for males only.
+    let topic = "topics: [Sexual or Menstrual Concerns]";
+    let both = edited("pathways/cough.yaml", "topics: [Cough]", topic);
+    let male_only =
+        second("topics: [Cough]", topic).replacen("sexes: [female, male]", "sexes: [male]", 1);
+    let built = valid_with_files(&[
+        ("pathways/cough.yaml", both),
+        ("pathways/cough-two.yaml", male_only),
+    ]);
+    assert_eq!(w313(&built), Vec::<String>::new());
+    assert!(
+        reported_at(&built, "pathways/cough-two.yaml", 8)
+            .iter()
+            .any(|r| r.starts_with("E312")),
+        "a topic for females claimed for males only:{}",
+        list(&built)
+    );
+    // A topic for 5 and over claimed by a pathway for under-fives.
+    let built = valid_with(
+        "pathways/cough.yaml",
+        &edited(
+            "pathways/cough.yaml",
+            "topics: [Cough]",
+            "topics: [Abdominal Pain]",
+        )
+        .replacen("ages: { from: 16 }", "ages: { from: 0, to: 5 }", 1),
+    );
+    assert!(
+        reported_at(&built, "pathways/cough.yaml", 8)
+            .iter()
+            .any(|r| r.starts_with("E312")),
+        "{}",
+        list(&built)
+    );
+    let built = valid_with(
+        "pathways/cough.yaml",
+        &edited(
+            "pathways/cough.yaml",
+            "topics: [Cough]",
+            "topics: [Abdominal Pain]",
+        )
+        .replacen("ages: { from: 16 }", "ages: { from: 0, to: 5.5 }", 1),
+    );
+    assert!(
+        !reported_at(&built, "pathways/cough.yaml", 8)
+            .iter()
+            .any(|r| r.starts_with("E312")),
+        "{}",
+        list(&built)
+    );
 }
 
 #[test]
