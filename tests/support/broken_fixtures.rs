@@ -32,7 +32,8 @@ pub struct Fixture {
     pub file: &'static str,
     /// Line it must point at.
     pub line: u32,
-    /// A word the message must contain (the bad key or id), if any.
+    /// Words the message or its help must contain (the bad key or id, the
+    /// loop, the way to self-care), if any.
     pub mentions: Option<&'static str>,
 }
 
@@ -69,15 +70,15 @@ pub const FIXTURES: &[Fixture] = &[
     // Two dispositions with the same urgency rank.
     Fixture { name: "duplicate-rank", code: "E102", file: "dispositions.yaml", line: 20, mentions: None },
     // An answer leads back to an earlier question.
-    Fixture { name: "cycle-in-pathway", code: "E401", file: "pathways/cough.yaml", line: 45, mentions: None },
+    Fixture { name: "cycle-in-pathway", code: "E401", file: "pathways/cough.yaml", line: 45, mentions: Some("cough/weeks -> cough/blood -> cough/weeks") },
     // A module that calls itself.
-    Fixture { name: "cycle-through-module", code: "E401", file: "modules/breathing-screen.yaml", line: 25, mentions: None },
+    Fixture { name: "cycle-through-module", code: "E401", file: "modules/breathing-screen.yaml", line: 25, mentions: Some("breathing-screen/struggling -> breathing-screen/again -> breathing-screen/struggling") },
     // A pathway that jumps back to its own start.
-    Fixture { name: "cycle-through-goto", code: "E401", file: "pathways/cough.yaml", line: 100, mentions: None },
+    Fixture { name: "cycle-through-goto", code: "E401", file: "pathways/cough.yaml", line: 100, mentions: Some("cough/decide -> cough/pharmacist -> cough/screen") },
     // "I'm not sure" leads straight to self-care.
-    Fixture { name: "not-sure-to-self-care", code: "E402", file: "pathways/cough.yaml", line: 71, mentions: None },
+    Fixture { name: "not-sure-to-self-care", code: "E402", file: "pathways/cough.yaml", line: 71, mentions: Some("`phlegm` not sure -> outcome `home`") },
     // "I'm not sure" in a module returns to a pathway that can reach self-care.
-    Fixture { name: "not-sure-returns-to-self-care", code: "E402", file: "modules/breathing-screen.yaml", line: 23, mentions: None },
+    Fixture { name: "not-sure-returns-to-self-care", code: "E402", file: "modules/breathing-screen.yaml", line: 23, mentions: Some("`struggling` not sure -> back in the pathway that called this module") },
     // `next: return` in a pathway.
     Fixture { name: "return-outside-module", code: "E209", file: "pathways/cough.yaml", line: 45, mentions: None },
     // A yes/no question without its `no` answer.
@@ -220,7 +221,8 @@ pub fn library_problems(fixture: &Fixture) -> Vec<String> {
                 ));
             }
             if let Some(word) = fixture.mentions {
-                if !d.message.contains(word) {
+                let help = d.help.as_deref().unwrap_or_default();
+                if !d.message.contains(word) && !help.contains(word) {
                     problems.push(format!(
                         "{}: message does not name `{word}`: {}",
                         fixture.describe(),

@@ -376,3 +376,68 @@ impl Validator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Audience::{Baby, Child, Myself, Other, Toddler};
+
+    fn set(audiences: &[Audience]) -> u8 {
+        audiences.iter().fold(0, |set, a| set | a.bit())
+    }
+
+    #[test]
+    fn the_words_of_a_text_say_whom_it_speaks_to() {
+        let cases: [(&str, &[Audience]); 14] = [
+            ("Is your baby feeding?", &[Baby]),
+            ("Can your child swallow?", &[Child, Toddler]),
+            ("Is your son drowsy?", &[Child, Toddler]),
+            ("Is your daughter drowsy?", &[Child, Toddler]),
+            ("Is your toddler drinking?", &[Toddler]),
+            ("Are your baby and your toddler both ill?", &[Baby, Toddler]),
+            ("Do you have a cough?", &[Myself]),
+            ("Your cough: how long?", &[Myself]),
+            ("Have you've been abroad?", &[Myself]),
+            ("Do they have a cough?", &[Other]),
+            ("Is the person awake?", &[Other]),
+            ("They're breathing fast", &[Other]),
+            ("Do you or they smoke?", &[Myself, Other]),
+            ("What is the temperature?", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(implied_audiences(text), set(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn ages_map_to_cells_and_cells_to_the_audiences_a_person_can_be() {
+        let band = |from: f64, below: f64| cells_of(&Interval::band(from, below));
+        assert_eq!(band(0.0, f64::INFINITY), 0b1111);
+        assert_eq!(band(0.0, 1.0), 0b0001);
+        assert_eq!(band(1.0, 5.0), 0b0010);
+        assert_eq!(band(0.5, 5.0), 0b0011);
+        assert_eq!(band(5.0, 16.0), 0b0100);
+        assert_eq!(band(16.0, f64::INFINITY), 0b1000);
+        assert_eq!(band(10.0, 20.0), 0b1100);
+        assert_eq!(audiences_of(0b0001), set(&[Baby]));
+        assert_eq!(audiences_of(0b0010), set(&[Toddler]));
+        assert_eq!(audiences_of(0b0100), set(&[Child, Myself]));
+        assert_eq!(audiences_of(0b1000), set(&[Myself, Other]));
+        assert_eq!(audiences_of(0b0101), set(&[Baby, Child, Myself]));
+        assert_eq!(
+            audiences_of(0b1111),
+            set(&[Baby, Toddler, Child, Myself, Other])
+        );
+        assert_eq!(audiences_of(0), 0);
+    }
+
+    #[test]
+    fn child_words_serve_toddlers_too_and_sets_are_named_as_authors_write_them() {
+        assert_eq!(with_fallbacks(set(&[Child])), set(&[Child, Toddler]));
+        assert_eq!(with_fallbacks(set(&[Myself, Other])), set(&[Myself, Other]));
+        assert_eq!(with_fallbacks(set(&[Baby])), set(&[Baby]));
+        assert_eq!(audience_words(set(&[Other, Baby])), "`other`, `baby`");
+        assert_eq!(audience_words(set(&[Myself])), "`self`");
+        assert_eq!(audience_words(0), "");
+    }
+}
