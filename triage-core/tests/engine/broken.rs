@@ -323,6 +323,8 @@ const EDITS: &[Edit] = &[
     Edit { file: "pathways/cough.cases.yaml", from: "patient: { age: 45, sex: male }", to: "patient: { age: 15, months: 11, sex: male }", code: "E606", reported_in: None, line: 11, says: "aged 15 cannot start" },
     Edit { file: "pathways/cough.cases.yaml", from: "pathway: cough", to: "pathway: breathing-screen", code: "E601", reported_in: None, line: 1, says: "" },
     Edit { file: "pathways/cough.cases.yaml", from: "- weeks: 1", to: "- weeks: true", code: "E603", reported_in: None, line: 14, says: "`yes` is not an answer to `weeks`" },
+    Edit { file: "pathways/cough.yaml", from: "advice: [worsening],\n               reason: A cough that a GP should check }", to: "advice: [worsening] }", code: "W408", reported_in: None, line: 96, says: "outcome `gp` without meeting any reason" },
+    Edit { file: "pathways/cough.yaml", from: "text: What colour is the phlegm coughed up?", to: "text: What colour is the phlegm you cough up?", code: "W409", reported_in: None, line: 55, says: "the text of `phlegm` speaks to `self`, but `other` can reach it too" },
     Edit { file: "pathways/cough.cases.yaml", from: "advice: [worsening]", to: "advice: [nothing-like-it]", code: "E607", reported_in: None, line: 21, says: "" },
 ];
 
