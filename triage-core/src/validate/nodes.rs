@@ -530,7 +530,7 @@ impl Validator {
                         self.error(
                             codes::BAD_RANGE,
                             Loc::at(file, r.referenced),
-                            format!("the range {min} to {max} is empty"),
+                            format!("the range {min} to {max} is not two finite numbers with `min` at most `max`"),
                             "`min` must be at most `max`, and both must be numbers",
                         );
                     } else {
