@@ -834,19 +834,23 @@ pub fn parse_with(
             }
         }
     }
-    for (seen, name, what) in [
+    for (seen, role, name, what) in [
         (
             seen_dispositions,
+            FileRole::Dispositions,
             "dispositions.yaml",
             "the disposition catalogue",
         ),
         (
             seen_advice,
+            FileRole::CareAdvice,
             "care-advice.yaml",
             "the care-advice catalogue, nor a care-advice/ directory",
         ),
     ] {
         if !seen {
+            // Reported once here, not again at every reference to an entry.
+            doc.failed.push(role);
             let message = format!("the bundle has no {name} ({what})");
             diagnostics.push(
                 Diagnostic::error(codes::MISSING_FILE, Loc::file(usize::MAX), message)

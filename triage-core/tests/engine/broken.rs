@@ -534,3 +534,20 @@ fn a_part_that_did_not_read_hides_only_what_follows_from_it() {
         );
     }
 }
+
+#[test]
+fn a_missing_catalogue_is_reported_once_not_at_every_use() {
+    for missing in ["dispositions.yaml", "care-advice.yaml"] {
+        let dir = fixtures().join("valid");
+        let (mut sources, _) = triage_core::load::Sources::from_dir(&dir);
+        sources.files.retain(|f| f.path != missing);
+        let built = triage_core::build(sources);
+        let errors: Vec<&str> = built
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code.0)
+            .collect();
+        assert_eq!(errors, ["L012"], "without {missing}:{}", list(&built));
+    }
+}
