@@ -96,7 +96,7 @@ pub const FIXTURES: &[Fixture] = &[
     // A condition compares a number answer with an option.
     Fixture { name: "expression-type", code: "E503", file: "pathways/cough.yaml", line: 93, mentions: None },
     // A branch with cases but no `otherwise`.
-    Fixture { name: "branch-without-otherwise", code: "E307", file: "pathways/cough.yaml", line: 89, mentions: None },
+    Fixture { name: "branch-without-otherwise", code: "E307", file: "pathways/cough.yaml", line: 89, mentions: Some("has `cases` but no `otherwise`") },
     // An answer sets a variable the pathway does not declare.
     Fixture { name: "set-unknown-variable", code: "E210", file: "pathways/cough.yaml", line: 52, mentions: Some("smokes") },
     // A case pack for a pathway that does not exist.

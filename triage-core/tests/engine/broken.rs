@@ -334,6 +334,10 @@ const EDITS: &[Edit] = &[
     Edit { file: "pathways/cough.yaml", from: "set: { smoker: true }", to: "set: { concern: 1 }", code: "E213", reported_in: None, line: 52, says: "`concern` is a score; scores are added to, not set" },
     Edit { file: "pathways/cough.yaml", from: "advice: [worsening],\n               reason: A cough that a GP should check }", to: "advice: [worsening] }", code: "W408", reported_in: None, line: 96, says: "outcome `gp` without meeting any reason" },
     Edit { file: "pathways/cough.yaml", from: "text: What colour is the phlegm coughed up?", to: "text: What colour is the phlegm you cough up?", code: "W409", reported_in: None, line: 55, says: "the text of `phlegm` speaks to `self`, but `other` can reach it too" },
+    Edit { file: "pathways/cough.yaml", from: "        - below: 3\n          next: blood\n", to: "        - next: blood\n", code: "E505", reported_in: None, line: 29, says: "this band has no `below`, so it overlaps every band after it" },
+    Edit { file: "pathways/cough.yaml", from: "        - from: 3\n          next: gp\n", to: "        - next: gp\n", code: "E505", reported_in: None, line: 31, says: "this band has no `from`, so it overlaps every band before it" },
+    Edit { file: "pathways/cough.yaml", from: "module: breathing-screen", to: "module: breathing-scren", code: "E206", reported_in: None, line: 20, says: "`breathing-screen`" },
+    Edit { file: "pathways/cough.yaml", from: "    smoker: bool\n", to: "    smoker: number\n", code: "E213", reported_in: None, line: 52, says: "`smoker` is a number but is set to" },
     Edit { file: "pathways/cough.cases.yaml", from: "advice: [worsening]", to: "advice: [nothing-like-it]", code: "E607", reported_in: None, line: 21, says: "" },
 ];
 
@@ -549,5 +553,32 @@ fn a_missing_catalogue_is_reported_once_not_at_every_use() {
             .map(|d| d.code.0)
             .collect();
         assert_eq!(errors, ["L012"], "without {missing}:{}", list(&built));
+    }
+}
+
+#[test]
+fn a_number_variable_is_set_to_a_finite_number() {
+    let with_packs = |value: &str| {
+        edited(
+            "pathways/cough.yaml",
+            "    smoker: bool\n",
+            "    smoker: bool\n    packs: number\n",
+        )
+        .replacen(
+            "set: { smoker: true }",
+            &format!("set: {{ smoker: true, packs: {value} }}"),
+            1,
+        )
+    };
+    let built = valid_with("pathways/cough.yaml", &with_packs("20"));
+    assert!(!built.has_errors(), "{}", list(&built));
+    for bad in [".inf", ".nan", "true"] {
+        let built = valid_with("pathways/cough.yaml", &with_packs(bad));
+        let e213 = built
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.0 == "E213")
+            .count();
+        assert_eq!(e213, 1, "packs: {bad}:{}", list(&built));
     }
 }
