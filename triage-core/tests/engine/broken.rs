@@ -582,3 +582,72 @@ fn a_number_variable_is_set_to_a_finite_number() {
         assert_eq!(e213, 1, "packs: {bad}:{}", list(&built));
     }
 }
+
+#[test]
+fn a_catalogue_entry_that_cannot_be_read_is_reported_once_not_at_every_use() {
+    for (file, from) in [
+        (
+            "care-advice.yaml",
+            "    text: Call 111 if your symptoms get worse or you are worried.\n",
+        ),
+        (
+            "dispositions.yaml",
+            "    title: Speak to a GP within 6 hours\n",
+        ),
+    ] {
+        let built = valid_with(file, &edited(file, from, ""));
+        let elsewhere: Vec<String> = built
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && path_of(&built, d) != file)
+            .map(|d| format!("{} {}", d.code.0, d.message))
+            .collect();
+        assert!(built.has_errors(), "{file}");
+        assert_eq!(elsewhere, Vec::<String>::new(), "{file}:{}", list(&built));
+    }
+}
+
+#[test]
+fn a_unit_that_cannot_be_read_hides_only_references_into_it() {
+    // A pathway file that does not read at all, and a misspelt module call.
+    let built = valid_with_files(&[
+        ("pathways/extra.yaml", "pathway: 7\n".to_string()),
+        (
+            "pathways/cough.yaml",
+            edited(
+                "pathways/cough.yaml",
+                "module: breathing-screen",
+                "module: breathing-scren",
+            ),
+        ),
+    ]);
+    assert!(
+        built.diagnostics.iter().any(|d| d.code.0 == "E206"),
+        "{}",
+        list(&built)
+    );
+    // A module node that does not read, and a case answering a misspelt node of that module.
+    let built = valid_with_files(&[
+        (
+            "modules/breathing-screen.yaml",
+            edited(
+                "modules/breathing-screen.yaml",
+                "      disposition: call-999\n",
+                "",
+            ),
+        ),
+        (
+            "pathways/cough.cases.yaml",
+            edited(
+                "pathways/cough.cases.yaml",
+                "      - breathing-screen/struggling: yes\n",
+                "      - breathing-screen/strugling: yes\n",
+            ),
+        ),
+    ]);
+    assert!(
+        built.diagnostics.iter().any(|d| d.code.0 == "E602"),
+        "{}",
+        list(&built)
+    );
+}
