@@ -651,3 +651,71 @@ fn a_unit_that_cannot_be_read_hides_only_references_into_it() {
         list(&built)
     );
 }
+
+#[test]
+fn limits_and_boundaries_are_where_the_guide_puts_them() {
+    // At most 60 options to a question.
+    let options = |count: usize| {
+        let list: String = (0..count)
+            .map(|i| format!("        - id: colour-{i}\n          label: Colour {i}\n          next: other\n"))
+            .collect();
+        edited(
+            "pathways/cough.yaml",
+            "        - id: green\n          label: Green or yellow\n          next: other\n          add: { concern: 1 }\n        - id: clear\n          label: Clear or white\n          next: other\n        - id: nothing\n          label: I do not cough anything up\n          next: other\n",
+            &list,
+        )
+    };
+    let codes = |built: &triage_core::Built| -> Vec<&'static str> {
+        built
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code.0)
+            .collect()
+    };
+    let sixty = valid_with("pathways/cough.yaml", &options(60));
+    assert!(!codes(&sixty).contains(&"E308"), "{}", list(&sixty));
+    let sixty_one = valid_with("pathways/cough.yaml", &options(61));
+    assert!(codes(&sixty_one).contains(&"E308"), "{}", list(&sixty_one));
+    // A first band may say it starts at the bottom of the range.
+    let from_bottom = valid_with(
+        "pathways/cough.yaml",
+        &edited(
+            "pathways/cough.yaml",
+            "        - below: 3\n",
+            "        - from: 0\n          below: 3\n",
+        ),
+    );
+    assert_eq!(
+        codes(&from_bottom),
+        Vec::<&str>::new(),
+        "{}",
+        list(&from_bottom)
+    );
+    // A synonym group of one term is refused; of two, taken.
+    for (group, refused) in [("  - [phlegm]\n", true), ("  - [phlegm, mucus]\n", false)] {
+        let built = valid_with_files(&[("synonyms.yaml", format!("synonyms:\n{group}"))]);
+        assert_eq!(
+            codes(&built).contains(&"E310"),
+            refused,
+            "{group}{}",
+            list(&built)
+        );
+    }
+    // A mistake in a quoted condition is placed at its character, past the quote.
+    let built = valid_with(
+        "pathways/cough.yaml",
+        &edited(
+            "pathways/cough.yaml",
+            "\"answer.other has fever\"",
+            "\"answer.other has fever )\"",
+        ),
+    );
+    let e501 = built.diagnostics.iter().find(|d| d.code.0 == "E501");
+    assert_eq!(
+        e501.map(|d| (d.loc.line, d.loc.column)),
+        Some((93, 41)),
+        "{}",
+        list(&built)
+    );
+}
