@@ -77,7 +77,12 @@ fuzz_target!(|data: &[u8]| {
             .files
             .get(loc.file)
             .expect("a file of the bundle");
-        let lines = file.text.split('\n').count();
+        // Lines as YAML counts them: a line ends at "\r\n", "\n" or a lone "\r".
+        let lines = 1 + file
+            .text
+            .replace("\r\n", "\n")
+            .matches(['\n', '\r'])
+            .count();
         assert!(
             usize::try_from(loc.line).is_ok_and(|line| line <= lines),
             "{} at line {} of {} ({lines} lines)",
