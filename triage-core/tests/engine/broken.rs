@@ -212,39 +212,24 @@ fn a_topic_is_claimed_only_for_people_the_pathway_serves_and_by_one_pathway_for_
         "a topic for females claimed for males only:{}",
         list(&built)
     );
-    // A topic for 5 and over claimed by a pathway for under-fives.
-    let built = valid_with(
-        "pathways/cough.yaml",
-        &edited(
+    // A topic for 5 and over claimed by a pathway for under-fives, and by
+    // one that reaches five and a half.
+    for (ages, refused) in [
+        ("ages: { from: 0, to: 5 }", true),
+        ("ages: { from: 0, to: 5.5 }", false),
+    ] {
+        let text = edited(
             "pathways/cough.yaml",
             "topics: [Cough]",
             "topics: [Abdominal Pain]",
         )
-        .replacen("ages: { from: 16 }", "ages: { from: 0, to: 5 }", 1),
-    );
-    assert!(
-        reported_at(&built, "pathways/cough.yaml", 8)
+        .replacen("ages: { from: 16 }", ages, 1);
+        let built = valid_with("pathways/cough.yaml", &text);
+        let e312 = reported_at(&built, "pathways/cough.yaml", 8)
             .iter()
-            .any(|r| r.starts_with("E312")),
-        "{}",
-        list(&built)
-    );
-    let built = valid_with(
-        "pathways/cough.yaml",
-        &edited(
-            "pathways/cough.yaml",
-            "topics: [Cough]",
-            "topics: [Abdominal Pain]",
-        )
-        .replacen("ages: { from: 16 }", "ages: { from: 0, to: 5.5 }", 1),
-    );
-    assert!(
-        !reported_at(&built, "pathways/cough.yaml", 8)
-            .iter()
-            .any(|r| r.starts_with("E312")),
-        "{}",
-        list(&built)
-    );
+            .any(|r| r.starts_with("E312"));
+        assert_eq!(e312, refused, "{ages}:{}", list(&built));
+    }
 }
 
 #[test]
