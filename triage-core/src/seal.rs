@@ -131,7 +131,7 @@ impl SealKey {
         Seal {
             alg: ALG.to_string(),
             key: self.id.clone(),
-            mac: tag.iter().map(|b| format!("{b:02x}")).collect(),
+            mac: crate::compile::hex(&tag),
         }
     }
 }
@@ -206,7 +206,7 @@ impl Session {
         let saved: SavedSession = serde_json::from_str(json)
             .map_err(|e| SealError::Eval(EvalError::BadSession(e.to_string())))?;
         // The document as the engine writes it, without its seal: what was sealed.
-        let unsealed = SavedUnsealed(&saved).to_json();
+        let unsealed = serde_json::to_string(&saved.unsealed()).unwrap_or_default();
         check(
             "session",
             "session",
@@ -215,25 +215,6 @@ impl Session {
             keys,
         )?;
         Ok(Session::rebuild(bundle, saved)?)
-    }
-}
-
-/// A read session written back without its seal (and without a stored step,
-/// which is never sealed: resuming rebuilds it).
-struct SavedUnsealed<'a>(&'a SavedSession);
-
-impl SavedUnsealed<'_> {
-    fn to_json(&self) -> String {
-        let saved = self.0;
-        serde_json::to_string(&crate::session::SavedRef::new(
-            saved.bundle.as_str(),
-            &saved.pathway,
-            saved.topic.as_deref(),
-            &saved.patient,
-            saved.language,
-            &saved.answers,
-        ))
-        .unwrap_or_default()
     }
 }
 

@@ -191,30 +191,6 @@ pub(crate) struct SavedRef<'a> {
     seal: Option<&'a Seal>,
 }
 
-impl<'a> SavedRef<'a> {
-    /// An unsealed saved session of these parts.
-    #[cfg(feature = "seal")]
-    pub(crate) fn new(
-        bundle: &'a str,
-        pathway: &'a str,
-        topic: Option<&'a str>,
-        patient: &'a Patient,
-        language: Language,
-        answers: &'a [Answer],
-    ) -> SavedRef<'a> {
-        SavedRef {
-            format: format::Session,
-            bundle,
-            pathway,
-            topic,
-            patient,
-            language,
-            answers,
-            seal: None,
-        }
-    }
-}
-
 fn is_english(language: &Language) -> bool {
     *language == Language::En
 }
@@ -242,6 +218,24 @@ pub(crate) struct SavedSession {
     #[serde(default)]
     #[cfg_attr(not(feature = "seal"), allow(dead_code))] // Read by `seal`.
     pub(crate) seal: Option<Seal>,
+}
+
+#[cfg(feature = "seal")]
+impl SavedSession {
+    /// The session as the engine writes it, without its seal or a stored
+    /// step: what a seal covers.
+    pub(crate) fn unsealed(&self) -> SavedRef<'_> {
+        SavedRef {
+            format: format::Session,
+            bundle: &self.bundle,
+            pathway: &self.pathway,
+            topic: self.topic.as_deref(),
+            patient: &self.patient,
+            language: self.language,
+            answers: &self.answers,
+            seal: None,
+        }
+    }
 }
 
 /// Where a saved step said the journey was: only what names it is read.
