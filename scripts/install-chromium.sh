@@ -2,11 +2,12 @@
 # Installs Debian's Chromium for the browser tests, unless CHROMIUM_PATH
 # (default /usr/bin/chromium) is there already. Recommended packages are left
 # out (they bring a print server, udev, upower and more); the one the tests
-# need, a font, is named. Safe to run twice at once: the second waits.
+# need, a font, is named. Safe to run twice at once, or beside the PostgreSQL
+# install of scripts/start-postgres.sh: they share one lock and wait.
 set -euo pipefail
 CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 
-exec 9>"${TMPDIR:-/tmp}/triage-install-chromium.lock"
+exec 9>"${TMPDIR:-/tmp}/triage-apt.lock"
 flock 9
 if [[ -x "$CHROMIUM_PATH" ]]; then
   echo "chromium is installed: $CHROMIUM_PATH"

@@ -8,7 +8,9 @@
 //! inside quotes). Each example is a shell command line that runs `triage`; it
 //! brings its own input when it needs some (`echo '{...}' | triage next ...`,
 //! `printf '0\n1\n' | triage run ...`). It should exit 0, unless it ends with
-//! a comment `# exits N`.
+//! a comment `# exits N`. An example that ends with `# serves until SIGTERM`
+//! (`triage serve`) must start listening; it is then sent SIGTERM and must
+//! stop cleanly, exiting 0.
 //!
 //! Each example runs under `sh -c` with the built `triage` first on PATH, in a
 //! scratch directory holding copies of `pathways/` and `tests/fixtures/`, so
@@ -34,6 +36,8 @@ struct Example {
     line: String,
     /// The exit status it should end with.
     status: i32,
+    /// It serves until stopped: stop it with SIGTERM once it listens.
+    serves: bool,
 }
 
 fn help(args: &[&str]) -> String {
@@ -88,6 +92,7 @@ fn examples(from: &str, help: &str) -> Vec<Example> {
                 from: from.to_owned(),
                 line: rest.to_owned(),
                 status: 0,
+                serves: false,
             });
         } else {
             panic!("{from}: an example line must be indented by two spaces: {line:?}");
@@ -100,6 +105,7 @@ fn examples(from: &str, help: &str) -> Vec<Example> {
             example.from,
             example.line
         );
+        example.serves = example.line.ends_with("# serves until SIGTERM");
         if let Some((_, comment)) = example.line.rsplit_once("# exits ") {
             let code = comment.split(|c: char| !c.is_ascii_digit()).next();
             example.status = code
@@ -132,6 +138,9 @@ fn scratch() -> (tempfile::TempDir, String) {
 }
 
 fn run(example: &Example, dir: &Path, path: &str) -> Output {
+    if example.serves {
+        return run_until_listening(example, dir, path);
+    }
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(&example.line)
@@ -146,6 +155,42 @@ fn run(example: &Example, dir: &Path, path: &str) -> Output {
     // An example that pipes its own input may not read this at all.
     let _ = child.stdin.take().expect("stdin").write_all(b"q\n");
     child.wait_with_output().expect("wait for sh")
+}
+
+/// Runs a serving example until it says it is listening, then stops it
+/// with SIGTERM; its output (stderr up to then) and exit status.
+fn run_until_listening(example: &Example, dir: &Path, path: &str) -> Output {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec {}", example.line))
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("TRIAGE_LOG", "warn")
+        .env_remove("TRIAGE_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sh");
+    let mut stderr = Vec::new();
+    let lines = BufReader::new(child.stderr.take().expect("stderr"));
+    for line in lines.split(b'\n').map_while(Result::ok) {
+        stderr.extend_from_slice(&line);
+        stderr.push(b'\n');
+        if String::from_utf8_lossy(&line).contains("listening on ") {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+        }
+    }
+    // Stderr closed: it has stopped, or never listened.
+    let status = child.wait().expect("wait for sh");
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr,
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod list;
 mod next;
 mod review;
 mod run;
+mod serve;
 mod test;
 mod validate;
 
@@ -211,6 +212,107 @@ Examples:
 
 Exit codes: 0 a step was printed, 1 the bundle has errors (shown on stderr), 2 bad input.")]
     Next(NextArgs),
+
+    /// Serve journeys over HTTP, with an audit trail in SQLite (default) or PostgreSQL.
+    #[command(after_help = "\
+Examples:
+  triage serve pathways                                 # serves until SIGTERM
+  triage serve pathways --listen 127.0.0.1:0 --database sqlite:journeys.db   # serves until SIGTERM
+
+The default is http://127.0.0.1:8080 with the SQLite file triage.db in the current directory
+(created if missing); port 0 picks a free port. A shared store is a PostgreSQL URL,
+postgres://user:password@host:5432/db (or TRIAGE_DATABASE_URL, which keeps the password out of
+the process list); the tables are created and migrated at start.
+
+Endpoints: GET /v1/pathways?age=&sex=&q=, POST /v1/sessions, POST /v1/sessions/{id}/answers,
+POST /v1/sessions/{id}/back, GET /v1/sessions/{id}, GET /v1/sessions/{id}/handoff (FHIR R4),
+POST /v1/next (as `triage next`), GET /v1/bundle, /healthz, /readyz, /metrics, /openapi.json.
+
+Every outcome is returned only after its audit record is written. Logs are JSON lines on stdout
+(TRIAGE_LOG=error|warn|info|debug, default info). SIGINT or SIGTERM stops it after the requests
+in flight are answered. Replicas share a PostgreSQL database; each holds nothing of its own.
+
+Exit codes: 0 stopped cleanly, 1 the bundle has errors or the database or address cannot be
+used, 2 bad usage.")]
+    Serve(ServeArgs),
+
+    /// Check the service's audit trail: every record's hash and link, and the chain's end.
+    #[command(after_help = "\
+Examples:
+  triage audit verify --database sqlite:tests/fixtures/audit/intact.db --bundle pathways
+  triage audit verify --database sqlite:tests/fixtures/audit/tampered.db   # exits 1
+  triage audit verify --database sqlite:tests/fixtures/audit/intact.db --format json
+
+The database is the one `triage serve` wrote (default sqlite:triage.db; a PostgreSQL URL, or
+TRIAGE_DATABASE_URL). With --bundle, every record made with that bundle is replayed: its answers
+must still give the questions, reasons and disposition it records.
+
+Exit codes: 0 intact, 1 a record was changed, removed or reordered (each is named), or the
+database cannot be read, 2 bad usage.")]
+    Audit(AuditArgs),
+}
+
+/// Arguments of `triage serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The address and port to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Where journeys and the audit trail are kept: a SQLite file (sqlite:PATH, or a path) or
+    /// postgres://user:password@host:port/db.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TRIAGE_DATABASE_URL",
+        default_value = "sqlite:triage.db",
+        hide_env_values = true
+    )]
+    pub database: String,
+    /// The address callers reach the service at, for hand-off messages (default http://LISTEN).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+/// Arguments of `triage audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AuditAction,
+}
+
+/// What `triage audit` does.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check every record's hash and link, and the end of the chain.
+    Verify {
+        /// The service's database (as for `triage serve --database`).
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "TRIAGE_DATABASE_URL",
+            default_value = "sqlite:triage.db",
+            hide_env_values = true
+        )]
+        database: String,
+        /// Also replay each record made with this bundle.
+        #[arg(long, value_name = "DIR")]
+        bundle: Option<PathBuf>,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+        format: AuditFormat,
+    },
+}
+
+/// How `triage audit verify` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Lines for people.
+    Human,
+    /// One JSON object.
+    Json,
 }
 
 /// Arguments of `triage validate`.
@@ -578,6 +680,32 @@ pub fn dispatch(command: Command) -> Status {
         Command::Next(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
             next::next(bundle, std::io::stdin().lock())
         }),
+        Command::Serve(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
+            serve::serve(
+                bundle,
+                args.listen,
+                &args.database,
+                args.public_url.as_deref(),
+            )
+        }),
+        Command::Audit(AuditArgs {
+            action:
+                AuditAction::Verify {
+                    database,
+                    bundle: Some(dir),
+                    format,
+                },
+        }) => with_bundle_for_evaluation(&dir, |bundle| {
+            serve::verify(Some(bundle), &database, format)
+        }),
+        Command::Audit(AuditArgs {
+            action:
+                AuditAction::Verify {
+                    database,
+                    bundle: None,
+                    format,
+                },
+        }) => output::finish_io(serve::verify(None, &database, format)),
     }
 }
 

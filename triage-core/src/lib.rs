@@ -26,6 +26,8 @@ pub mod diff;
 pub mod eval;
 #[doc(hidden)] // The expression language's parser and type checker: the validator's.
 pub mod expr;
+#[cfg(feature = "fhir")]
+pub mod fhir;
 pub mod format;
 #[cfg(feature = "schema")]
 pub mod input_schema;

@@ -273,6 +273,7 @@ impl Patient {
 /// As JSON: `{"pathway": "cough", "topic": "cough", "patient": {...}, "language": "cy"}`;
 /// `topic` and `language` may be left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Start {
     /// The pathway's id.
@@ -318,6 +319,7 @@ impl Start {
 /// cannot refuse unknown keys through a flattened struct, and a misspelt key
 /// in a request must be refused, not ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// The pathway's id.

@@ -274,11 +274,61 @@ impl Engine {
         write(&session.audit(&self.bundle))
     }
 
+    /// The FHIR R4 hand-off message of a finished journey.
+    #[cfg(feature = "fhir")]
+    pub(crate) fn handoff(&self, session: &Session, context: &str) -> Result<String, ErrorJson> {
+        let context: HandoffJson = parse("the hand-off context", context)?;
+        let mut built = triage_core::fhir::HandoffContext::new(
+            context.message_id,
+            context.sent_at,
+            context.source_endpoint,
+        );
+        if let Some(endpoint) = context.destination_endpoint {
+            built = built.with_destination_endpoint(endpoint);
+        }
+        if let Some(number) = context.nhs_number {
+            built = built.with_nhs_number(number);
+        }
+        if let Some(family) = context.family_name {
+            built = built.with_family_name(family);
+        }
+        for given in context.given_names {
+            built = built.with_given_name(given);
+        }
+        if let Some(date) = context.birth_date {
+            built = built.with_birth_date(date);
+        }
+        match triage_core::fhir::handoff(&self.bundle, session, &built) {
+            Ok(message) => write(&message),
+            Err(error) => Err(ErrorJson::plain(error.code(), &error.to_string())),
+        }
+    }
+
     /// Replays an audit record; returns it again when this bundle gives the same journey.
     pub(crate) fn replay(&self, record: &str) -> Result<String, ErrorJson> {
         let record: AuditRecord = parse("the audit record", record)?;
         write(&session::replay(&self.bundle, &record)?)
     }
+}
+
+/// What a page knows for the hand-off message (`SessionHandle.handoff`).
+#[cfg(feature = "fhir")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HandoffJson {
+    message_id: String,
+    sent_at: String,
+    source_endpoint: String,
+    #[serde(default)]
+    destination_endpoint: Option<String>,
+    #[serde(default)]
+    nhs_number: Option<String>,
+    #[serde(default)]
+    family_name: Option<String>,
+    #[serde(default)]
+    given_names: Vec<String>,
+    #[serde(default)]
+    birth_date: Option<String>,
 }
 
 #[cfg(test)]
@@ -335,6 +385,44 @@ mod tests {
         let answer = json!({"question": question, "answer": value}).to_string();
         let step = engine.answer(session, &answer)?;
         Ok(serde_json::from_str(&step).unwrap())
+    }
+
+    #[cfg(feature = "fhir")]
+    #[test]
+    fn a_finished_journey_is_handed_off_as_a_fhir_message() {
+        let engine = engine();
+        let request = json!({"pathway": "chest-pain", "patient": {"age_years": 45, "sex": "male"}});
+        let mut session = engine.start(&request.to_string()).unwrap();
+        let context = json!({
+            "message_id": "4f5a8c2e-1b3d-4e6f-8a9b-0c1d2e3f4a5b",
+            "sent_at": "2026-12-04T18:37:07Z",
+            "source_endpoint": "https://triage.example/v1",
+        })
+        .to_string();
+        assert_eq!(
+            error(engine.handoff(&session, &context))["code"],
+            "journey_not_finished"
+        );
+        for value in [json!("none"), json!("now"), json!(["heavy"])] {
+            answer(engine, &mut session, value).unwrap();
+        }
+        let message: Value =
+            serde_json::from_str(&engine.handoff(&session, &context).unwrap()).unwrap();
+        assert_eq!(message["resourceType"], "Bundle");
+        assert_eq!(message["id"], "4f5a8c2e-1b3d-4e6f-8a9b-0c1d2e3f4a5b");
+        assert_eq!(
+            message["entry"][0]["resource"]["resourceType"],
+            "MessageHeader"
+        );
+        let bad = json!({"message_id": "x", "sent_at": "now", "source_endpoint": "e"}).to_string();
+        assert_eq!(
+            error(engine.handoff(&session, &bad))["code"],
+            "bad_message_id"
+        );
+        assert_eq!(
+            error(engine.handoff(&session, "{\"message_id\": 1}"))["code"],
+            BAD_INPUT
+        );
     }
 
     #[test]

@@ -137,4 +137,15 @@ impl SessionHandle {
             .audit(&self.session)
             .map_err(ErrorJson::into_json)
     }
+
+    /// The FHIR R4 hand-off message of the finished journey (the `fhir`
+    /// feature). `context`: `{"message_id": UUID, "sent_at": RFC 3339,
+    /// "source_endpoint": URL}`, optionally `"destination_endpoint"`,
+    /// `"nhs_number"`, `"family_name"`, `"given_names"`, `"birth_date"`.
+    #[cfg(feature = "fhir")]
+    pub fn handoff(&self, context: &str) -> Result<String, String> {
+        self.engine
+            .handoff(&self.session, context)
+            .map_err(ErrorJson::into_json)
+    }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 /// What the pathway list and symptom search show about a pathway.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PathwayInfo<'a> {
     /// Id, e.g. `chest-pain`.
     pub id: &'a str,
@@ -36,6 +37,7 @@ pub struct PathwayInfo<'a> {
 
 /// A 111 online topic a pathway serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TopicInfo<'a> {
     /// Stable id, e.g. `arm-injury-blunt`; pass it as `topic` to start where it starts.
     pub id: &'a str,
@@ -48,6 +50,7 @@ pub struct TopicInfo<'a> {
 
 /// One result of [`CompiledBundle::search`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SearchHit<'a> {
     /// The pathway found.
     #[serde(flatten)]
@@ -67,6 +70,7 @@ pub struct SearchHit<'a> {
 
 /// The ages a pathway is for, in years.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgesInfo {
     /// Youngest, inclusive.
     pub from: f64,
@@ -76,6 +80,7 @@ pub struct AgesInfo {
 
 /// A public source a pathway follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceInfo<'a> {
     /// Title.
     pub title: &'a str,

@@ -1,0 +1,249 @@
+//! What every endpoint shares: errors as JSON with stable codes, and the
+//! reading of a JSON body within size and depth limits.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use triage_core::eval::EvalError;
+
+/// Largest request body, in bytes. A whole journey of answers is a few
+/// kilobytes; anything near this is not a triage request.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Deepest nesting of arrays and objects in a request body. The deepest
+/// request the API takes is three levels (`answers[].answer[]`).
+pub const MAX_JSON_DEPTH: usize = 16;
+
+/// An error as the API returns it: `{"error": {"code": ..., "message": ..., ...}}`,
+/// with the same stable codes as `triage next`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: serde_json::Value,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong: a stable code and a message that says what to do; some
+/// codes carry more fields (e.g. `question`, `offered`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for programs: e.g. `option_not_offered`, `unknown_session`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with `code` and `message`.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: serde_json::json!({ "error": { "code": code, "message": message.into() } }),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// A journey id that names no journey.
+    pub fn unknown_session() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_session",
+            "no journey has this id: start one with POST /v1/sessions",
+        )
+    }
+
+    /// The database failed: the request changed nothing it can be sure of.
+    pub fn store(error: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%error, "database error");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store_unavailable",
+            "the journey store is not available; nothing was recorded: try again",
+        )
+    }
+}
+
+impl From<EvalError> for ApiError {
+    fn from(error: EvalError) -> ApiError {
+        let status = match &error {
+            EvalError::UnknownPathway { .. } | EvalError::UnknownTopic { .. } => {
+                StatusCode::NOT_FOUND
+            }
+            EvalError::BundleMismatch { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError {
+            status,
+            body: serde_json::json!({ "error": error }),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_query",
+            format!("{}; expected ?age=YEARS&sex=female|male&q=WORDS (each may be left out, but age and sex go together)", rejection.body_text()),
+        )
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> ApiError {
+        ApiError::unknown_session()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// A JSON request body, read within [`MAX_BODY_BYTES`] and [`MAX_JSON_DEPTH`],
+/// with refusals in the API's own error shape.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        check_content_type(request.headers())?;
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection: BytesRejection| {
+                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        ApiError::new(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "request_too_large",
+                            format!("the request is larger than {MAX_BODY_BYTES} bytes"),
+                        )
+                    } else {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "unreadable_input",
+                            format!("cannot read the request: {}", rejection.body_text()),
+                        )
+                    }
+                })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json (curl: --json '{...}')",
+        ))
+    }
+}
+
+/// Parses a request body: depth first, so a deeply nested body is refused
+/// before serde sees it; then the value, with the expected shape in the
+/// message when it does not fit.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    if json_depth(bytes) > MAX_JSON_DEPTH {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request_too_deep",
+            format!("the request nests arrays and objects more than {MAX_JSON_DEPTH} deep"),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            format!("the request is not valid: {error}; see /openapi.json for the shape of each request"),
+        )
+    })
+}
+
+/// The deepest nesting of `[` and `{` outside strings. Bytes that are not
+/// JSON are left to the parser to refuse.
+fn json_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_only_structure_outside_strings() {
+        assert_eq!(json_depth(b"1"), 0);
+        assert_eq!(json_depth(br#"{"a": [1, {"b": []}]}"#), 4);
+        assert_eq!(json_depth(br#"{"a": "[[[[{{{\"[["}"#), 1);
+        assert_eq!(json_depth(&[b'['; 100_000]), 100_000);
+    }
+
+    #[test]
+    fn deep_and_malformed_bodies_are_refused_with_their_codes() {
+        let deep = format!("{}{}", "[".repeat(17), "]".repeat(17));
+        let error = parse_json::<serde_json::Value>(deep.as_bytes()).unwrap_err();
+        assert_eq!(error.code(), "request_too_deep");
+        let error = parse_json::<serde_json::Value>(b"{\"a\":").unwrap_err();
+        assert_eq!(error.code(), "malformed_request");
+        let fine = format!("\u{feff}{}{}", "[".repeat(16), "]".repeat(16));
+        assert!(parse_json::<serde_json::Value>(fine.as_bytes()).is_ok());
+    }
+}

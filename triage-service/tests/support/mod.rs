@@ -1,0 +1,178 @@
+//! What the service's tests share: the shipped bundle, a service on a free
+//! loopback port over a fresh database (a temporary SQLite file, or a new
+//! database on the PostgreSQL server named by TRIAGE_TEST_POSTGRES), a
+//! client, a journey walker, and the FHIR R4 validator.
+
+#![allow(dead_code)] // Each test binary uses its own part.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use triage_core::compile::CompiledBundle;
+use triage_service::store::Store;
+use triage_service::App;
+
+mod shared;
+pub use shared::choose;
+
+/// Runs the FHIR R4 validator over `messages`.
+pub fn assert_valid_fhir(messages: &[Value]) {
+    shared::assert_valid_fhir(&root(), messages)
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shipped bundle, built once per test binary.
+pub fn bundle() -> CompiledBundle {
+    static BUNDLE: OnceLock<CompiledBundle> = OnceLock::new();
+    BUNDLE
+        .get_or_init(|| {
+            triage_core::open(&root().join("pathways")).expect("the shipped bundle builds")
+        })
+        .clone()
+}
+
+/// A fresh, empty database for one test.
+pub struct Database {
+    /// Its URL.
+    pub url: String,
+    /// Which kind.
+    pub postgres: bool,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A temporary SQLite file.
+pub fn sqlite() -> Database {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    Database {
+        url: format!("sqlite:{}", dir.path().join("triage.db").display()),
+        postgres: false,
+        _dir: Some(dir),
+    }
+}
+
+/// A new database on the PostgreSQL server of TRIAGE_TEST_POSTGRES. Without
+/// that server the test fails: it is never skipped.
+pub async fn postgres() -> Database {
+    let admin = std::env::var("TRIAGE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "TRIAGE_TEST_POSTGRES is not set: these tests need a PostgreSQL server. \
+             Start one with `export TRIAGE_TEST_POSTGRES=$(scripts/start-postgres.sh)` \
+             (scripts/test.sh does this)"
+        )
+    });
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin}: {e}"));
+    let mut id = [0u8; 8];
+    getrandom::fill(&mut id).expect("randomness");
+    let name = format!(
+        "triage_test_{}",
+        id.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("CREATE DATABASE");
+    pool.close().await;
+    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
+    Database {
+        url: format!("{base}/{name}"),
+        postgres: true,
+        _dir: None,
+    }
+}
+
+/// The service, listening on a free loopback port.
+#[derive(Clone)]
+pub struct Service {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its store.
+    pub store: Store,
+    /// A client.
+    pub client: reqwest::Client,
+}
+
+/// Starts the service over `database`.
+pub async fn start(database: &Database) -> Service {
+    let store = Store::open(&database.url).await.expect("the store opens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let address = listener.local_addr().expect("bound");
+    let base = format!("http://{address}");
+    let app = Arc::new(App::new(bundle(), store.clone(), base.clone()));
+    tokio::spawn(async move {
+        axum::serve(listener, triage_service::router(app))
+            .await
+            .expect("serves")
+    });
+    Service {
+        base,
+        store,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl Service {
+    /// POSTs `body` as JSON; the status and the JSON answered.
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("the service answers");
+        let status = response.status();
+        (status, response.json().await.expect("JSON"))
+    }
+
+    /// POSTs raw bytes with a content type.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("the service answers");
+        let status = response.status();
+        (status, response.json().await.expect("JSON"))
+    }
+
+    /// GETs `path`; the status and the JSON answered.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the service answers");
+        let status = response.status();
+        (status, response.json().await.expect("JSON"))
+    }
+
+    /// GETs `path` as text.
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the service answers");
+        (response.status(), response.text().await.expect("text"))
+    }
+}
