@@ -437,3 +437,79 @@ fn a_crash_under_load_loses_no_returned_outcome_postgres() {
     let (base, _) = admin.rsplit_once('/').unwrap();
     crash_under_load(&format!("{base}/{name}"), "PostgreSQL");
 }
+
+#[test]
+fn sealed_records_verify_only_with_their_key() {
+    let cwd = tempfile::tempdir().unwrap();
+    let keys = cwd.path().join("keys");
+    std::fs::write(
+        &keys,
+        format!("# current key first\n2026-12 {}\n", "3c".repeat(32)),
+    )
+    .unwrap();
+    let other = cwd.path().join("other-keys");
+    std::fs::write(&other, format!("2025-01 {}\n", "7d".repeat(32))).unwrap();
+    let server = serve(
+        cwd.path(),
+        &[
+            "--seal-keys",
+            keys.to_str().unwrap(),
+            "--database",
+            "sqlite:sealed.db",
+        ],
+    );
+    let base = &server.base;
+    let started = curl(&[
+        "--json",
+        r#"{"pathway": "chest-pain", "patient": {"age_years": 45, "sex": "male"}}"#,
+        &format!("{base}/v1/sessions"),
+    ]);
+    let id = started["session"].as_str().unwrap().to_string();
+    for answer in [
+        r#"{"question": "emergency-screen/signs", "answer": "none"}"#,
+        r#"{"question": "pain-now", "answer": "now"}"#,
+        r#"{"question": "heart-signs", "answer": ["heavy"]}"#,
+    ] {
+        curl(&[
+            "--json",
+            answer,
+            &format!("{base}/v1/sessions/{id}/answers"),
+        ]);
+    }
+    drop(server);
+    let verify = |keys: &Path| {
+        let output = Command::new(env!("CARGO_BIN_EXE_triage"))
+            .args([
+                "audit",
+                "verify",
+                "--database",
+                "sqlite:sealed.db",
+                "--seal-keys",
+            ])
+            .arg(keys)
+            .current_dir(cwd.path())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )
+    };
+    let (status, said) = verify(&keys);
+    assert_eq!(status, Some(0), "{said}");
+    assert!(
+        said.contains("1 record, every hash and link checked, 1 sealed"),
+        "{said}"
+    );
+    let (status, said) = verify(&other);
+    assert_eq!(status, Some(1), "{said}");
+    assert!(said.contains("record 1: its seal does not check"), "{said}");
+    std::fs::write(&other, "2025-01 not-hex\n").unwrap();
+    let (status, said) = verify(&other);
+    assert_eq!(status, Some(2), "{said}");
+    assert!(said.contains("line 1"), "{said}");
+}

@@ -245,7 +245,12 @@ Examples:
 
 The database is the one `triage serve` wrote (default sqlite:triage.db; a PostgreSQL URL, or
 TRIAGE_DATABASE_URL). With --bundle, every record made with that bundle is replayed: its answers
-must still give the questions, reasons and disposition it records.
+must still give the questions, reasons and disposition it records. With --seal-keys FILE (the
+file `triage serve --seal-keys` was given), every record must carry a seal made with one of its
+keys: the chain alone cannot stop someone who controls the database from rewriting it from a
+record onwards, but they cannot make a seal without the key. The file has one key per line, an
+id then the secret as hex (`echo \"2026-12 $(openssl rand -hex 32)\" > keys`); the first key
+seals new records, and older keys stay below it for as long as their records are kept.
 
 Exit codes: 0 intact, 1 a record was changed, removed or reordered (each is named), or the
 database cannot be read, 2 bad usage.")]
@@ -273,6 +278,10 @@ pub struct ServeArgs {
     /// The address callers reach the service at, for hand-off messages (default http://LISTEN).
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// Seal every audit record with the first key of this file (lines `ID HEX`; see
+    /// `triage audit verify --help`).
+    #[arg(long, value_name = "FILE", env = "TRIAGE_SEAL_KEYS")]
+    pub seal_keys: Option<PathBuf>,
 }
 
 /// Arguments of `triage audit`.
@@ -300,6 +309,9 @@ pub enum AuditAction {
         /// Also replay each record made with this bundle.
         #[arg(long, value_name = "DIR")]
         bundle: Option<PathBuf>,
+        /// Also require every record to carry a seal made with one of these keys.
+        #[arg(long, value_name = "FILE", env = "TRIAGE_SEAL_KEYS")]
+        seal_keys: Option<PathBuf>,
         /// How to print the result.
         #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
         format: AuditFormat,
@@ -686,6 +698,7 @@ pub fn dispatch(command: Command) -> Status {
                 args.listen,
                 &args.database,
                 args.public_url.as_deref(),
+                args.seal_keys.as_deref(),
             )
         }),
         Command::Audit(AuditArgs {
@@ -693,19 +706,21 @@ pub fn dispatch(command: Command) -> Status {
                 AuditAction::Verify {
                     database,
                     bundle: Some(dir),
+                    seal_keys,
                     format,
                 },
         }) => with_bundle_for_evaluation(&dir, |bundle| {
-            serve::verify(Some(bundle), &database, format)
+            serve::verify(Some(bundle), &database, seal_keys.as_deref(), format)
         }),
         Command::Audit(AuditArgs {
             action:
                 AuditAction::Verify {
                     database,
                     bundle: None,
+                    seal_keys,
                     format,
                 },
-        }) => output::finish_io(serve::verify(None, &database, format)),
+        }) => output::finish_io(serve::verify(None, &database, seal_keys.as_deref(), format)),
     }
 }
 

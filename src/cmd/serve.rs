@@ -5,7 +5,9 @@ use super::{AuditFormat, Bundle};
 use crate::output::{self, Status};
 use serde::Serialize;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
+use triage_core::seal::SealKey;
 use triage_service::store::Store;
 use triage_service::{audit, App};
 
@@ -15,9 +17,14 @@ pub fn serve(
     listen: SocketAddr,
     database: &str,
     public_url: Option<&str>,
+    seal_keys: Option<&Path>,
 ) -> std::io::Result<Status> {
     let compiled = match bundle.compiled() {
         Ok(compiled) => compiled.clone(),
+        Err(status) => return Ok(status),
+    };
+    let seal_key = match seal_keys.map(read_keys).transpose() {
+        Ok(keys) => keys.and_then(|keys| keys.into_iter().next()),
         Err(status) => return Ok(status),
     };
     triage_service::init_logs();
@@ -38,10 +45,19 @@ pub fn serve(
             .unwrap_or_else(|| format!("http://{listen}"));
         let pathways = compiled.pathways().count();
         let hash = compiled.hash().to_string();
-        let app = Arc::new(App::new(compiled, store, public_url));
+        let sealing = seal_key.as_ref().map(|key| key.id().to_string());
+        let mut app = App::new(compiled, store, public_url);
+        if let Some(key) = seal_key {
+            app = app.sealing_with(key);
+        }
+        let app = Arc::new(app);
         let served = triage_service::serve(app, listen, |bound| {
+            let sealing = match &sealing {
+                Some(id) => format!("; audit records sealed with key {id}"),
+                None => String::new(),
+            };
             output::eprint(&format!(
-                "triage serve: listening on http://{bound} (bundle {hash}, {pathways} pathways; database {location}); Ctrl-C stops\n"
+                "triage serve: listening on http://{bound} (bundle {hash}, {pathways} pathways; database {location}{sealing}); Ctrl-C stops\n"
             ));
             tracing::info!(%bound, bundle = %hash, database = %location, "listening");
         })
@@ -62,6 +78,7 @@ struct VerifyReport<'a> {
     records: u64,
     replayed: u64,
     other_bundle: u64,
+    sealed: u64,
     problems: Vec<ProblemOut<'a>>,
 }
 
@@ -75,10 +92,15 @@ struct ProblemOut<'a> {
 pub fn verify(
     bundle: Option<&Bundle>,
     database: &str,
+    seal_keys: Option<&Path>,
     format: AuditFormat,
 ) -> std::io::Result<Status> {
     let compiled = match bundle.map(Bundle::compiled).transpose() {
         Ok(compiled) => compiled,
+        Err(status) => return Ok(status),
+    };
+    let keys = match seal_keys.map(read_keys).transpose() {
+        Ok(keys) => keys.unwrap_or_default(),
         Err(status) => return Ok(status),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -86,7 +108,7 @@ pub fn verify(
         .build()?;
     let verified = runtime.block_on(async {
         let store = Store::open_existing(database).await?;
-        let verified = audit::verify(&store, compiled).await;
+        let verified = audit::verify(&store, compiled, &keys).await;
         store.close().await;
         verified
     });
@@ -103,6 +125,7 @@ pub fn verify(
             records: verified.records,
             replayed: verified.replayed,
             other_bundle: verified.other_bundle,
+            sealed: verified.sealed,
             problems: verified
                 .problems
                 .iter()
@@ -120,13 +143,16 @@ pub fn verify(
                     crate::terminal::clean(&problem.to_string())
                 ));
             }
-            let replayed = match compiled {
+            let mut replayed = match compiled {
                 Some(_) => format!(
                     ", {} replayed with the bundle ({} made with another bundle)",
                     verified.replayed, verified.other_bundle
                 ),
                 None => String::new(),
             };
+            if !keys.is_empty() {
+                replayed.push_str(&format!(", {} sealed", verified.sealed));
+            }
             if verified.is_intact() {
                 text.push_str(&format!(
                     "audit trail intact: {}, every hash and link checked{replayed}\n",
@@ -156,4 +182,16 @@ fn count(n: u64, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// The seal keys in `path`; a file that cannot be read or used is a usage error.
+fn read_keys(path: &Path) -> Result<Vec<SealKey>, Status> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        output::usage_error(&format!(
+            "cannot read the seal keys {}: {error}",
+            path.display()
+        ))
+    })?;
+    audit::read_seal_keys(&path.display().to_string(), &text)
+        .map_err(|error| output::usage_error(&error.to_string()))
 }

@@ -28,6 +28,8 @@ pub struct App {
     pub(crate) metrics: Metrics,
     /// The service's own address, for the hand-off's `source.endpoint`.
     pub(crate) public_url: String,
+    /// Seals audit records, when the deployment gave a key.
+    pub(crate) seal_key: Option<triage_core::seal::SealKey>,
 }
 
 pub(crate) type Shared = State<Arc<App>>;
@@ -153,6 +155,9 @@ impl App {
         session.outcome()?;
         let mut record = session.audit(&self.bundle);
         record.recorded_at = Some(now());
+        if let Some(key) = &self.seal_key {
+            record.seal_with(key);
+        }
         AuditColumns::of(&record, id).ok()
     }
 

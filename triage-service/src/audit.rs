@@ -15,6 +15,7 @@
 use crate::store::{AuditRow, Store, StoreError};
 use sha2::{Digest, Sha256};
 use triage_core::compile::CompiledBundle;
+use triage_core::seal::SealKey;
 use triage_core::session::{self, AuditRecord};
 use triage_core::vocab::{Patient, Sex};
 
@@ -145,6 +146,8 @@ pub struct Verified {
     pub replayed: u64,
     /// Records made with another bundle, so not replayed.
     pub other_bundle: u64,
+    /// Records whose seal was checked with the keys given.
+    pub sealed: u64,
     /// Everything wrong, in chain order. Empty when the trail is intact.
     pub problems: Vec<Problem>,
 }
@@ -156,16 +159,68 @@ impl Verified {
     }
 }
 
+/// Why a seal keys file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct KeysError {
+    path: String,
+    message: String,
+}
+
+/// Reads seal keys from `text` (the file `path`): one key per line, its id
+/// then its secret as hex (`2026-12 <64 hex digits>`, as `openssl rand -hex
+/// 32` writes a secret); blank lines and lines starting with `#` are skipped.
+/// The first key seals new records; all of them check old ones, so keys
+/// rotate by adding a new first line and keeping the old ones.
+///
+/// ```
+/// use triage_service::audit::read_seal_keys;
+/// let text = format!("# current first\n2026-12 {}\n2026-06 {}\n", "ab".repeat(32), "cd".repeat(32));
+/// let keys = read_seal_keys("keys.txt", &text).unwrap();
+/// assert_eq!(keys.iter().map(|k| k.id()).collect::<Vec<_>>(), ["2026-12", "2026-06"]);
+/// assert!(read_seal_keys("keys.txt", "2026-12 abcd").unwrap_err().to_string().contains("line 1"));
+/// ```
+pub fn read_seal_keys(path: &str, text: &str) -> Result<Vec<SealKey>, KeysError> {
+    let mut keys = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let error = |message: String| KeysError {
+            path: path.to_string(),
+            message: format!("line {}: {message}", number + 1),
+        };
+        let Some((id, hex)) = line.split_once(char::is_whitespace) else {
+            return Err(error(
+                "expected a key id, a space, then the secret as hex digits".into(),
+            ));
+        };
+        let key = SealKey::from_hex(id, hex).map_err(|e| error(e.to_string()))?;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(KeysError {
+            path: path.to_string(),
+            message: "no key in the file: write one line `ID HEX`, e.g. `2026-12` and the output of `openssl rand -hex 32`".into(),
+        });
+    }
+    Ok(keys)
+}
+
 /// Records read from the store per query.
 const PAGE: i64 = 1000;
 
 /// Reads the whole trail and checks every link, every hash, that each
 /// record's columns agree with its JSON, and the head. With `bundle`, each
 /// record made with that bundle is replayed too: its answers must still give
-/// the steps, reasons and disposition it records.
+/// the steps, reasons and disposition it records. With `keys`, every record
+/// must carry a seal made with one of them: someone who can rewrite the
+/// database, and so recompute the chain, still cannot make a seal.
 pub async fn verify(
     store: &Store,
     bundle: Option<&CompiledBundle>,
+    keys: &[SealKey],
 ) -> Result<Verified, StoreError> {
     let mut verified = Verified::default();
     let mut expected_seq = 1;
@@ -175,7 +230,7 @@ pub async fn verify(
         let Some(last) = rows.last() else { break };
         let last_seq = last.seq;
         for row in &rows {
-            check_row(row, expected_seq, &prev_hash, bundle, &mut verified);
+            check_row(row, expected_seq, &prev_hash, bundle, keys, &mut verified);
             verified.records += 1;
             expected_seq = row.seq + 1;
             prev_hash = row.hash.clone();
@@ -208,6 +263,7 @@ fn check_row(
     expected_seq: i64,
     prev_hash: &str,
     bundle: Option<&CompiledBundle>,
+    keys: &[SealKey],
     verified: &mut Verified,
 ) {
     let mut problem = |message: String| {
@@ -281,6 +337,13 @@ fn check_row(
             }
         }
         Err(_) => problem("records no outcome".into()),
+    }
+    if !keys.is_empty() {
+        match (&record.seal, record.check_seal(keys)) {
+            (None, _) => problem("is not sealed, but seal keys were given: it was not written by a service holding them".into()),
+            (Some(_), Err(error)) => problem(format!("its seal does not check: {error}")),
+            (Some(_), Ok(())) => verified.sealed += 1,
+        }
     }
     if let Some(bundle) = bundle {
         if record.bundle != bundle.hash() {

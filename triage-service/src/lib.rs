@@ -49,6 +49,17 @@ impl App {
             store,
             metrics: metrics::Metrics::default(),
             public_url: public_url.into().trim_end_matches('/').to_string(),
+            seal_key: None,
+        }
+    }
+
+    /// The same, sealing every audit record with `key` (HMAC-SHA256): then
+    /// `triage audit verify --seal-keys` catches even a chain rewritten by
+    /// someone who controls the database, since they do not hold the key.
+    pub fn sealing_with(self, key: triage_core::seal::SealKey) -> App {
+        App {
+            seal_key: Some(key),
+            ..self
         }
     }
 
@@ -156,10 +167,13 @@ pub async fn serve(
             source,
         })?;
     let bound = listener.local_addr().map_err(ServeError::Server)?;
+    // The handlers are in place before anyone is told the address: a
+    // SIGTERM sent the moment it listens still stops it cleanly.
+    let stop = Stop::install().map_err(ServeError::Server)?;
     ready(bound);
     let store = app.store.clone();
     axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop.wait())
         .await
         .map_err(ServeError::Server)?;
     store.close().await;
@@ -167,24 +181,47 @@ pub async fn serve(
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// SIGINT and SIGTERM, caught from the moment they are installed.
+struct Stop {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    fn install() -> std::io::Result<Stop> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Stop {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+        #[cfg(not(unix))]
+        Ok(Stop {})
     }
-    tracing::info!("stopping: finishing the requests in flight");
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let Stop {
+                mut interrupt,
+                mut terminate,
+            } = self;
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stopping: finishing the requests in flight");
+    }
 }
 
 /// Sends logs to stdout as JSON lines, at the level named by `TRIAGE_LOG`

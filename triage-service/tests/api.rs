@@ -38,6 +38,7 @@ on_each_store!(
     many_journeys_form_one_intact_chain,
     a_changed_or_removed_record_is_found,
     records_cannot_be_updated_or_deleted,
+    a_chain_rewritten_from_a_record_on_is_caught_by_its_seals,
     a_journey_changed_at_the_same_time_is_refused,
     operators_see_health_metrics_and_the_bundle,
 );
@@ -108,7 +109,7 @@ async fn a_journey_ends_at_an_outcome_with_its_record_and_hand_off(database: Dat
     assert_eq!(rows[0].columns.disposition_code, code);
     assert_eq!(rows[0].columns.age_band, "16+");
     assert_eq!(rows[0].columns.sex, "male");
-    let verified = audit::verify(&service.store, Some(&support::bundle()))
+    let verified = audit::verify(&service.store, Some(&support::bundle()), &[])
         .await
         .expect("verify");
     assert!(verified.is_intact(), "{:?}", verified.problems);
@@ -345,7 +346,7 @@ async fn bad_requests_are_refused_with_codes_and_change_nothing(database: Databa
     );
 
     // No outcome, so no record.
-    let verified = audit::verify(&service.store, None).await.unwrap();
+    let verified = audit::verify(&service.store, None, &[]).await.unwrap();
     assert_eq!(verified.records, 0);
     assert!(verified.is_intact());
 }
@@ -409,7 +410,7 @@ async fn many_journeys_form_one_intact_chain(database: Database) {
     receipts.sort();
     let seqs: Vec<i64> = receipts.iter().map(|(seq, _)| *seq).collect();
     assert_eq!(seqs, (1..=12).collect::<Vec<i64>>(), "one chain, no gaps");
-    let verified = audit::verify(&service.store, Some(&support::bundle()))
+    let verified = audit::verify(&service.store, Some(&support::bundle()), &[])
         .await
         .unwrap();
     assert!(verified.is_intact(), "{:?}", verified.problems);
@@ -484,7 +485,7 @@ async fn records_cannot_be_updated_or_deleted(database: Database) {
             "{statement}: {text}"
         );
     }
-    let verified = audit::verify(&service.store, None).await.unwrap();
+    let verified = audit::verify(&service.store, None, &[]).await.unwrap();
     assert!(verified.is_intact(), "{:?}", verified.problems);
 }
 
@@ -493,7 +494,7 @@ async fn a_changed_or_removed_record_is_found(database: Database) {
     for journey in 0..6 {
         journey_to_outcome(&service, journey).await;
     }
-    assert!(audit::verify(&service.store, None)
+    assert!(audit::verify(&service.store, None, &[])
         .await
         .unwrap()
         .is_intact());
@@ -509,7 +510,7 @@ async fn a_changed_or_removed_record_is_found(database: Database) {
     )
     .await
     .unwrap();
-    let found = problems(audit::verify(&service.store, None).await.unwrap());
+    let found = problems(audit::verify(&service.store, None, &[]).await.unwrap());
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
         found[0].starts_with("record 2: its disposition_code column says \"Dx99\""),
@@ -518,7 +519,7 @@ async fn a_changed_or_removed_record_is_found(database: Database) {
 
     // The record itself edited: its hash no longer matches.
     raw(&database, "UPDATE audit SET record = replace(record, '\"age_years\":30', '\"age_years\":31') WHERE seq = 3").await.unwrap();
-    let found = problems(audit::verify(&service.store, None).await.unwrap());
+    let found = problems(audit::verify(&service.store, None, &[]).await.unwrap());
     assert!(found.iter().any(|p| p == "record 3: its hash does not match its contents: it was changed after it was written"), "{found:?}");
 
     // A record deleted from the middle, and one from the end.
@@ -528,7 +529,7 @@ async fn a_changed_or_removed_record_is_found(database: Database) {
     raw(&database, "DELETE FROM audit WHERE seq = 6")
         .await
         .unwrap();
-    let found = problems(audit::verify(&service.store, None).await.unwrap());
+    let found = problems(audit::verify(&service.store, None, &[]).await.unwrap());
     assert!(
         found
             .iter()
@@ -650,4 +651,84 @@ async fn operators_see_health_metrics_and_the_bundle(database: Database) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(openapi["openapi"], "3.1.0");
     assert!(openapi["paths"]["/v1/sessions/{id}/handoff"]["get"].is_object());
+}
+
+async fn a_chain_rewritten_from_a_record_on_is_caught_by_its_seals(database: Database) {
+    let key = support::test_key("2026-12");
+    let service = support::start_with(&database, Some(key.clone())).await;
+    for journey in 0..4 {
+        journey_to_outcome(&service, journey).await;
+    }
+    let keys = [key];
+    let verified = audit::verify(&service.store, None, &keys).await.unwrap();
+    assert!(verified.is_intact(), "{:?}", verified.problems);
+    assert_eq!(verified.sealed, 4);
+
+    // Someone who controls the database changes record 2's age and
+    // recomputes every hash from there on, and the head.
+    drop_guards(&database).await;
+    let rows = service.store.audit_rows(0, 10).await.unwrap();
+    let mut prev = rows[0].hash.clone();
+    for row in &rows[1..] {
+        let record = if row.seq == 2 {
+            row.columns
+                .record
+                .replace("\"age_years\":30", "\"age_years\":31")
+        } else {
+            row.columns.record.clone()
+        };
+        assert_ne!(
+            row.seq == 2,
+            record == row.columns.record,
+            "the edit applies to record 2"
+        );
+        let hash = audit::chain_hash(&prev, &record);
+        raw(
+            &database,
+            &format!(
+                "UPDATE audit SET record = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
+                record.replace('\'', "''"),
+                row.seq
+            ),
+        )
+        .await
+        .unwrap();
+        prev = hash;
+    }
+    raw(
+        &database,
+        &format!("UPDATE audit_head SET hash = '{prev}' WHERE id = 1"),
+    )
+    .await
+    .unwrap();
+
+    // The chain alone is fooled; the seals are not.
+    let verified = audit::verify(&service.store, None, &[]).await.unwrap();
+    assert!(verified.is_intact(), "{:?}", verified.problems);
+    let found: Vec<String> = audit::verify(&service.store, None, &keys)
+        .await
+        .unwrap()
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("record 2: its seal does not check"),
+        "{found:?}"
+    );
+
+    // Records from a service without the key are named as unsealed.
+    let unsealed = support::start(&database).await;
+    journey_to_outcome(&unsealed, 9).await;
+    let found = audit::verify(&unsealed.store, None, &keys)
+        .await
+        .unwrap()
+        .problems;
+    assert!(
+        found
+            .iter()
+            .any(|p| p.seq == Some(5) && p.message.starts_with("is not sealed")),
+        "{found:?}"
+    );
 }

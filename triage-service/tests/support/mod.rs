@@ -101,13 +101,27 @@ pub struct Service {
 
 /// Starts the service over `database`.
 pub async fn start(database: &Database) -> Service {
+    start_with(database, None).await
+}
+
+/// A seal key for tests (never a real one: its secret is in this file).
+pub fn test_key(id: &str) -> triage_core::seal::SealKey {
+    triage_core::seal::SealKey::from_hex(id, &"5e".repeat(32)).expect("a key")
+}
+
+/// Starts the service over `database`, sealing records with `key` if given.
+pub async fn start_with(database: &Database, key: Option<triage_core::seal::SealKey>) -> Service {
     let store = Store::open(&database.url).await.expect("the store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
     let address = listener.local_addr().expect("bound");
     let base = format!("http://{address}");
-    let app = Arc::new(App::new(bundle(), store.clone(), base.clone()));
+    let mut app = App::new(bundle(), store.clone(), base.clone());
+    if let Some(key) = key {
+        app = app.sealing_with(key);
+    }
+    let app = Arc::new(app);
     tokio::spawn(async move {
         axum::serve(listener, triage_service::router(app))
             .await
