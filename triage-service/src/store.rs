@@ -12,6 +12,7 @@ use sqlx::{AnyPool, Row};
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database a [`Store`] uses.
@@ -101,6 +102,10 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     location: String,
+    /// SQLite takes one writer at a time, and a writer that finds the file
+    /// locked sleeps in steps of up to 100 ms: writers queue here instead,
+    /// in the process, and find it free.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The migrations of one backend, embedded in the binary.
@@ -247,6 +252,7 @@ impl Store {
             pool,
             backend,
             location,
+            sqlite_writer: Arc::default(),
         })
     }
 
@@ -265,6 +271,15 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Waits for this process's turn to write, for SQLite; PostgreSQL takes
+    /// writers at once and orders them by its own locks.
+    async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -279,6 +294,7 @@ impl Store {
         now: &str,
         audit: Option<&AuditColumns>,
     ) -> Result<Option<Appended>, StoreError> {
+        let _turn = self.writer().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (id, saved, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3)",
@@ -323,6 +339,7 @@ impl Store {
         now: &str,
         audit: Option<&AuditColumns>,
     ) -> Result<Saved, StoreError> {
+        let _turn = self.writer().await;
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE sessions SET saved = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
@@ -349,6 +366,7 @@ impl Store {
     /// Appends an audit record for a journey the service does not hold
     /// (`POST /v1/next`).
     pub async fn append_audit(&self, columns: &AuditColumns) -> Result<Appended, StoreError> {
+        let _turn = self.writer().await;
         let mut tx = self.pool.begin().await?;
         let appended = append_in(&mut tx, columns).await?;
         tx.commit().await?;
