@@ -41,7 +41,7 @@ pub(crate) type Shared = State<Arc<App>>;
 pub(crate) struct SearchQuery {
     /// The person's age in whole years (give `sex` too).
     age: Option<u32>,
-    /// Extra months, 0 to 11, for babies and toddlers.
+    /// Extra months, 0 to 11, for babies and toddlers (give `age` and `sex` too).
     months: Option<u32>,
     /// `female` or `male` (give `age` too).
     #[param(value_type = Option<String>)]
@@ -263,6 +263,9 @@ pub(crate) async fn search(
         (status = 201, description = "Started: the first question", body = SessionView,
          headers(("location" = String, description = "The journey's address"))),
         (status = 400, description = "A malformed request", body = crate::http::ErrorBody),
+        (status = 413, description = "Larger than 64 KiB", body = crate::http::ErrorBody),
+        (status = 415, description = "Not sent as JSON", body = crate::http::ErrorBody),
+        (status = 503, description = "The store is not available: nothing was recorded", body = crate::http::ErrorBody),
         (status = 404, description = "No such pathway or topic", body = crate::http::ErrorBody),
         (status = 422, description = "The pathway is not for this person", body = crate::http::ErrorBody),
     )
@@ -298,8 +301,12 @@ pub(crate) async fn start(
     request_body = AnswerSchema,
     responses(
         (status = 200, description = "The next question, or the outcome (its audit record written)", body = SessionView),
+        (status = 400, description = "A malformed request", body = crate::http::ErrorBody),
+        (status = 413, description = "Larger than 64 KiB", body = crate::http::ErrorBody),
+        (status = 415, description = "Not sent as JSON", body = crate::http::ErrorBody),
+        (status = 503, description = "The store is not available: nothing was recorded", body = crate::http::ErrorBody),
         (status = 404, description = "No such journey", body = crate::http::ErrorBody),
-        (status = 409, description = "Changed by another request at the same time", body = crate::http::ErrorBody),
+        (status = 409, description = "Changed by another request at the same time, or started with another bundle", body = crate::http::ErrorBody),
         (status = 422, description = "The answer does not fit the question: nothing changed", body = crate::http::ErrorBody),
     )
 )]
@@ -321,6 +328,8 @@ pub(crate) async fn answer(
     responses(
         (status = 200, description = "The question before", body = SessionView),
         (status = 404, description = "No such journey", body = crate::http::ErrorBody),
+        (status = 409, description = "Changed by another request at the same time, or started with another bundle", body = crate::http::ErrorBody),
+        (status = 503, description = "The store is not available", body = crate::http::ErrorBody),
         (status = 422, description = "Nothing to go back to", body = crate::http::ErrorBody),
     )
 )]
@@ -341,6 +350,8 @@ pub(crate) async fn back(
     responses(
         (status = 200, description = "The journey", body = SessionView),
         (status = 404, description = "No such journey", body = crate::http::ErrorBody),
+        (status = 409, description = "Started with another bundle", body = crate::http::ErrorBody),
+        (status = 503, description = "The store is not available", body = crate::http::ErrorBody),
     )
 )]
 pub(crate) async fn get_session(
@@ -359,7 +370,11 @@ pub(crate) async fn get_session(
     responses(
         (status = 200, description = "The next question, or the outcome (its audit record written)", body = NextView),
         (status = 400, description = "A malformed request", body = crate::http::ErrorBody),
-        (status = 422, description = "An answer does not fit its question", body = crate::http::ErrorBody),
+        (status = 413, description = "Larger than 64 KiB", body = crate::http::ErrorBody),
+        (status = 415, description = "Not sent as JSON", body = crate::http::ErrorBody),
+        (status = 503, description = "The store is not available: nothing was recorded", body = crate::http::ErrorBody),
+        (status = 404, description = "No such pathway or topic", body = crate::http::ErrorBody),
+        (status = 422, description = "An answer does not fit its question, or the pathway is not for this person", body = crate::http::ErrorBody),
     )
 )]
 pub(crate) async fn next(
@@ -471,6 +486,7 @@ pub(crate) async fn metrics_text(State(app): Shared) -> Response {
         (status = 200, description = "A FHIR R4 message Bundle shaped after BaRS", content_type = "application/fhir+json", body = FhirBundleSchema),
         (status = 404, description = "No such journey", body = crate::http::ErrorBody),
         (status = 409, description = "The journey has not reached an outcome", body = crate::http::ErrorBody),
+        (status = 503, description = "The store is not available", body = crate::http::ErrorBody),
     )
 )]
 pub(crate) async fn handoff(
