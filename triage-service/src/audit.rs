@@ -68,7 +68,8 @@ fn sex_word(sex: Sex) -> &'static str {
 /// reports query, repeated as columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditColumns {
-    /// The journey held by the service, or none for `POST /v1/next`.
+    /// The journey held by the service, or none for `POST /v1/next`. The
+    /// store keeps its SHA-256, never the id itself, and gives that back.
     pub session_id: Option<String>,
     /// When, RFC 3339 UTC.
     pub recorded_at: String,

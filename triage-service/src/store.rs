@@ -186,6 +186,20 @@ fn resolve_url(url: &str) -> Result<(Backend, String), StoreError> {
     Ok((Backend::Sqlite, driver_url))
 }
 
+/// How a journey id is kept: its SHA-256, so that a copy of the database
+/// (a backup, a dump) holds no id that could answer for a live journey.
+fn stored_id(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"triage.session-id/1\n");
+    hasher.update(id.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// The file of a `sqlite://PATH?...` driver URL.
 fn sqlite_path(driver_url: &str) -> &str {
     let path = driver_url.strip_prefix("sqlite://").unwrap_or(driver_url);
@@ -299,7 +313,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO sessions (id, saved, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3)",
         )
-        .bind(id)
+        .bind(stored_id(id))
         .bind(saved)
         .bind(now)
         .execute(&mut *tx)
@@ -315,7 +329,7 @@ impl Store {
     /// The journey with this id, if there is one.
     pub async fn load_session(&self, id: &str) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query("SELECT saved, version FROM sessions WHERE id = $1")
-            .bind(id)
+            .bind(stored_id(id))
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
@@ -346,7 +360,7 @@ impl Store {
         )
         .bind(saved)
         .bind(now)
-        .bind(id)
+        .bind(stored_id(id))
         .bind(version)
         .execute(&mut *tx)
         .await?
@@ -400,7 +414,7 @@ impl Store {
             "SELECT seq, session_id, recorded_at, bundle_hash, pathway, pathway_version, age_band, sex, disposition_code, record, prev_hash, hash \
              FROM audit WHERE session_id = $1 ORDER BY seq",
         )
-        .bind(id)
+        .bind(stored_id(id))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(audit_row).collect()
@@ -457,7 +471,7 @@ async fn append_in(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(seq)
-    .bind(columns.session_id.as_deref())
+    .bind(columns.session_id.as_deref().map(stored_id))
     .bind(&columns.recorded_at)
     .bind(&columns.bundle_hash)
     .bind(&columns.pathway)

@@ -610,6 +610,14 @@ async fn a_journey_changed_at_the_same_time_is_refused(database: Database) {
     }
     let (_, got) = service.get(&format!("/v1/sessions/{id}")).await;
     assert_eq!(got["answers"].as_array().unwrap().len(), 1);
+    // The database keeps no journey id that could answer for the journey.
+    let found = raw(
+        &database,
+        &format!("UPDATE sessions SET updated_at = 'x' WHERE id = '{id}'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found, 0, "the id itself is not stored");
 }
 
 async fn operators_see_health_metrics_and_the_bundle(database: Database) {
