@@ -79,9 +79,11 @@ answers() {
   as_owner "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1
 }
 if answers; then
+  log "start-postgres: a server already answers on port $PORT; using it (stop it with --stop if this script started it)"
   echo "$URL"
   exit 0
 fi
+log "start-postgres: starting a server in $DATA on port $PORT (stop it with scripts/start-postgres.sh --stop)"
 if ! as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
   as_owner "$BIN/pg_ctl" -D "$DATA" -w -t 60 -l "$DATA/server.log" \
     -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >&2 \

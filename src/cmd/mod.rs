@@ -279,8 +279,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
     /// Seal every audit record with the first key of this file (lines `ID HEX`; see
-    /// `triage audit verify --help`).
-    #[arg(long, value_name = "FILE", env = "TRIAGE_SEAL_KEYS")]
+    /// `triage audit --help`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "TRIAGE_SEAL_KEYS",
+        hide_env_values = true
+    )]
     pub seal_keys: Option<PathBuf>,
 }
 
@@ -310,7 +315,12 @@ pub enum AuditAction {
         #[arg(long, value_name = "DIR")]
         bundle: Option<PathBuf>,
         /// Also require every record to carry a seal made with one of these keys.
-        #[arg(long, value_name = "FILE", env = "TRIAGE_SEAL_KEYS")]
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "TRIAGE_SEAL_KEYS",
+            hide_env_values = true
+        )]
         seal_keys: Option<PathBuf>,
         /// How to print the result.
         #[arg(long, value_enum, default_value_t = AuditFormat::Human)]

@@ -503,16 +503,24 @@ pub(crate) async fn handoff(
         ));
     }
     // The message is about the outcome given: it is dated when the outcome
-    // was recorded, not when the message was fetched.
+    // was recorded, not when the message was fetched, and named after that
+    // record, so fetching it twice gives one message.
     let recorded = app
         .store
         .audit_of_session(&id)
         .await
         .map_err(ApiError::store)?
-        .last()
-        .map(|row| row.columns.recorded_at.clone());
-    let sent_at = recorded.unwrap_or_else(now);
-    let message = crate::handoff::message(&app, &session, &sent_at)?;
+        .pop();
+    let sent_at = recorded
+        .as_ref()
+        .map(|row| row.columns.recorded_at.clone())
+        .unwrap_or_else(now);
+    let message = crate::handoff::message(
+        &app,
+        &session,
+        &sent_at,
+        recorded.as_ref().map(|row| row.hash.as_str()),
+    )?;
     Ok((
         [(header::CONTENT_TYPE, "application/fhir+json")],
         Json(message),

@@ -67,7 +67,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "unknown_session",
-            "no journey has this id: start one with POST /v1/sessions",
+            "no journey has this id (ids are 32 lowercase hex digits, as POST /v1/sessions gave them): start one with POST /v1/sessions",
         )
     }
 
@@ -120,12 +120,42 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// What a request body looks like, for the message that refuses one.
+pub trait Shaped {
+    /// The expected JSON, in one line.
+    const SHAPE: &'static str;
+}
+
+impl Shaped for triage_core::vocab::Start {
+    const SHAPE: &'static str = concat!(
+        r#"{"pathway": ID, "topic": ID (optional), "patient": "#,
+        r#"{"age_years": 0-130, "age_months": 0-11 (babies and toddlers), "sex": "female"|"male", "answering": "self"|"someone_else"}"#,
+        r#", "language": "en"|"cy" (optional)}"#
+    );
+}
+
+impl Shaped for triage_core::vocab::Answer {
+    const SHAPE: &'static str = r#"{"question": ID, "answer": "yes"|"no"|OPTION|"not_sure"|"none" or [OPTION, ...] (multiple choice) or NUMBER}"#;
+}
+
+impl Shaped for triage_core::vocab::Request {
+    const SHAPE: &'static str = concat!(
+        r#"{"pathway": ID, "topic": ID (optional), "patient": "#,
+        r#"{"age_years": 0-130, "age_months": 0-11 (babies and toddlers), "sex": "female"|"male", "answering": "self"|"someone_else"}"#,
+        r#", "language": "en"|"cy" (optional), "answers": [{"question": ID, "answer": VALUE}, ...]}"#
+    );
+}
+
+impl Shaped for serde_json::Value {
+    const SHAPE: &'static str = "any JSON";
+}
+
 /// A JSON request body, read within [`MAX_BODY_BYTES`] and [`MAX_JSON_DEPTH`],
 /// with refusals in the API's own error shape.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync, T: DeserializeOwned + Shaped> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -178,7 +208,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 /// Parses a request body: depth first, so a deeply nested body is refused
 /// before serde sees it; then the value, with the expected shape in the
 /// message when it does not fit.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned + Shaped>(bytes: &[u8]) -> Result<T, ApiError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     if json_depth(bytes) > MAX_JSON_DEPTH {
         return Err(ApiError::new(
@@ -191,7 +221,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_request",
-            format!("the request is not valid: {error}; see /openapi.json for the shape of each request"),
+            format!(
+                "the request is not valid: {error}; expected {} (see /openapi.json)",
+                T::SHAPE
+            ),
         )
     })
 }

@@ -94,6 +94,7 @@ fn engine_schemas() -> serde_json::Map<String, Value> {
     let _ = generator.subschema_for::<triage_core::eval::Request>();
     let _ = generator.subschema_for::<triage_core::compile::SearchHit<'static>>();
     let mut schemas = generator.take_definitions(true);
+    schemas.values_mut().for_each(strip_code_examples);
     schemas.insert(
         "FhirBundle".into(),
         json!({
@@ -108,6 +109,31 @@ fn engine_schemas() -> serde_json::Map<String, Value> {
         }),
     );
     schemas
+}
+
+/// Removes the Rust examples (fenced code) that the engine's doc comments
+/// carry into their schemas' descriptions: the API's readers write JSON.
+fn strip_code_examples(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(text)) = map.get_mut("description") {
+                let mut kept = String::new();
+                let mut in_code = false;
+                for line in text.lines() {
+                    if line.trim_start().starts_with("```") {
+                        in_code = !in_code;
+                    } else if !in_code {
+                        kept.push_str(line);
+                        kept.push('\n');
+                    }
+                }
+                *text = kept.trim().to_string();
+            }
+            map.values_mut().for_each(strip_code_examples);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_code_examples),
+        _ => {}
+    }
 }
 
 /// The whole document, as JSON.
@@ -176,5 +202,14 @@ mod tests {
         assert!(step.to_string().contains("question"), "{step}");
         let start = &document["components"]["schemas"]["Start"];
         assert_eq!(start["additionalProperties"], false, "{start}");
+        // Descriptions are prose for API readers, without the engine's Rust examples.
+        let text = document.to_string();
+        assert!(
+            !text.contains("```") && !text.contains("use triage_core"),
+            "Rust examples left in"
+        );
+        assert!(document["components"]["schemas"]["Patient"]["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()));
     }
 }

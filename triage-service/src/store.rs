@@ -48,6 +48,12 @@ pub enum StoreError {
         /// The file.
         path: String,
     },
+    /// The database holds no audit trail of this service.
+    #[error("{url} holds no audit trail: it is not a database `triage serve` has used (check the database name)")]
+    NoTrail {
+        /// The URL, with any password hidden.
+        url: String,
+    },
     /// The tables could not be brought up to date.
     #[error("cannot bring the database's tables up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -214,12 +220,13 @@ impl Store {
     /// (`postgres://user:password@host:5432/db`).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let (backend, driver_url) = resolve_url(url)?;
-        Store::connect(url, backend, &driver_url).await
+        Store::connect(url, backend, &driver_url, true).await
     }
 
-    /// Opens a database that must exist already: for reading a trail
-    /// (`triage audit verify`), where a mistyped path must not quietly
-    /// become a new, empty, "intact" database.
+    /// Opens a trail to read it (`triage audit verify`): the database must
+    /// exist and hold the service's tables, and nothing in it is created or
+    /// migrated, so a mistyped path or database name is refused rather than
+    /// quietly made into a new, empty, "intact" trail.
     pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
         let (backend, driver_url) = resolve_url(url)?;
         if backend == Backend::Sqlite {
@@ -230,38 +237,68 @@ impl Store {
                 });
             }
         }
-        Store::connect(url, backend, &driver_url).await
+        let store = Store::connect(url, backend, &driver_url, false).await?;
+        if sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&store.pool)
+            .await
+            .is_err()
+        {
+            store.close().await;
+            return Err(StoreError::NoTrail { url: redact(url) });
+        }
+        Ok(store)
     }
 
-    async fn connect(url: &str, backend: Backend, driver_url: &str) -> Result<Store, StoreError> {
+    async fn connect(
+        url: &str,
+        backend: Backend,
+        driver_url: &str,
+        migrate: bool,
+    ) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
+        let location = redact(url);
+        let failed = |source| StoreError::Connect {
+            url: location.clone(),
+            source,
+        };
+        // One connection first, to report why the database cannot be
+        // reached (refused, unknown host, bad password): the pool retries
+        // until its timeout and then says only that it timed out.
+        let first = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            <sqlx::AnyConnection as sqlx::Connection>::connect(driver_url),
+        )
+        .await
+        .map_err(|_| {
+            failed(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )))
+        })?
+        .map_err(failed)?;
+        let _ = sqlx::Connection::close(first).await;
         let options = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(CONNECT_TIMEOUT);
         let options = match backend {
-            // Every connection: write-ahead log, a commit is on disk before
-            // it returns, and writers wait for each other rather than fail.
             Backend::Sqlite => {
                 options.after_connect(|connection, _| Box::pin(sqlite_pragmas(connection)))
             }
-            Backend::Postgres => options,
+            Backend::Postgres => {
+                options.after_connect(|connection, _| Box::pin(postgres_settings(connection)))
+            }
         };
-        let location = redact(url);
-        let pool = options
-            .connect(driver_url)
-            .await
-            .map_err(|source| StoreError::Connect {
-                url: location.clone(),
-                source,
-            })?;
-        let migrator = match backend {
-            Backend::Sqlite => Migrator::new(SQLITE_MIGRATIONS).await?,
-            Backend::Postgres => Migrator::new(POSTGRES_MIGRATIONS).await?,
-        };
-        migrator.run(&pool).await?;
+        let pool = options.connect(driver_url).await.map_err(failed)?;
+        if migrate {
+            let migrator = match backend {
+                Backend::Sqlite => Migrator::new(SQLITE_MIGRATIONS).await?,
+                Backend::Postgres => Migrator::new(POSTGRES_MIGRATIONS).await?,
+            };
+            migrator.run(&pool).await?;
+        }
         Ok(Store {
             pool,
             backend,
@@ -419,6 +456,18 @@ impl Store {
         .await?;
         rows.iter().map(audit_row).collect()
     }
+}
+
+/// How long to wait for the database to answer a new connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Every PostgreSQL connection: notices (such as "already exists,
+/// skipping" at each start) stay out of the service's log.
+async fn postgres_settings(connection: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SET client_min_messages = warning")
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
 }
 
 /// Every SQLite connection: write-ahead log, a commit is on disk before it

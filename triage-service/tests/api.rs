@@ -38,6 +38,7 @@ on_each_store!(
     many_journeys_form_one_intact_chain,
     a_changed_or_removed_record_is_found,
     records_cannot_be_updated_or_deleted,
+    reading_a_database_the_service_never_used_is_refused,
     a_chain_rewritten_from_a_record_on_is_caught_by_its_seals,
     a_journey_changed_at_the_same_time_is_refused,
     operators_see_health_metrics_and_the_bundle,
@@ -156,6 +157,10 @@ async fn a_journey_ends_at_an_outcome_with_its_record_and_hand_off(database: Dat
     );
     assert!(text.contains(&format!("{}/v1", service.base)));
 
+    // The same message however often it is fetched: one referral.
+    let (_, again) = service.get(&format!("/v1/sessions/{id}/handoff")).await;
+    assert_eq!(again, message);
+
     // Back from the outcome, and on to another one: a second record.
     let (status, back) = service
         .post(&format!("/v1/sessions/{id}/back"), &json!({}))
@@ -163,9 +168,16 @@ async fn a_journey_ends_at_an_outcome_with_its_record_and_hand_off(database: Dat
     assert_eq!(status, StatusCode::OK, "{back}");
     assert_eq!(back["step"]["id"], "heart-signs");
     assert!(back.get("audit").is_none());
+    // Reopened, the journey has no hand-off until it ends again.
+    let (status, _) = service.get(&format!("/v1/sessions/{id}/handoff")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     let end = walk(&service, &id, back["step"].clone(), 1).await;
     assert_eq!(end["type"], "outcome");
+    // Every outcome shown keeps its record; the hand-off is of the latest,
+    // as a new message.
     assert_eq!(service.store.audit_of_session(&id).await.unwrap().len(), 2);
+    let (_, reopened) = service.get(&format!("/v1/sessions/{id}/handoff")).await;
+    assert_ne!(reopened["id"], message["id"]);
 
     // Several journeys to other outcomes: every hand-off is valid FHIR R4.
     let mut messages = vec![message];
@@ -739,4 +751,27 @@ async fn a_chain_rewritten_from_a_record_on_is_caught_by_its_seals(database: Dat
             .any(|p| p.seq == Some(5) && p.message.starts_with("is not sealed")),
         "{found:?}"
     );
+}
+
+async fn reading_a_database_the_service_never_used_is_refused(database: Database) {
+    use triage_service::store::{Store, StoreError};
+    if !database.postgres {
+        let path = database.url.strip_prefix("sqlite:").unwrap();
+        assert!(matches!(
+            Store::open_existing(&database.url).await,
+            Err(StoreError::NoSuchFile { .. })
+        ));
+        std::fs::write(path, b"").unwrap();
+    }
+    let refused = Store::open_existing(&database.url).await.unwrap_err();
+    assert!(matches!(refused, StoreError::NoTrail { .. }), "{refused}");
+    assert!(
+        refused.to_string().contains("holds no audit trail"),
+        "{refused}"
+    );
+    // Nothing was created in it: still no trail.
+    assert!(matches!(
+        Store::open_existing(&database.url).await,
+        Err(StoreError::NoTrail { .. })
+    ));
 }
