@@ -417,25 +417,8 @@ fn a_crash_under_load_loses_no_returned_outcome_sqlite() {
 #[cfg(unix)]
 #[test]
 fn a_crash_under_load_loses_no_returned_outcome_postgres() {
-    let admin = std::env::var("TRIAGE_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!(
-            "TRIAGE_TEST_POSTGRES is not set: this test needs a PostgreSQL server. \
-             Start one with `export TRIAGE_TEST_POSTGRES=$(scripts/start-postgres.sh)` \
-             (scripts/test.sh does this)"
-        )
-    });
-    let name = format!("triage_crash_{}", std::process::id());
-    let psql = |sql: &str| {
-        Command::new("psql")
-            .env("PGOPTIONS", "-c client_min_messages=warning")
-            .args([admin.as_str(), "-Atqc", sql])
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run psql: {e}"))
-    };
-    psql(&format!("DROP DATABASE IF EXISTS {name}"));
-    assert!(psql(&format!("CREATE DATABASE {name}")).success());
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    crash_under_load(&format!("{base}/{name}"), "PostgreSQL");
+    let url = shared::new_postgres_database(&format!("triage_crash_{}", std::process::id()));
+    crash_under_load(&url, "PostgreSQL");
 }
 
 #[test]

@@ -258,25 +258,6 @@ async fn load_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_on_postgres() {
-    let admin = std::env::var("TRIAGE_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!(
-            "TRIAGE_TEST_POSTGRES is not set: this test needs a PostgreSQL server. \
-             Start one with `export TRIAGE_TEST_POSTGRES=$(scripts/start-postgres.sh)` \
-             (scripts/test.sh does this)"
-        )
-    });
-    let name = format!("triage_load_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        let status = Command::new("psql")
-            .env("PGOPTIONS", "-c client_min_messages=warning")
-            .args([admin.as_str(), "-Atqc", &sql])
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run psql: {e}"));
-        assert!(status.success(), "{sql}");
-    }
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    load(&format!("{base}/{name}"), "PostgreSQL").await;
+    let url = shared::new_postgres_database(&format!("triage_load_{}", std::process::id()));
+    load(&url, "PostgreSQL").await;
 }

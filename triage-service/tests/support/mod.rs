@@ -58,31 +58,16 @@ pub fn sqlite() -> Database {
 /// A new database on the PostgreSQL server of TRIAGE_TEST_POSTGRES. Without
 /// that server the test fails: it is never skipped.
 pub async fn postgres() -> Database {
-    let admin = std::env::var("TRIAGE_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!(
-            "TRIAGE_TEST_POSTGRES is not set: these tests need a PostgreSQL server. \
-             Start one with `export TRIAGE_TEST_POSTGRES=$(scripts/start-postgres.sh)` \
-             (scripts/test.sh does this)"
-        )
-    });
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin}: {e}"));
     let mut id = [0u8; 8];
     getrandom::fill(&mut id).expect("randomness");
     let name = format!(
         "triage_test_{}",
         id.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .expect("CREATE DATABASE");
-    pool.close().await;
-    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
     Database {
-        url: format!("{base}/{name}"),
+        url: tokio::task::spawn_blocking(move || shared::new_postgres_database(&name))
+            .await
+            .expect("the database is made"),
         postgres: true,
         _dir: None,
     }
@@ -135,17 +120,20 @@ pub async fn start_with(database: &Database, key: Option<triage_core::seal::Seal
 }
 
 impl Service {
-    /// POSTs `body` as JSON; the status and the JSON answered.
-    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .expect("the service answers");
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends `request`; the status and the JSON answered.
+    async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.expect("the service answers");
         let status = response.status();
         (status, response.json().await.expect("JSON"))
+    }
+
+    /// POSTs `body` as JSON.
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        Service::send(self.client.post(self.url(path)).json(body)).await
     }
 
     /// POSTs raw bytes with a content type.
@@ -155,35 +143,20 @@ impl Service {
         content_type: &str,
         body: Vec<u8>,
     ) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .expect("the service answers");
-        let status = response.status();
-        (status, response.json().await.expect("JSON"))
+        let request = self.client.post(self.url(path));
+        Service::send(request.header("content-type", content_type).body(body)).await
     }
 
-    /// GETs `path`; the status and the JSON answered.
+    /// GETs `path`.
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("the service answers");
-        let status = response.status();
-        (status, response.json().await.expect("JSON"))
+        Service::send(self.client.get(self.url(path))).await
     }
 
     /// GETs `path` as text.
     pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
         let response = self
             .client
-            .get(format!("{}{path}", self.base))
+            .get(self.url(path))
             .send()
             .await
             .expect("the service answers");

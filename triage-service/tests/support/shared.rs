@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// An answer to `question` chosen by `pick` (the turn number, for variety):
 /// an option of a choice, "none" where offered for a multiple choice (or the
@@ -76,4 +77,31 @@ pub fn assert_valid_fhir(workspace: &Path, messages: &[Value]) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// A new, empty database named `name` on the PostgreSQL server of
+/// TRIAGE_TEST_POSTGRES (dropped first if a run before left it), made with
+/// psql; its URL. Without that server the calling test fails: it is never
+/// skipped.
+pub fn new_postgres_database(name: &str) -> String {
+    let admin = std::env::var("TRIAGE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "TRIAGE_TEST_POSTGRES is not set: this test needs a PostgreSQL server. \
+             Start one with `export TRIAGE_TEST_POSTGRES=$(scripts/start-postgres.sh)` \
+             (scripts/test.sh does this)"
+        )
+    });
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let status = Command::new("psql")
+            .env("PGOPTIONS", "-c client_min_messages=warning")
+            .args([admin.as_str(), "-Atqc", &sql])
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run psql: {e}"));
+        assert!(status.success(), "{sql}");
+    }
+    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
+    format!("{base}/{name}")
 }
