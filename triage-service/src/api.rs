@@ -381,6 +381,9 @@ pub(crate) async fn next(
     State(app): Shared,
     JsonBody(request): JsonBody<Request>,
 ) -> Result<Response, ApiError> {
+    // The step and its refusals exactly as `triage next` gives them; only
+    // an outcome walks the answers a second time, as a session, for its
+    // audit record (a few microseconds beside the synced write).
     let step = eval::evaluate_request(&app.bundle, &request)?;
     let mut audit = None;
     if step.outcome().is_some() {
