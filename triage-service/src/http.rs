@@ -1,8 +1,7 @@
 //! What every endpoint shares: errors as JSON with stable codes, and the
 //! reading of a JSON body within size and depth limits.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -158,28 +157,65 @@ pub struct JsonBody<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + Shaped> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
         check_content_type(request.headers())?;
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection: BytesRejection| {
-                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        ApiError::new(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "request_too_large",
-                            format!("the request is larger than {MAX_BODY_BYTES} bytes"),
-                        )
-                    } else {
-                        ApiError::new(
-                            StatusCode::BAD_REQUEST,
-                            "unreadable_input",
-                            format!("cannot read the request: {}", rejection.body_text()),
-                        )
-                    }
-                })?;
+        let bytes = read_limited(request).await?;
         parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// Bytes past [`MAX_BODY_BYTES`] that are read and dropped before a body is
+/// refused as too large. Closing a connection with unread bytes resets it,
+/// and the reset can reach the client before the refusal does: the client
+/// then sees a broken connection instead of `request_too_large`. Bodies
+/// larger still are refused unread.
+const MAX_DRAINED_BYTES: usize = 1024 * 1024;
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "request_too_large",
+        format!("the request is larger than {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// The body, up to [`MAX_BODY_BYTES`].
+async fn read_limited(request: Request) -> Result<Vec<u8>, ApiError> {
+    use http_body_util::BodyExt;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES + MAX_DRAINED_BYTES) {
+        return Err(too_large());
+    }
+    let mut body = request.into_body();
+    let (mut kept, mut dropped) = (Vec::new(), 0usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|error| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_input",
+                format!("cannot read the request: {error}"),
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if dropped == 0 && kept.len() + data.len() <= MAX_BODY_BYTES {
+            kept.extend_from_slice(&data);
+        } else {
+            dropped += data.len();
+            if dropped > MAX_DRAINED_BYTES {
+                break;
+            }
+        }
+    }
+    if dropped > 0 {
+        return Err(too_large());
+    }
+    Ok(kept)
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
