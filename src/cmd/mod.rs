@@ -265,16 +265,9 @@ pub struct ServeArgs {
     /// The address and port to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
-    /// Where journeys and the audit trail are kept: a SQLite file (sqlite:PATH, or a path) or
-    /// postgres://user:password@host:port/db.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "TRIAGE_DATABASE_URL",
-        default_value = "sqlite:triage.db",
-        hide_env_values = true
-    )]
-    pub database: String,
+    /// Where journeys and the audit trail are kept.
+    #[command(flatten)]
+    pub store: StoreArg,
     /// The address callers reach the service at, for hand-off messages (default http://LISTEN).
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
@@ -287,6 +280,20 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub seal_keys: Option<PathBuf>,
+}
+
+/// Where `triage serve` keeps journeys and the audit trail.
+#[derive(Debug, Args)]
+pub struct StoreArg {
+    /// A SQLite file (sqlite:PATH, or a path) or postgres://user:password@host:port/db.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TRIAGE_DATABASE_URL",
+        default_value = "sqlite:triage.db",
+        hide_env_values = true
+    )]
+    pub database: String,
 }
 
 /// Arguments of `triage audit`.
@@ -302,15 +309,9 @@ pub struct AuditArgs {
 pub enum AuditAction {
     /// Check every record's hash and link, and the end of the chain.
     Verify {
-        /// The service's database (as for `triage serve --database`).
-        #[arg(
-            long,
-            value_name = "URL",
-            env = "TRIAGE_DATABASE_URL",
-            default_value = "sqlite:triage.db",
-            hide_env_values = true
-        )]
-        database: String,
+        /// The service's journeys and audit trail.
+        #[command(flatten)]
+        store: StoreArg,
         /// Also replay each record made with this bundle.
         #[arg(long, value_name = "DIR")]
         bundle: Option<PathBuf>,
@@ -706,7 +707,7 @@ pub fn dispatch(command: Command) -> Status {
             serve::serve(
                 bundle,
                 args.listen,
-                &args.database,
+                &args.store.database,
                 args.public_url.as_deref(),
                 args.seal_keys.as_deref(),
             )
@@ -714,23 +715,20 @@ pub fn dispatch(command: Command) -> Status {
         Command::Audit(AuditArgs {
             action:
                 AuditAction::Verify {
-                    database,
-                    bundle: Some(dir),
+                    store,
+                    bundle,
                     seal_keys,
                     format,
                 },
-        }) => with_bundle_for_evaluation(&dir, |bundle| {
-            serve::verify(Some(bundle), &database, seal_keys.as_deref(), format)
-        }),
-        Command::Audit(AuditArgs {
-            action:
-                AuditAction::Verify {
-                    database,
-                    bundle: None,
-                    seal_keys,
-                    format,
-                },
-        }) => output::finish_io(serve::verify(None, &database, seal_keys.as_deref(), format)),
+        }) => {
+            let verify = |bundle: Option<&Bundle>| {
+                serve::verify(bundle, &store.database, seal_keys.as_deref(), format)
+            };
+            match bundle {
+                Some(dir) => with_bundle_for_evaluation(&dir, |bundle| verify(Some(bundle))),
+                None => output::finish_io(verify(None)),
+            }
+        }
     }
 }
 

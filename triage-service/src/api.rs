@@ -2,13 +2,13 @@
 //! the hand-off, and what operators need (bundle, health, readiness, metrics).
 
 use crate::audit::AuditColumns;
-use crate::http::{ApiError, JsonBody};
+use crate::http::{ApiError, JourneyId, JsonBody};
 use crate::metrics::{self, Metrics};
 use crate::openapi::{
     AnswerSchema, FhirBundleSchema, RequestSchema, SearchHitSchema, StartSchema, StepSchema,
 };
 use crate::store::{Appended, Saved, Store};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -136,17 +136,7 @@ pub(crate) fn random_id() -> Result<String, ApiError> {
             "the service cannot make a secret id now: try again",
         )
     })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// A journey id looks like one: 32 lowercase hex digits. Anything else is
-/// unknown without asking the database.
-fn checked_id(id: &str) -> Result<&str, ApiError> {
-    if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        Ok(id)
-    } else {
-        Err(ApiError::unknown_session())
-    }
+    Ok(crate::hex(&bytes))
 }
 
 impl App {
@@ -174,7 +164,7 @@ impl App {
     async fn load(&self, id: &str) -> Result<(Session, i64), ApiError> {
         let stored = self
             .store
-            .load_session(checked_id(id)?)
+            .load_session(id)
             .await
             .map_err(ApiError::store)?
             .ok_or_else(ApiError::unknown_session)?;
@@ -312,10 +302,9 @@ pub(crate) async fn start(
 )]
 pub(crate) async fn answer(
     State(app): Shared,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    JourneyId(id): JourneyId,
     JsonBody(answer): JsonBody<Answer>,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id?;
     let (mut session, version) = app.load(&id).await?;
     session.answer(&app.bundle, answer)?;
     app.save(&id, version, session).await
@@ -335,9 +324,8 @@ pub(crate) async fn answer(
 )]
 pub(crate) async fn back(
     State(app): Shared,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    JourneyId(id): JourneyId,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id?;
     let (mut session, version) = app.load(&id).await?;
     session.back(&app.bundle)?;
     app.save(&id, version, session).await
@@ -356,9 +344,8 @@ pub(crate) async fn back(
 )]
 pub(crate) async fn get_session(
     State(app): Shared,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    JourneyId(id): JourneyId,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id?;
     let (session, _) = app.load(&id).await?;
     Ok(Json(view(&id, &session, None)).into_response())
 }
@@ -494,9 +481,8 @@ pub(crate) async fn metrics_text(State(app): Shared) -> Response {
 )]
 pub(crate) async fn handoff(
     State(app): Shared,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    JourneyId(id): JourneyId,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id?;
     let (session, _) = app.load(&id).await?;
     if session.outcome().is_none() {
         return Err(ApiError::new(

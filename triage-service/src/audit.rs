@@ -40,11 +40,7 @@ pub fn chain_hash(prev_hash: &str, record: &str) -> String {
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
     hasher.update(record.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::hex(&hasher.finalize())
 }
 
 /// The NHS 111 online age band of a person: `0-1`, `1-5`, `5-16` or `16+` years.

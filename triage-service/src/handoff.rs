@@ -14,11 +14,7 @@ use triage_core::session::Session;
 /// random id only for an outcome with no record.
 fn message_id(record_hash: Option<&str>) -> Result<String, ApiError> {
     let hex = match record_hash {
-        Some(hash) => Sha256::digest(format!("triage.handoff/1\n{hash}"))
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        Some(hash) => crate::hex(&Sha256::digest(format!("triage.handoff/1\n{hash}"))[..16]),
         None => random_id()?,
     };
     let mut id: Vec<char> = hex.chars().collect();

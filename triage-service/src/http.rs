@@ -1,8 +1,9 @@
 //! What every endpoint shares: errors as JSON with stable codes, and the
 //! reading of a JSON body within size and depth limits.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -107,9 +108,23 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-impl From<PathRejection> for ApiError {
-    fn from(_: PathRejection) -> ApiError {
-        ApiError::unknown_session()
+/// A journey id from the path. One that does not look like an id (32
+/// lowercase hex digits) is unknown without asking the database.
+#[derive(Debug)]
+pub struct JourneyId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for JourneyId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::unknown_session())?;
+        if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(JourneyId(id))
+        } else {
+            Err(ApiError::unknown_session())
+        }
     }
 }
 

@@ -199,11 +199,7 @@ fn stored_id(id: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"triage.session-id/1\n");
     hasher.update(id.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::hex(&hasher.finalize())
 }
 
 /// The file of a `sqlite://PATH?...` driver URL.

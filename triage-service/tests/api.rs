@@ -573,32 +573,21 @@ async fn a_journey_changed_at_the_same_time_is_refused(database: Database) {
         .unwrap()
         .expect("stored");
     // Another replica saved first: this save, made from the old version, is refused.
+    let save_from_old_version = || {
+        service.store.save_session(
+            &id,
+            stored.version,
+            &stored.saved,
+            "2026-12-04T00:00:00Z",
+            None,
+        )
+    };
     assert_eq!(
-        service
-            .store
-            .save_session(
-                &id,
-                stored.version,
-                &stored.saved,
-                "2026-12-04T00:00:00Z",
-                None
-            )
-            .await
-            .unwrap(),
+        save_from_old_version().await.unwrap(),
         triage_service::store::Saved::Done(None)
     );
     assert_eq!(
-        service
-            .store
-            .save_session(
-                &id,
-                stored.version,
-                &stored.saved,
-                "2026-12-04T00:00:00Z",
-                None
-            )
-            .await
-            .unwrap(),
+        save_from_old_version().await.unwrap(),
         triage_service::store::Saved::Conflict
     );
     // Two answers at once over HTTP: one is taken, the other refused or
