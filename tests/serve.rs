@@ -34,9 +34,14 @@ impl Drop for Server {
 /// Starts `triage serve pathways --listen 127.0.0.1:0 EXTRA...` in `cwd`
 /// and waits for the address it prints.
 fn serve(cwd: &Path, extra: &[&str]) -> Server {
+    serve_bundle(cwd, &root().join("pathways"), extra)
+}
+
+/// As [`serve`], serving `bundle` (a directory or a compiled file).
+fn serve_bundle(cwd: &Path, bundle: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
         .arg("serve")
-        .arg(root().join("pathways"))
+        .arg(bundle)
         .args(["--listen", "127.0.0.1:0"])
         .args(extra)
         .current_dir(cwd)
@@ -166,6 +171,39 @@ fn the_readmes_curl_walk_through_works_with_no_database_configured() {
 }
 
 #[cfg(unix)]
+#[test]
+fn a_compiled_bundle_is_served_as_its_directory_is() {
+    let cwd = tempfile::tempdir().unwrap();
+    let artifact = cwd.path().join("pathways.triage");
+    let compiled = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("compile")
+        .arg(root().join("pathways"))
+        .arg("-o")
+        .arg(&artifact)
+        .output()
+        .unwrap();
+    assert!(compiled.status.success(), "{compiled:?}");
+    let from_dir = serve(cwd.path(), &["--database", "sqlite:dir.db"]);
+    let from_file = serve_bundle(cwd.path(), &artifact, &["--database", "sqlite:file.db"]);
+    let get = |server: &Server, path: &str| curl(&[&format!("{}{path}", server.base)]);
+    assert_eq!(get(&from_file, "/v1/bundle"), get(&from_dir, "/v1/bundle"));
+    let search = "/v1/pathways?age=40&sex=female&q=chest%20pain";
+    assert_eq!(get(&from_file, search), get(&from_dir, search));
+    let request =
+        r#"{"pathway": "chest-pain", "patient": {"age_years": 45, "sex": "male"}, "answers": []}"#;
+    let next = |server: &Server| {
+        curl(&[
+            "-H",
+            "content-type: application/json",
+            "-d",
+            request,
+            &format!("{}/v1/next", server.base),
+        ])
+    };
+    assert_eq!(next(&from_file), next(&from_dir));
+    assert_eq!(next(&from_file)["type"], "question");
+}
+
 #[test]
 fn sigterm_stops_the_service_cleanly() {
     let cwd = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 
 mod cases;
 mod catalogue;
+mod compile;
 mod coverage;
 mod diff;
 mod graph;
@@ -162,6 +163,24 @@ The table starts at the line beginning `| Pathway |`; the text around it is kept
 Exit codes: 0 written or up to date, 1 out of date (with --check) or the bundle has errors,
 2 bad usage (no README.md, or no table in it).")]
     Index(IndexArgs),
+
+    /// Compile a bundle into one file that services, pages and `triage run` load without
+    /// parsing YAML or validating again.
+    #[command(after_help = "\
+Examples:
+  triage compile pathways -o pathways.triage
+  triage compile pathways -o pathways.triage && triage list pathways.triage --search chest pain
+
+The file holds the validated, compiled bundle: its pathways, texts, search index and content
+hash (the same hash as the directory). `triage run`, `next`, `list pathways`, `serve` and `audit
+verify --bundle` take it in place of the directory, as do the browser package
+(`Engine.fromArtifact`) and the library (`triage_core::open`). It is checked when loaded: a file
+that is not one, one cut short or changed, or one from a release of another format is refused;
+compile again with the release that reads it. Case packs are not included: test the directory.
+The file is written whole or not at all.
+
+Exit codes: 0 written, 1 the bundle has errors (nothing written), 2 bad usage.")]
+    Compile(CompileArgs),
 
     /// Triage a person interactively: answer one question at a time.
     #[command(after_help = "\
@@ -472,6 +491,16 @@ pub struct CoverageArgs {
     pub format: coverage::CoverageFormat,
 }
 
+/// Arguments of `triage compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The file to write (conventionally `NAME.triage`).
+    #[arg(short, long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
 /// Arguments of `triage run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -614,7 +643,7 @@ pub fn dispatch(command: Command) -> Status {
                 None | Some(("pathways", _)) if args.pathway.is_some() => output::usage_error(
                     "--pathway narrows `triage list questions` only; to find a pathway use --search",
                 ),
-                None | Some(("pathways", _)) => with_bundle_for_evaluation(&dir, |bundle| {
+                None | Some(("pathways", _)) => with_compiled_bundle(&dir, |bundle| {
                     list::list(bundle, &filter, args.format)
                 }),
                 Some((_, Some(listing))) => {
@@ -676,6 +705,9 @@ pub fn dispatch(command: Command) -> Status {
         Command::Coverage(args) => {
             with_bundle_for_evaluation(&args.dir, |bundle| coverage::coverage(bundle, args.format))
         }
+        Command::Compile(args) => {
+            with_bundle_for_evaluation(&args.dir, |bundle| compile::compile(bundle, &args.out))
+        }
         Command::Run(args) => {
             let known = run::Known {
                 pathway: args.pathway,
@@ -690,7 +722,7 @@ pub fn dispatch(command: Command) -> Status {
                 color: terminal::use_color(args.color, stdout_is_terminal),
                 width: terminal::width(stdout_is_terminal),
             };
-            with_bundle_for_evaluation(&args.dir, |bundle| {
+            with_compiled_bundle(&args.dir, |bundle| {
                 run::run(
                     bundle,
                     &known,
@@ -700,10 +732,10 @@ pub fn dispatch(command: Command) -> Status {
                 )
             })
         }
-        Command::Next(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
+        Command::Next(args) => with_compiled_bundle(&args.dir, |bundle| {
             next::next(bundle, std::io::stdin().lock())
         }),
-        Command::Serve(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
+        Command::Serve(args) => with_compiled_bundle(&args.dir, |bundle| {
             serve::serve(
                 bundle,
                 args.listen,
@@ -725,7 +757,7 @@ pub fn dispatch(command: Command) -> Status {
                 serve::verify(bundle, &store.database, seal_keys.as_deref(), format)
             };
             match bundle {
-                Some(dir) => with_bundle_for_evaluation(&dir, |bundle| verify(Some(bundle))),
+                Some(dir) => with_compiled_bundle(&dir, |bundle| verify(Some(bundle))),
                 None => output::finish_io(verify(None)),
             }
         }
@@ -744,6 +776,21 @@ fn with_bundle_for_evaluation(
     command: impl FnOnce(&Bundle) -> std::io::Result<Status>,
 ) -> Status {
     with_bundle_built(dir, &BuildOptions::for_evaluation(), command)
+}
+
+/// As [`with_bundle_for_evaluation`], for commands that need only the
+/// compiled bundle: `path` may also be a file written by `triage compile`.
+fn with_compiled_bundle(
+    path: &Path,
+    command: impl FnOnce(&Bundle) -> std::io::Result<Status>,
+) -> Status {
+    if path.is_file() {
+        return match Bundle::open_artifact(path) {
+            Ok(bundle) => output::finish_io(command(&bundle)),
+            Err(status) => status,
+        };
+    }
+    with_bundle_for_evaluation(path, command)
 }
 
 fn with_bundle_built(
@@ -775,10 +822,22 @@ impl Bundle {
             )));
         }
         if !dir.is_dir() {
-            return Err(output::usage_error(&format!(
-                "not a directory: {} (give the bundle directory, e.g. `pathways`)",
-                dir.display()
-            )));
+            let compiled = std::fs::File::open(dir).is_ok_and(|mut file| {
+                let mut start = [0; triage_core::artifact::MAGIC.len()];
+                std::io::Read::read_exact(&mut file, &mut start).is_ok()
+                    && triage_core::artifact::is_artifact(&start)
+            });
+            return Err(output::usage_error(&if compiled {
+                format!(
+                    "{} is a compiled bundle, and this command reads the pathway files: give the directory it was compiled from (`run`, `next`, `list pathways`, `serve` and `audit verify --bundle` take a compiled bundle)",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "not a directory: {} (give the bundle directory, e.g. `pathways`, or a file written by `triage compile` to commands that take one)",
+                    dir.display()
+                )
+            }));
         }
         let built = triage_core::build_dir_with_options(dir, options);
         let files = BundleFiles::new(
@@ -790,6 +849,32 @@ impl Bundle {
                 .map(|f| (f.path.as_str(), f.text.as_str())),
         );
         Ok(Bundle { built, files })
+    }
+
+    /// Reads the compiled artifact at `path`; a file that is not a sound
+    /// artifact is refused with the reason and what to do.
+    fn open_artifact(path: &Path) -> Result<Bundle, Status> {
+        match triage_core::open_artifact(path) {
+            Ok(compiled) => Ok(Bundle {
+                built: Built {
+                    sources: triage_core::load::Sources::default(),
+                    diagnostics: Vec::new(),
+                    doc: triage_core::load::BundleDoc::default(),
+                    ir: None,
+                    bundle: Some(compiled),
+                    for_review: None,
+                },
+                files: BundleFiles::new(path, std::iter::empty()),
+            }),
+            Err(refused) => {
+                let reasons = refused.errors.iter().map(|e| terminal::clean(e));
+                output::eprint(&format!(
+                    "error: {}\n",
+                    reasons.collect::<Vec<_>>().join("; ")
+                ));
+                Err(Status::Failed)
+            }
+        }
     }
 
     /// The compiled bundle; when the bundle has errors, prints them to stderr

@@ -13,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 mod support;
 
 mod cases;
+mod compile;
 mod diff;
 mod graph;
 mod language;

@@ -8,6 +8,7 @@
 use crate::diag::Loc;
 use crate::expr::Expr;
 use crate::model::{QuestionKindDoc, ServiceDoc, SexDoc, TextDoc};
+use serde::{Deserialize, Serialize};
 
 /// Index into [`BundleIr::dispositions`].
 pub type DispositionIdx = u16;
@@ -40,15 +41,17 @@ pub struct BundleIr {
 }
 
 /// A disposition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DispositionIr {
     /// Id, e.g. `call-999-cat2`.
     pub id: String,
     /// Dx-style code.
     pub code: String,
     /// Title.
+    #[serde(with = "crate::artifact::wire::text")]
     pub title: TextDoc,
     /// Longer explanation.
+    #[serde(with = "crate::artifact::wire::opt_text")]
     pub description: Option<TextDoc>,
     /// Service.
     pub service: ServiceDoc,
@@ -60,20 +63,24 @@ pub struct DispositionIr {
     pub rank: u32,
     /// Care advice always given with it.
     pub advice: Vec<AdviceIdx>,
-    /// Where it is defined.
+    /// Where it is defined (not carried by a compiled artifact).
+    #[serde(skip)]
     pub loc: Loc,
 }
 
 /// A care-advice entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdviceIr {
     /// Key.
     pub id: String,
     /// Heading.
+    #[serde(with = "crate::artifact::wire::text")]
     pub title: TextDoc,
     /// Text.
+    #[serde(with = "crate::artifact::wire::text")]
     pub text: TextDoc,
-    /// Where it is defined.
+    /// Where it is defined (not carried by a compiled artifact).
+    #[serde(skip)]
     pub loc: Loc,
 }
 
@@ -98,7 +105,7 @@ pub struct VariableIr {
 }
 
 /// Is a unit a pathway a person can start, or a module that pathways call?
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum UnitKind {
     /// A symptom pathway.
     Pathway(Applicability),
@@ -107,7 +114,7 @@ pub enum UnitKind {
 }
 
 /// Who a pathway is for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Applicability {
     /// Youngest age in years, inclusive.
     pub from_years: f64,
@@ -136,7 +143,7 @@ impl Applicability {
 }
 
 /// A topic a pathway serves, and where a journey for it starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicClaimIr {
     /// The topic, an index into [`crate::topics::all`].
     pub topic: crate::topics::TopicIdx,
@@ -145,7 +152,7 @@ pub struct TopicClaimIr {
 }
 
 /// A public source.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceIr {
     /// Title.
     pub title: String,
@@ -154,15 +161,17 @@ pub struct SourceIr {
 }
 
 /// A pathway or module.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitIr {
     /// Id.
     pub id: String,
     /// Pathway or module.
     pub kind: UnitKind,
     /// Title.
+    #[serde(with = "crate::artifact::wire::text")]
     pub title: TextDoc,
     /// Summary.
+    #[serde(with = "crate::artifact::wire::opt_text")]
     pub summary: Option<TextDoc>,
     /// Content version.
     pub version: String,
@@ -177,7 +186,7 @@ pub struct UnitIr {
 }
 
 /// Where an answer, case or band leads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     /// Another node.
     Node(NodeIdx),
@@ -186,20 +195,21 @@ pub enum Target {
 }
 
 /// A node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeIr {
     /// The unit it belongs to.
     pub unit: UnitIdx,
     /// Its id within the unit.
     pub id: String,
-    /// Where it is defined.
+    /// Where it is defined (not carried by a compiled artifact).
+    #[serde(skip)]
     pub loc: Loc,
     /// What it does.
     pub kind: NodeKindIr,
 }
 
 /// What a node does.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum NodeKindIr {
     /// Ask a question.
     Question(QuestionIr),
@@ -224,11 +234,13 @@ pub enum NodeKindIr {
 }
 
 /// A question.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QuestionIr {
     /// Question text.
+    #[serde(with = "crate::artifact::wire::text")]
     pub text: TextDoc,
     /// Help text.
+    #[serde(with = "crate::artifact::wire::opt_text")]
     pub help: Option<TextDoc>,
     /// Kind of answer.
     pub kind: QuestionKindDoc,
@@ -237,6 +249,7 @@ pub struct QuestionIr {
     /// `number`: the bands, lowest first. Then `not_sure` last, if offered.
     pub answers: Vec<AnswerIr>,
     /// `number`: unit.
+    #[serde(with = "crate::artifact::wire::opt_text")]
     pub unit: Option<TextDoc>,
     /// `number`: allowed range, inclusive.
     pub range: Option<(f64, f64)>,
@@ -259,12 +272,13 @@ impl QuestionIr {
 }
 
 /// One answer and what it does.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnswerIr {
     /// Answer id: `yes`, `no`, an option id, `none`, `not_sure`, or for a number band
     /// a generated id such as `band-1`.
     pub id: String,
     /// Label shown to the person ("Yes", the option label, "None of these", "I'm not sure").
+    #[serde(with = "crate::artifact::wire::text")]
     pub label: TextDoc,
     /// Number band `[from, below)`; `None` for other answers.
     pub band: Option<(f64, f64)>,
@@ -273,6 +287,7 @@ pub struct AnswerIr {
     /// The symptom discriminator it records.
     pub reason: Option<ReasonIr>,
     /// Report text.
+    #[serde(with = "crate::artifact::wire::opt_text")]
     pub report: Option<TextDoc>,
     /// Care advice it adds.
     pub advice: Vec<AdviceIdx>,
@@ -282,21 +297,23 @@ pub struct AnswerIr {
     pub add: Vec<(VariableIdx, f64)>,
     /// True for the "I'm not sure" answer.
     pub not_sure: bool,
-    /// Where it is written.
+    /// Where it is written (not carried by a compiled artifact).
+    #[serde(skip)]
     pub loc: Loc,
 }
 
 /// A symptom discriminator: why the journey went where it did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReasonIr {
     /// Stable code (the answer's `reason_code`, or `unit/node/answer` if none was written).
     pub code: String,
     /// Text shown to the person.
+    #[serde(with = "crate::artifact::wire::text")]
     pub text: TextDoc,
 }
 
 /// A branch.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum BranchIr {
     /// Ordered cases then a fallback.
     Cases {
@@ -304,7 +321,9 @@ pub enum BranchIr {
         cases: Vec<(Expr, Target)>,
         /// Taken when no case holds.
         otherwise: Target,
-        /// Each case's condition as written, and where, for authors' reports.
+        /// Each case's condition as written, and where, for authors' reports
+        /// (not carried by a compiled artifact).
+        #[serde(skip)]
         written: Vec<(String, Loc)>,
     },
     /// Numeric bands over one expression, covering every value.
@@ -317,7 +336,7 @@ pub enum BranchIr {
 }
 
 /// An outcome.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutcomeIr {
     /// The disposition.
     pub disposition: DispositionIdx,

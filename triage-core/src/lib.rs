@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod artifact;
 #[cfg(feature = "authoring")]
 pub mod casepack;
 pub mod compile;
@@ -148,10 +149,12 @@ pub fn build(sources: load::Sources) -> Built {
     build_with(sources, Vec::new(), &BuildOptions::default())
 }
 
-/// Opens the bundle directory at `path` for evaluation: reads, validates
-/// and compiles it, leaving out what only authors need (case packs). A
-/// bundle with errors is refused with every error, each naming its file and
-/// line; [`build_dir`] gives the whole report, warnings included.
+/// Opens the bundle at `path` for evaluation: a compiled artifact (a file
+/// written by `triage compile`, see [`artifact`]) is read and checked; a
+/// pathway directory is read, validated and compiled, leaving out what only
+/// authors need (case packs). Either way the bundle has the same content
+/// hash. A bundle with errors is refused with every error, each naming its
+/// file and line; [`build_dir`] gives the whole report, warnings included.
 ///
 /// ```
 /// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
@@ -163,6 +166,9 @@ pub fn build(sources: load::Sources) -> Built {
 /// # Ok::<(), triage_core::InvalidBundle>(())
 /// ```
 pub fn open(path: &std::path::Path) -> Result<compile::CompiledBundle, InvalidBundle> {
+    if path.is_file() {
+        return open_artifact(path);
+    }
     let built = build_dir_with_options(path, &BuildOptions::for_evaluation());
     match built.bundle {
         Some(bundle) => Ok(bundle),
@@ -193,6 +199,16 @@ pub fn open(path: &std::path::Path) -> Result<compile::CompiledBundle, InvalidBu
             })
         }
     }
+}
+
+/// Reads the compiled artifact at `path` ([`artifact::from_bytes`]).
+pub fn open_artifact(path: &std::path::Path) -> Result<compile::CompiledBundle, InvalidBundle> {
+    let refused = |message: String| InvalidBundle {
+        dir: path.display().to_string(),
+        errors: vec![format!("{}: {message}", path.display())],
+    };
+    let bytes = std::fs::read(path).map_err(|error| refused(format!("cannot be read: {error}")))?;
+    artifact::from_bytes(&bytes).map_err(|error| refused(error.to_string()))
 }
 
 /// Why [`open`] refused a bundle: its errors, each as `file:line: code message`.

@@ -16,7 +16,7 @@ use crate::model::{QuestionKindDoc, SexDoc};
 use crate::search::{Field, Index, Indexed};
 use crate::topics::TopicIdx;
 use crate::vocab::Patient;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -58,7 +58,7 @@ pub enum CompileError {
 }
 
 /// A compiled node: an id into [`CompiledBundle`]'s flat node table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct NodeId(pub(crate) u32);
 
 impl NodeId {
@@ -84,7 +84,7 @@ pub struct PathwayId(pub(crate) UnitIdx);
 /// What a compiled node does, as evaluation dispatches on it: one byte, with
 /// the kind of a question folded in so an answer is checked without reading
 /// the authored node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[repr(u8)]
 pub(crate) enum NodeTag {
     /// A `yes_no` question.
@@ -141,7 +141,7 @@ pub(crate) const NO_ANSWER: u16 = u16::MAX;
 /// record. What it shows (texts) and its conditions are read from its
 /// authored node; where each of its answers, cases or bands leads is
 /// `edges[first_edge + i]` for `i < edge_count`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Node {
     /// The authored node this is a copy of.
     pub(crate) ir: NodeIdx,
@@ -164,7 +164,7 @@ pub(crate) struct Node {
 
 impl Node {
     /// The compiled record of authored node `ir` (its edges are set later).
-    fn of(ir: NodeIdx, node: &NodeIr) -> Node {
+    pub(crate) fn of(ir: NodeIdx, node: &NodeIr) -> Node {
         let mut compiled = Node {
             ir,
             first_edge: 0,
@@ -207,7 +207,7 @@ impl Node {
 
 /// How a journey on a pathway starts: its first compiled node, and who it
 /// is for (copied from its [`Applicability`] so starting reads one record).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct Entry {
     /// The compiled start node.
     pub(crate) start: NodeId,
@@ -327,7 +327,7 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
     }
     compiler.run()?;
     let Compiler { nodes, edges, .. } = compiler;
-    check_acyclic(ir, &nodes, &edges)?;
+    check_acyclic(&ir.nodes, &nodes, &edges)?;
 
     let mut bundle = CompiledBundle {
         hash: content_hash(sources),
@@ -735,7 +735,11 @@ fn node_edges<'a>(nodes: &[Node], edges: &'a [NodeId], id: NodeId) -> &'a [NodeI
 }
 
 /// Proves the compiled graph has no cycle, so evaluation always ends.
-fn check_acyclic(ir: &BundleIr, nodes: &[Node], edges: &[NodeId]) -> Result<(), CompileError> {
+pub(crate) fn check_acyclic(
+    ir_nodes: &[NodeIr],
+    nodes: &[Node],
+    edges: &[NodeId],
+) -> Result<(), CompileError> {
     const NEW: u8 = 0;
     const OPEN: u8 = 1;
     const DONE: u8 = 2;
@@ -766,7 +770,7 @@ fn check_acyclic(ir: &BundleIr, nodes: &[Node], edges: &[NodeId]) -> Result<(), 
                     Some(OPEN) => {
                         let at = nodes
                             .get(child.index())
-                            .and_then(|n| ir.nodes.get(n.ir as usize))
+                            .and_then(|n| ir_nodes.get(n.ir as usize))
                             .map_or_else(String::new, |n| n.id.clone());
                         return Err(malformed(format!("a journey loops back to node {at}")));
                     }

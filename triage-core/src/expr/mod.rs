@@ -170,7 +170,7 @@ pub trait Facts {
 // ---------------------------------------------------------------------------
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CompareOp {
     /// `==`
     Eq,

@@ -17,6 +17,7 @@
 //! The index is built once, when the bundle is compiled; a query touches
 //! only the index.
 
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -36,7 +37,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// How much a word counts in each field of a pathway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[repr(u8)]
 pub(crate) enum Field {
     /// The pathway's title.
@@ -77,7 +78,10 @@ const SHORTEST_PART: usize = 3;
 /// A term of the index: a stem, or a synonym group's concept.
 type TermId = u32;
 
-/// Text analysis shared by the index and queries.
+/// Text analysis shared by the index and queries. In a compiled artifact it
+/// is its synonym phrases; the stemmer is made again when it is read.
+#[derive(Serialize, Deserialize)]
+#[serde(into = "AnalyserParts", from = "AnalyserParts")]
 pub(crate) struct Analyser {
     stemmer: rust_stemmers::Stemmer,
     /// Synonym phrases by the stem of their first word: each phrase's word
@@ -98,6 +102,30 @@ impl Clone for Analyser {
         Analyser {
             stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
             phrases: self.phrases.clone(),
+        }
+    }
+}
+
+/// What an [`Analyser`] is made of, as a compiled artifact carries it.
+#[derive(Serialize, Deserialize)]
+struct AnalyserParts {
+    #[serde(serialize_with = "crate::artifact::wire::sorted_map")]
+    phrases: HashMap<String, Vec<(Vec<String>, String)>>,
+}
+
+impl From<Analyser> for AnalyserParts {
+    fn from(analyser: Analyser) -> AnalyserParts {
+        AnalyserParts {
+            phrases: analyser.phrases,
+        }
+    }
+}
+
+impl From<AnalyserParts> for Analyser {
+    fn from(parts: AnalyserParts) -> Analyser {
+        Analyser {
+            stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
+            phrases: parts.phrases,
         }
     }
 }
@@ -233,7 +261,7 @@ impl Analyser {
 }
 
 /// One pathway as the index holds it: how often each term occurs in each field.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Document {
     /// `(term, field, count)`, sorted by term.
     postings: Vec<(TermId, Field, u16)>,
@@ -243,7 +271,7 @@ struct Document {
 
 /// A word seen in the index, as written (normalised): for spelling
 /// tolerance, prefixes and compounds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Surface {
     word: String,
     skeleton: String,
@@ -251,9 +279,10 @@ struct Surface {
 }
 
 /// The search index of a bundle's pathways.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Index {
     analyser: Analyser,
+    #[serde(serialize_with = "crate::artifact::wire::sorted_map")]
     terms: HashMap<String, TermId>,
     /// Sorted by word.
     surfaces: Vec<Surface>,
@@ -296,6 +325,11 @@ fn split<T>(word: &str, known: impl Fn(&str) -> Option<T>) -> Option<(T, T)> {
 }
 
 impl Index {
+    /// How many documents (pathways) it indexes.
+    pub(crate) fn documents(&self) -> usize {
+        self.documents.len()
+    }
+
     /// Indexes `pathways` (in the order later hits refer to) with `synonyms`.
     pub(crate) fn build(pathways: &[Indexed<'_>], synonyms: &[Vec<String>]) -> Index {
         let analyser = Analyser::new(synonyms);
