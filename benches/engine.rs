@@ -164,6 +164,19 @@ fn bench_build(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // What `triage compile` wrote, read back: no YAML, no validation.
+    let compiled = triage_core::open(&dir).expect("the shipped bundle builds");
+    let artifact = triage_core::artifact::to_bytes(&compiled);
+    group.bench_function("shipped-artifact-in-memory", |b| {
+        b.iter(|| triage_core::artifact::from_bytes(black_box(&artifact)).is_ok())
+    });
+    let artifact_path =
+        std::env::temp_dir().join(format!("triage-bench-{}.triage", std::process::id()));
+    std::fs::write(&artifact_path, &artifact).expect("write the artifact");
+    group.bench_function("shipped-artifact-from-disk", |b| {
+        b.iter(|| triage_core::open(black_box(&artifact_path)).is_ok())
+    });
+    let _ = std::fs::remove_file(&artifact_path);
     group.finish();
 }
 
@@ -198,6 +211,16 @@ fn bench_journey(c: &mut Criterion, f: &Fixture) {
     group.bench_function("engine-strings", |b| {
         b.iter(|| {
             eval::evaluate(
+                &f.bundle,
+                CHEST_PAIN,
+                black_box(patient),
+                black_box(answers),
+            )
+        })
+    });
+    group.bench_function("engine-position", |b| {
+        b.iter(|| {
+            eval::evaluate_position(
                 &f.bundle,
                 CHEST_PAIN,
                 black_box(patient),
@@ -490,6 +513,16 @@ mod summary {
                 "the same without the `*.cases.yaml` files".into(),
             ),
             (
+                "build",
+                "shipped-artifact-in-memory",
+                "read the compiled artifact (`artifact::from_bytes`): check + decode".into(),
+            ),
+            (
+                "build",
+                "shipped-artifact-from-disk",
+                "`triage_core::open` of the `.triage` file".into(),
+            ),
+            (
                 "journey",
                 "by-hand-pre-parsed",
                 "hand-written tree, pre-parsed answers".into(),
@@ -626,6 +659,12 @@ mod summary {
             Some((x, y, x / y))
         };
         let ratios = [
+            (
+                "build",
+                "shipped-bundle-without-case-packs",
+                "shipped-artifact-in-memory",
+                "YAML build (no case packs) / artifact load",
+            ),
             (
                 "journey",
                 "engine-ids",

@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
 SECONDS_EACH=${1:-60}
-TARGETS=(build_one_file session_ops next_request)
+TARGETS=(build_one_file session_ops next_request artifact_bytes)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz@0.13.2

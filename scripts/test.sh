@@ -21,8 +21,8 @@ npm ci --prefix tests/fhir --no-audit --no-fund
 echo "== cargo test"
 cargo test --workspace --locked
 
-echo "== the browser bindings with the FHIR hand-off (the optional \`fhir\` feature)"
-cargo test -p triage-wasm --features fhir --locked
+echo "== the browser bindings with their optional features: the FHIR hand-off (fhir), reading pathway files (sources)"
+cargo test -p triage-wasm --all-features --locked
 
 echo "== browser package and demo page"
 scripts/test-browser.sh

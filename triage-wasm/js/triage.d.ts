@@ -1,4 +1,9 @@
 // Types of the triage engine's JavaScript API (triage.js).
+//
+// Two WebAssembly modules: `init()` loads the runtime (triage_wasm_bg.wasm),
+// which runs compiled bundles (`Engine.fromArtifact`); `initSources()` loads
+// the module that reads pathway files (triage_wasm_sources_bg.wasm), needed by
+// `validate`, `compile` and `Engine.load` only.
 
 /** A person's sex, as pathways are written for it. */
 export type Sex = 'female' | 'male';
@@ -276,6 +281,7 @@ export type TriageErrorCode =
   | 'bad_input'
   | 'invalid_bundle'
   | 'internal'
+  | ArtifactErrorCode
   | 'unknown_pathway'
   | 'unknown_topic'
   | 'implausible_patient'
@@ -294,6 +300,22 @@ export type TriageErrorCode =
   | 'bad_session'
   | 'step_mismatch'
   | 'broken_bundle';
+
+/**
+ * Why `Engine.fromArtifact` refused bytes; each message says to compile the
+ * pathways again with `triage compile`.
+ * - `not_an_artifact`: they do not start with the artifact signature (e.g. a JSON or HTML file).
+ * - `artifact_truncated`: fewer bytes than the 44-byte header.
+ * - `artifact_format`: compiled in another format version (bytes 8..12, little-endian).
+ * - `artifact_corrupted`: the SHA-256 at bytes 12..44 does not match the bytes after it.
+ * - `artifact_malformed`: the checksum matches but the contents are not a sound compiled bundle.
+ */
+export type ArtifactErrorCode =
+  | 'not_an_artifact'
+  | 'artifact_truncated'
+  | 'artifact_format'
+  | 'artifact_corrupted'
+  | 'artifact_malformed';
 
 /** Why the engine refused a call. */
 export class TriageError extends Error {
@@ -330,27 +352,66 @@ export interface WasmResponse {
 export type InitInput = WasmLocation | WasmResponse | WasmBytes | WasmModule;
 
 /**
- * Loads the WebAssembly module. Without a source, it is fetched from next to
- * triage.js (read from disk under Node). Call once, before anything else;
- * later calls do nothing.
+ * The bytes of a compiled bundle (an artifact, `.triage`), as `triage compile`,
+ * `triage-write-bundle` or `compile()` wrote them: an `ArrayBuffer` (e.g.
+ * `await response.arrayBuffer()`) or a view of one (`Uint8Array`, Node's `Buffer`).
+ */
+export type ArtifactBytes = ArrayBuffer | ArrayBufferView;
+
+/**
+ * Loads the runtime module (triage_wasm_bg.wasm), which runs compiled
+ * bundles. Without a source, it is fetched from next to triage.js (read from
+ * disk under Node). Call once, before `Engine.fromArtifact`; later calls do
+ * nothing.
  */
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 
-/** Loads the WebAssembly module from its bytes or the compiled module, synchronously. */
+/** Loads the runtime module from its bytes or the compiled module, synchronously. */
 export function initSync(source: WasmBytes | WasmModule): void;
 
-/** Checks a bundle and reports every problem; throws only for an argument of the wrong shape. */
+/**
+ * Loads the second module (triage_wasm_sources_bg.wasm), which reads and
+ * validates pathway files (YAML): needed by `validate`, `compile` and
+ * `Engine.load`, not by a page that loads a compiled bundle. Without a source,
+ * it is fetched from next to triage.js (read from disk under Node). Later
+ * calls do nothing.
+ */
+export function initSources(source?: InitInput | Promise<InitInput>): Promise<void>;
+
+/**
+ * Checks a bundle and reports every problem; throws only for an argument of
+ * the wrong shape (`bad_input`). Needs `initSources()`, else throws `not_initialised`.
+ */
 export function validate(files: BundleFiles): ValidateReport;
+
+/**
+ * Compiles a bundle into the bytes of a compiled artifact, for
+ * `Engine.fromArtifact` (the same content hash as `triage compile` of the same
+ * files). Throws `invalid_bundle` with its diagnostics when the bundle has
+ * errors, `bad_input` for an argument of the wrong shape. Needs
+ * `initSources()`, else throws `not_initialised`.
+ */
+export function compile(files: BundleFiles): Uint8Array;
 
 /** A compiled bundle: starts, resumes and replays journeys. */
 export class Engine {
   private constructor();
-  /** Loads, validates and compiles a bundle; throws `invalid_bundle` with its diagnostics. */
+  /**
+   * Loads a compiled bundle (`triage compile`, `triage-write-bundle` or
+   * `compile()`). Needs `init()` only. Throws `bad_input` for anything but
+   * bytes, and an {@link ArtifactErrorCode} for bytes it cannot use.
+   */
+  static fromArtifact(bytes: ArtifactBytes): Engine;
+  /**
+   * Loads, validates and compiles a bundle; throws `invalid_bundle` with its
+   * diagnostics. Needs `initSources()`, else throws `not_initialised`; pages
+   * should load a compiled bundle with `fromArtifact` instead.
+   */
   static load(files: BundleFiles): Engine;
-  /** Content hash of the bundle's files (SHA-256, hex). */
+  /** Content hash of the bundle's files (SHA-256, hex); the same for a bundle loaded from files or compiled. */
   readonly hash: string;
   readonly stats: BundleStats;
-  /** Warnings found while loading. */
+  /** Warnings found while loading; always empty from `fromArtifact` (they were reported when it was compiled). */
   readonly diagnostics: Diagnostic[];
   /** The pathways for a person and search words, best match first. */
   pathways(query?: PathwayQuery): PathwayMatch[];

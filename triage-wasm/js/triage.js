@@ -3,15 +3,21 @@
 // as plain objects; every refusal is thrown as a TriageError with a stable code.
 // A session lives inside the engine between calls, so an answer sends only the
 // answer and gets back only the new step.
+//
+// Two WebAssembly modules: triage_wasm_bg.wasm runs compiled bundles (what a
+// page loads), and triage_wasm_sources_bg.wasm also reads and validates
+// pathway files; it is loaded only by initSources(), for tools and authoring.
 
 import initBindings, {
   initSync as initBindingsSync,
   Engine as RawEngine,
-  SessionHandle as RawSession,
-  validate as rawValidate,
 } from './triage_wasm.js';
 
 let ready = false;
+let initialising = null;
+// The sources module's bindings, once initSources() has loaded it.
+let sources = null;
+let initialisingSources = null;
 
 /** Why the engine refused a call. `code` is a stable tag; see the README. */
 export class TriageError extends Error {
@@ -25,22 +31,21 @@ export class TriageError extends Error {
 }
 
 /**
- * Loads the WebAssembly module. Without an argument it is fetched from next to
- * this file (read from disk under Node). Call once before anything else.
+ * What `init(source)` or `initSources(source)` was given, made something the
+ * bindings take: without one, the module `fileName` next to this file
+ * (read from disk under Node).
  */
-export async function init(source) {
-  if (ready) return;
+async function moduleSource(source, fileName) {
   source = await source;
   if (source === undefined) {
-    const url = new URL('triage_wasm_bg.wasm', import.meta.url);
+    const url = new URL(fileName, import.meta.url);
     if (url.protocol === 'file:') {
       const { readFile } = await import('node:fs/promises');
-      source = await readFile(url);
-    } else {
-      source = url;
+      return readFile(url);
     }
+    return url;
   }
-  else if (source !== null && typeof source === 'object' && !(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
+  if (source !== null && typeof source === 'object' && !(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
     // Values that have the shape of a Response or a URL without being one
     // (from another realm, or a polyfill) are read here.
     const isResponse = typeof Response === 'function' && source instanceof Response;
@@ -48,13 +53,49 @@ export async function init(source) {
       if (source.ok === false) {
         throw new Error(`could not fetch the WebAssembly module: HTTP ${source.status}${source.url ? ` (${source.url})` : ''}`);
       }
-      source = await source.arrayBuffer();
-    } else if (!isResponse && !(source instanceof URL) && typeof source.href === 'string') {
-      source = new URL(source.href);
+      return source.arrayBuffer();
+    }
+    if (!isResponse && !(source instanceof URL) && typeof source.href === 'string') {
+      return new URL(source.href);
     }
   }
-  await initBindings({ module_or_path: source });
-  ready = true;
+  return source;
+}
+
+/**
+ * Loads the WebAssembly module that runs compiled bundles. Without an
+ * argument it is fetched from next to this file (read from disk under Node).
+ * Call once before anything else.
+ */
+export async function init(source) {
+  if (ready) return undefined;
+  // Calls made while the module loads wait for that one load.
+  initialising ??= (async () => {
+    await initBindings({ module_or_path: await moduleSource(source, 'triage_wasm_bg.wasm') });
+    ready = true;
+  })().catch((error) => {
+    initialising = null;
+    throw error;
+  });
+  return initialising;
+}
+
+/**
+ * Loads the second module, which reads and validates pathway files (YAML):
+ * needed by validate(), compile() and Engine.load(), not by pages that load a
+ * compiled bundle with Engine.fromArtifact(). Without an argument it is
+ * fetched from next to this file (read from disk under Node).
+ */
+export async function initSources(source) {
+  initialisingSources ??= (async () => {
+    const bindings = await import('./triage_wasm_sources.js');
+    await bindings.default({ module_or_path: await moduleSource(source, 'triage_wasm_sources_bg.wasm') });
+    sources = bindings;
+  })().catch((error) => {
+    initialisingSources = null;
+    throw error;
+  });
+  return initialisingSources;
 }
 
 /** Loads the WebAssembly module from bytes or a compiled module, synchronously. */
@@ -77,9 +118,20 @@ function toJson(what, value) {
   return text;
 }
 
+// The sources module, or a not_initialised error naming `what` needs it.
+function sourcesModule(what) {
+  if (!sources) {
+    throw new TriageError({
+      code: 'not_initialised',
+      message: `${what} reads pathway files: call initSources() first (pages load a compiled bundle with Engine.fromArtifact(), which needs only init())`,
+    });
+  }
+  return sources;
+}
+
 // Runs a call into the engine, turning what it throws into a TriageError.
-function guard(call) {
-  if (!ready) {
+function guard(call, loaded = ready) {
+  if (!loaded) {
     throw new TriageError({ code: 'not_initialised', message: 'call init() before using the engine' });
   }
   try {
@@ -101,37 +153,82 @@ function guard(call) {
   }
 }
 
-function parsed(call) {
-  return JSON.parse(guard(call));
+function parsed(call, loaded = ready) {
+  return JSON.parse(guard(call, loaded));
 }
 
 /**
  * Checks a bundle (`{path: yaml text}`) and reports every problem, as
  * `triage validate --format json` does. Throws only for an argument that is
- * not such an object.
+ * not such an object. Needs initSources().
  */
 export function validate(files) {
+  const bindings = sourcesModule('validate()');
   const text = toJson('the bundle files', files);
-  return parsed(() => rawValidate(text));
+  return parsed(() => bindings.validate(text), true);
 }
+
+/**
+ * Compiles a bundle (`{path: yaml text}`) into the bytes of a compiled
+ * artifact, as `triage compile` writes it, for Engine.fromArtifact(). Throws
+ * `invalid_bundle` (with its diagnostics) when the bundle has errors. Needs
+ * initSources().
+ */
+export function compile(files) {
+  const bindings = sourcesModule('compile()');
+  const text = toJson('the bundle files', files);
+  return guard(() => bindings.compile(text), true);
+}
+
+/** `bytes` as a Uint8Array, or a bad_input error. */
+function asBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  // By its tag, not instanceof: a buffer from another realm (a worker, an
+  // iframe, node:vm) is one all the same.
+  const tag = Object.prototype.toString.call(bytes);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new TriageError({
+    code: 'bad_input',
+    message: 'a compiled bundle is bytes: a Uint8Array or an ArrayBuffer (e.g. from `await response.arrayBuffer()`)',
+  });
+}
+
+// Only this file makes Engines and Sessions: their constructors take this.
+const MADE_HERE = Symbol('triage');
 
 /** A compiled bundle: starts, resumes and replays journeys. */
 export class Engine {
   #raw;
   #info;
 
-  constructor(raw) {
-    if (!(raw instanceof RawEngine)) {
-      throw new TypeError('use Engine.load(files) to make an Engine');
+  constructor(raw, madeHere) {
+    if (madeHere !== MADE_HERE) {
+      throw new TypeError('use Engine.fromArtifact(bytes) or Engine.load(files) to make an Engine');
     }
     this.#raw = raw;
-    this.#info = parsed(() => raw.info());
+    this.#info = parsed(() => raw.info(), true);
   }
 
-  /** Loads, validates and compiles a bundle given as `{path: yaml text}`. */
+  /**
+   * Loads a compiled bundle (the bytes `triage compile` or `compile()`
+   * wrote). Throws `not_an_artifact`, `artifact_truncated`, `artifact_format`
+   * (compiled for another release), `artifact_corrupted` or
+   * `artifact_malformed` for bytes it cannot use.
+   */
+  static fromArtifact(bytes) {
+    const data = asBytes(bytes);
+    return new Engine(guard(() => RawEngine.fromArtifact(data)), MADE_HERE);
+  }
+
+  /**
+   * Loads, validates and compiles a bundle given as `{path: yaml text}`.
+   * Needs initSources(); pages should load a compiled bundle instead.
+   */
   static load(files) {
+    const bindings = sourcesModule('Engine.load()');
     const text = toJson('the bundle files', files);
-    return new Engine(guard(() => RawEngine.load(text)));
+    return new Engine(guard(() => bindings.Engine.load(text), true), MADE_HERE);
   }
 
   /** The content hash of the bundle's files (SHA-256, hex). */
@@ -152,7 +249,7 @@ export class Engine {
   /** The pathways for a person and search words, best match first. */
   pathways(query = {}) {
     const text = toJson('the pathway query', query);
-    return parsed(() => this.#raw.pathways(text));
+    return parsed(() => this.#raw.pathways(text), true);
   }
 
   /**
@@ -165,7 +262,7 @@ export class Engine {
     if (options.topic !== undefined) request.topic = options.topic;
     if (options.language !== undefined) request.language = options.language;
     const text = toJson('the start request', request);
-    return new Session(guard(() => this.#raw.start(text)));
+    return new Session(guard(() => this.#raw.start(text), true), MADE_HERE);
   }
 
   /** Resumes a session saved with `Session.save()`; refuses one from another bundle. */
@@ -173,13 +270,13 @@ export class Engine {
     if (typeof saved !== 'string') {
       throw new TriageError({ code: 'bad_session', message: 'a saved session is the string Session.save() returned' });
     }
-    return new Session(guard(() => this.#raw.resume(saved)));
+    return new Session(guard(() => this.#raw.resume(saved), true), MADE_HERE);
   }
 
   /** Replays an audit record; returns it when this bundle gives the same journey. */
   replay(record) {
     const text = toJson('the audit record', record);
-    return parsed(() => this.#raw.replay(text));
+    return parsed(() => this.#raw.replay(text), true);
   }
 
   /** Releases the engine's memory now rather than when it is garbage collected. */
@@ -207,11 +304,11 @@ export class Session {
   #stepText;
   #stepType;
 
-  constructor(raw) {
-    if (!(raw instanceof RawSession)) {
+  constructor(raw, madeHere) {
+    if (madeHere !== MADE_HERE) {
       throw new TypeError('use Engine.start() or Engine.resume() to make a Session');
     }
-    const state = parsed(() => raw.state());
+    const state = parsed(() => raw.state(), true);
     this.#raw = raw;
     this.#pathway = state.pathway;
     this.#topic = state.topic ?? null;
@@ -269,14 +366,14 @@ export class Session {
    * marked `lang: 'en'`.
    */
   setLanguage(language) {
-    const stepText = guard(() => this.#raw.setLanguage(String(language)));
+    const stepText = guard(() => this.#raw.setLanguage(String(language)), true);
     this.#language = language;
     return this.#setStep(stepText, JSON.parse(stepText));
   }
 
   /** The answers given, in order. */
   get answers() {
-    if (this.#answers === null) this.#answers = parsed(() => this.#raw.answers());
+    if (this.#answers === null) this.#answers = parsed(() => this.#raw.answers(), true);
     return structuredClone(this.#answers);
   }
 
@@ -288,7 +385,7 @@ export class Session {
   /** Answers `question` (the current question's id) and returns the next step. */
   answer(question, answer) {
     const text = toJson('the answer', { question, answer });
-    const stepText = guard(() => this.#raw.answer(text));
+    const stepText = guard(() => this.#raw.answer(text), true);
     this.#answers = null;
     this.#answerCount += 1;
     return this.#setStep(stepText, JSON.parse(stepText));
@@ -296,7 +393,7 @@ export class Session {
 
   /** Takes back the last answer and returns the step before it. */
   back() {
-    const stepText = guard(() => this.#raw.back());
+    const stepText = guard(() => this.#raw.back(), true);
     this.#answers = null;
     this.#answerCount -= 1;
     return this.#setStep(stepText, JSON.parse(stepText));
@@ -304,12 +401,12 @@ export class Session {
 
   /** The session as a string, for Engine.resume(). */
   save() {
-    return guard(() => this.#raw.save());
+    return guard(() => this.#raw.save(), true);
   }
 
   /** The audit record: the answers, the questions asked and the outcome. */
   audit() {
-    return parsed(() => this.#raw.audit());
+    return parsed(() => this.#raw.audit(), true);
   }
 
   /** Releases the session's memory now rather than when it is garbage collected. */

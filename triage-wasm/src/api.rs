@@ -2,14 +2,18 @@
 //! can be tested natively; `lib.rs` only exposes it to JavaScript.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use triage_core::compile::{BundleStats, CompiledBundle};
-use triage_core::diag::{Diagnostic, Severity};
 use triage_core::eval::{Answer, EvalError, Language, Patient, Start, Step};
-use triage_core::load::Sources;
-use triage_core::report::{self, DiagnosticJson, ValidationReport};
+use triage_core::report::DiagnosticJson;
 use triage_core::session::{self, AuditRecord, Session};
-use triage_core::BuildOptions;
+#[cfg(feature = "sources")]
+use {
+    std::collections::BTreeMap,
+    triage_core::diag::{Diagnostic, Severity},
+    triage_core::load::Sources,
+    triage_core::report::{self, ValidationReport},
+    triage_core::BuildOptions,
+};
 
 /// A refusal, already written as the JSON object thrown to JavaScript:
 /// `{"code": TAG, "message": TEXT, ...details}`.
@@ -24,6 +28,7 @@ pub(crate) struct ErrorJson {
 /// Tag of an argument that is not the JSON the call takes.
 const BAD_INPUT: &str = "bad_input";
 /// Tag of a bundle that has errors.
+#[cfg(feature = "sources")]
 const INVALID_BUNDLE: &str = "invalid_bundle";
 /// Tag of a result that could not be written as JSON (never expected).
 const INTERNAL: &str = "internal";
@@ -63,6 +68,7 @@ impl ErrorJson {
         ErrorJson::plain(INTERNAL, &format!("the result cannot be written: {error}"))
     }
 
+    #[cfg(feature = "sources")]
     fn invalid_bundle(diagnostics: Vec<DiagnosticJson>) -> ErrorJson {
         #[derive(Serialize)]
         struct Invalid {
@@ -111,12 +117,14 @@ fn write(value: &impl Serialize) -> Result<String, ErrorJson> {
     serde_json::to_string(value).map_err(|e| ErrorJson::internal(&e))
 }
 
+#[cfg(feature = "sources")]
 /// Diagnostics in the shape `triage validate --format json` prints; `file` is
 /// the key the text was given under, or `""` for the bundle as a whole.
 fn json_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) -> Vec<DiagnosticJson> {
     report::diagnostics_json(diagnostics, |file| file_name(sources, file))
 }
 
+#[cfg(feature = "sources")]
 fn file_name(sources: &Sources, file: usize) -> String {
     sources
         .files
@@ -125,6 +133,7 @@ fn file_name(sources: &Sources, file: usize) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(feature = "sources")]
 /// Builds the bundle given as a JSON object `{path: text}`.
 fn build(files: &str, options: &BuildOptions) -> Result<triage_core::Built, ErrorJson> {
     let texts: BTreeMap<String, String> = parse("the bundle files", files)?;
@@ -136,6 +145,7 @@ fn build(files: &str, options: &BuildOptions) -> Result<triage_core::Built, Erro
     Ok(built)
 }
 
+#[cfg(feature = "sources")]
 /// Validates a bundle and returns the report as JSON.
 pub(crate) fn validate(files: &str) -> Result<String, ErrorJson> {
     let built = build(files, &BuildOptions::default())?;
@@ -200,7 +210,20 @@ pub(crate) fn answers(session: &Session) -> Result<String, ErrorJson> {
 }
 
 impl Engine {
+    /// Reads a compiled bundle artifact (`triage compile`); a file that is not
+    /// a sound artifact is refused with its [`triage_core::artifact::ArtifactError`] code.
+    pub(crate) fn from_artifact(bytes: &[u8]) -> Result<Engine, ErrorJson> {
+        match triage_core::artifact::from_bytes(bytes) {
+            Ok(bundle) => Ok(Engine {
+                bundle,
+                warnings: Vec::new(),
+            }),
+            Err(error) => Err(ErrorJson::plain(error.code(), &error.to_string())),
+        }
+    }
+
     /// Loads, validates and compiles a bundle given as a JSON object `{path: text}`.
+    #[cfg(feature = "sources")]
     pub(crate) fn load(files: &str) -> Result<Engine, ErrorJson> {
         // Case packs are for authors; a page that runs triages does not need them.
         let built = build(files, &BuildOptions::for_evaluation())?;
@@ -212,6 +235,12 @@ impl Engine {
             }),
             _ => Err(ErrorJson::invalid_bundle(diagnostics)),
         }
+    }
+
+    /// The bundle as a compiled artifact, for [`Engine::from_artifact`].
+    #[cfg(feature = "sources")]
+    pub(crate) fn to_artifact(&self) -> Vec<u8> {
+        triage_core::artifact::to_bytes(&self.bundle)
     }
 
     /// The content hash, counts and load warnings, as JSON.
@@ -339,6 +368,7 @@ mod tests {
     use std::sync::OnceLock;
 
     /// The shipped bundle as the `{path: text}` JSON a page sends.
+    #[cfg(feature = "sources")]
     fn shipped_files() -> &'static str {
         static FILES: OnceLock<String> = OnceLock::new();
         FILES.get_or_init(|| {
@@ -357,7 +387,36 @@ mod tests {
     /// The shipped bundle, loaded once for all tests.
     fn engine() -> &'static Engine {
         static ENGINE: OnceLock<Engine> = OnceLock::new();
-        ENGINE.get_or_init(|| Engine::load(shipped_files()).unwrap())
+        ENGINE.get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+            let bundle = triage_core::open(&root).unwrap();
+            Engine::from_artifact(&triage_core::artifact::to_bytes(&bundle)).unwrap()
+        })
+    }
+
+    #[test]
+    fn a_damaged_artifact_is_refused_with_its_code() {
+        let bytes = triage_core::artifact::to_bytes(&engine().bundle);
+        let mut corrupted = bytes.clone();
+        corrupted[bytes.len() / 2] ^= 1;
+        let mut other = bytes.clone();
+        other[8] = other[8].wrapping_add(1);
+        for (bytes, code) in [
+            (&corrupted[..], "artifact_corrupted"),
+            (&other[..], "artifact_format"),
+            (&bytes[..30], "artifact_truncated"),
+            (&b"{\"files\": {}}"[..], "not_an_artifact"),
+        ] {
+            let refused = error(Engine::from_artifact(bytes));
+            assert_eq!(refused["code"], code);
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("triage compile"),
+                "{refused}"
+            );
+        }
     }
 
     fn error<T: std::fmt::Debug>(result: Result<T, ErrorJson>) -> Value {
@@ -432,6 +491,7 @@ mod tests {
         assert!(info["stats"]["pathways"].as_u64().unwrap() >= 3);
     }
 
+    #[cfg(feature = "sources")]
     #[test]
     fn a_bad_bundle_is_refused_with_located_diagnostics() {
         let files = json!({
@@ -452,6 +512,7 @@ mod tests {
         assert_eq!(unknown["severity"], "error");
     }
 
+    #[cfg(feature = "sources")]
     #[test]
     fn validate_reports_without_refusing() {
         let report: Value = serde_json::from_str(&validate("{}").unwrap()).unwrap();
@@ -463,8 +524,11 @@ mod tests {
     #[test]
     fn arguments_that_are_not_the_right_json_are_bad_input() {
         let engine = engine();
-        assert_eq!(error(validate("[1]"))["code"], BAD_INPUT);
-        assert_eq!(error(validate("not json"))["code"], BAD_INPUT);
+        #[cfg(feature = "sources")]
+        {
+            assert_eq!(error(validate("[1]"))["code"], BAD_INPUT);
+            assert_eq!(error(validate("not json"))["code"], BAD_INPUT);
+        }
         assert_eq!(error(engine.pathways("{\"age\": 3}"))["code"], BAD_INPUT);
         let no_sex = json!({"pathway": "chest-pain", "patient": {"age_years": 40}});
         assert_eq!(error(engine.start(&no_sex.to_string()))["code"], BAD_INPUT);
@@ -532,6 +596,7 @@ mod tests {
         let engine = engine();
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         for text in [deep.as_str(), "", "\u{0}", "null", "1e999", "{\"a\": 1}"] {
+            #[cfg(feature = "sources")]
             assert!(validate(text).is_err());
             assert!(engine.pathways(text).is_err());
             assert!(engine.start(text).is_err());

@@ -23,6 +23,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Validates a bundle given as a JSON object `{path: yaml text}` and returns
 /// the report `{"summary": {...}, "diagnostics": [...]}`, the same JSON as
 /// `triage validate --format json`. Throws only when `files` is not such an object.
+/// (The `sources` feature: the module that reads pathway files.)
+#[cfg(feature = "sources")]
 #[wasm_bindgen]
 pub fn validate(files: &str) -> Result<String, String> {
     api::validate(files).map_err(ErrorJson::into_json)
@@ -32,11 +34,34 @@ pub fn validate(files: &str) -> Result<String, String> {
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine(Rc<Engine>);
 
+/// Compiles a bundle given as a JSON object `{path: yaml text}` into the
+/// bytes of a compiled artifact (what `triage compile` writes). Throws
+/// `invalid_bundle` (with its diagnostics) when the bundle has errors.
+/// (The `sources` feature.)
+#[cfg(feature = "sources")]
+#[wasm_bindgen]
+pub fn compile(files: &str) -> Result<Vec<u8>, String> {
+    Engine::load(files)
+        .map(|engine| engine.to_artifact())
+        .map_err(ErrorJson::into_json)
+}
+
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
+    /// Reads a compiled bundle artifact (`triage compile`). Throws
+    /// `not_an_artifact`, `artifact_truncated`, `artifact_format`,
+    /// `artifact_corrupted` or `artifact_malformed` for a file it cannot use.
+    #[wasm_bindgen(js_name = fromArtifact)]
+    pub fn from_artifact(bytes: &[u8]) -> Result<WasmEngine, String> {
+        Engine::from_artifact(bytes)
+            .map(|engine| WasmEngine(Rc::new(engine)))
+            .map_err(ErrorJson::into_json)
+    }
+
     /// Loads, validates and compiles a bundle given as a JSON object
     /// `{path: yaml text}`. Throws `invalid_bundle` (with its diagnostics)
-    /// when the bundle has errors.
+    /// when the bundle has errors. (The `sources` feature.)
+    #[cfg(feature = "sources")]
     pub fn load(files: &str) -> Result<WasmEngine, String> {
         Engine::load(files)
             .map(|engine| WasmEngine(Rc::new(engine)))

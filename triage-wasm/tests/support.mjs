@@ -1,5 +1,9 @@
 // Shared by the Node and browser tests: the shipped bundle, a small bundle
-// written for the tests, and a search for journeys that reach a given outcome.
+// written for the tests, compiled bundles (artifacts) and damaged copies of
+// them, the demo site's server, and a search for journeys that reach a given
+// outcome.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +13,14 @@ export const CRATE_DIR = join(here, '..');
 export const ROOT_DIR = join(CRATE_DIR, '..');
 export const PKG_DIR = join(CRATE_DIR, 'pkg');
 export const SITE_DIR = join(CRATE_DIR, 'site');
+/** The directory of the shipped pathways. */
+export const PATHWAYS_DIR = join(ROOT_DIR, 'pathways');
+/** The demo site's compiled bundle, built from PATHWAYS_DIR by scripts/build-wasm.sh. */
+export const SITE_BUNDLE = join(SITE_DIR, 'bundle.triage');
 
 /** The shipped pathways as `{path: text}`, read as the build script reads them. */
 export function shippedFiles() {
-  return bundleFiles(join(ROOT_DIR, 'pathways'));
+  return bundleFiles(PATHWAYS_DIR);
 }
 
 /** The fixture bundle written in English and Welsh, per audience. */
@@ -20,8 +28,8 @@ export function welshFiles() {
   return bundleFiles(join(ROOT_DIR, 'tests', 'fixtures', 'welsh'));
 }
 
-/** The YAML files of the bundle directory `root` as `{path: text}`. */
-function bundleFiles(root) {
+/** The YAML files of the bundle directory `root` as `{path: text}`, case packs included. */
+export function bundleFiles(root) {
   const files = {};
   const walk = (at) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
@@ -33,6 +41,89 @@ function bundleFiles(root) {
   };
   walk(root);
   return files;
+}
+
+// --- Compiled bundles (artifacts) ----------------------------------------------
+// The layout (triage-core/src/artifact): an 8-byte signature, the format
+// version (u32, little-endian), the SHA-256 of the payload, the payload.
+
+/** The signature every artifact starts with. */
+export const ARTIFACT_MAGIC = Buffer.from('\x89TRI\r\n\x1a\n', 'latin1');
+export const VERSION_AT = 8;
+export const DIGEST_AT = 12;
+export const PAYLOAD_AT = 44;
+
+/** Whether `bytes` have the artifact layout, with a checksum that matches the payload. */
+export function looksLikeArtifact(bytes) {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return data.length > PAYLOAD_AT && data.subarray(0, VERSION_AT).equals(ARTIFACT_MAGIC) &&
+    createHash('sha256').update(data.subarray(PAYLOAD_AT)).digest().equals(data.subarray(DIGEST_AT, PAYLOAD_AT));
+}
+
+/** A copy of the artifact `bytes` with one byte of its payload changed (its checksum no longer matches). */
+export function flipPayloadByte(bytes) {
+  const copy = Buffer.from(bytes);
+  copy[PAYLOAD_AT + Math.floor((copy.length - PAYLOAD_AT) / 2)] ^= 0x01;
+  return copy;
+}
+
+/**
+ * Damaged copies of the artifact `bytes`, each with the code Engine.fromArtifact
+ * refuses it with: [{name, bytes, code}].
+ */
+export function damagedArtifacts(bytes) {
+  const newer = Buffer.from(bytes);
+  newer.writeUInt32LE(newer.readUInt32LE(VERSION_AT) + 1, VERSION_AT);
+  // A checksum that matches, over a payload that is not a compiled bundle:
+  // what a hand-made or wrongly converted file would be.
+  const garbage = Buffer.concat([Buffer.from(bytes).subarray(0, PAYLOAD_AT), Buffer.from('not a compiled bundle')]);
+  createHash('sha256').update(garbage.subarray(PAYLOAD_AT)).digest().copy(garbage, DIGEST_AT);
+  return [
+    { name: 'one byte of the payload flipped', bytes: flipPayloadByte(bytes), code: 'artifact_corrupted' },
+    { name: 'the format version + 1', bytes: newer, code: 'artifact_format' },
+    { name: 'cut to 20 bytes', bytes: Buffer.from(bytes).subarray(0, 20), code: 'artifact_truncated' },
+    { name: 'a JSON file (the old bundle.json)', bytes: Buffer.from(JSON.stringify({ files: TEST_FILES })), code: 'not_an_artifact' },
+    { name: 'a checksum that matches a payload that is not a bundle', bytes: garbage, code: 'artifact_malformed' },
+  ];
+}
+
+// --- Serving a site -------------------------------------------------------------
+
+/**
+ * Serves `dir` with tools/serve.py on a free port, as the README says to serve
+ * the demo (precompressed .br/.gz copies sent by Accept-Encoding). Resolves to
+ * {url, log, stop}; `log()` is what it printed (one line per request).
+ */
+export function serveSite(dir) {
+  const child = spawn(process.env.PYTHON ?? 'python3', ['-u', join(CRATE_DIR, 'tools', 'serve.py'), '--port', '0', '--bind', '127.0.0.1', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => { out += chunk; });
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`serve.py did not start: ${out}${err}`));
+    }, 15_000);
+    const ready = () => {
+      // "Serving DIR at http://127.0.0.1:PORT/ (compressed: br, gzip)"
+      const at = / at (http:\/\/[^\s]+\/) \(compressed/.exec(out);
+      if (!at) return;
+      clearTimeout(timer);
+      child.stdout.off('data', ready);
+      resolve({ url: at[1], log: () => out, stop });
+    };
+    child.stdout.on('data', ready);
+    child.on('error', (error) => { clearTimeout(timer); reject(error); });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve.py exited (${code}): ${out}${err}`)); });
+  });
 }
 
 /** A small bundle with one question of each kind, independent of the shipped content. */

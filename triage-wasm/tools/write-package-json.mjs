@@ -18,11 +18,13 @@ const pkg = {
   exports: {
     '.': { types: './triage.d.ts', default: './triage.js' },
     './triage_wasm_bg.wasm': './triage_wasm_bg.wasm',
+    './triage_wasm_sources_bg.wasm': './triage_wasm_sources_bg.wasm',
   },
-  // npx triage-write-bundle ./my-pathways -o bundle.json
-  bin: { 'triage-write-bundle': './write-bundle-json.mjs' },
+  // npx triage-write-bundle ./my-pathways -o bundle.triage
+  bin: { 'triage-write-bundle': './write-bundle.mjs' },
   files: ['triage.js', 'triage.d.ts', 'triage_wasm.js', 'triage_wasm.d.ts', 'triage_wasm_bg.wasm', 'triage_wasm_bg.wasm.d.ts',
-    'write-bundle-json.mjs', 'README.md'],
+    'triage_wasm_sources.js', 'triage_wasm_sources.d.ts', 'triage_wasm_sources_bg.wasm',
+    'triage_wasm_sources_bg.wasm.d.ts', 'write-bundle.mjs', 'README.md'],
   sideEffects: false,
   engines: { node: '>=18' },
 };

@@ -2,20 +2,36 @@
 // Everything runs here with the triage engine; after loading the page and the
 // pathways nothing is sent or fetched. Progress is kept in sessionStorage so a
 // reload loses nothing.
-
-import { init, Engine, TriageError } from './pkg/triage.js';
+//
+// The first screens (age, sex) need neither the engine nor the pathways, so
+// they are shown at once while both load in the background; a screen that
+// needs them waits on a loading page and goes on by itself. The engine's
+// module is imported, not a static import, so this file can run before it
+// has arrived.
 
 const STORE_KEY = 'triage-demo';
 const SERVICE_NAME = 'Check your symptoms';
 const MAX_AGE = 120;
+const ENGINE_MODULE = 'pkg/triage.js';
+const ENGINE_FILE = 'pkg/triage_wasm_bg.wasm';
+const BUNDLE_FILE = 'bundle.triage';
+const LOADING_HEADING = 'Loading the symptom checker…';
 
 const app = document.getElementById('app');
 const backSlot = document.getElementById('back');
 
-/** The compiled pathways. */
+/** The engine's module (pkg/triage.js), once imported. */
+let triage = null;
+/** The compiled pathways, once loaded. */
 let engine = null;
 /** The journey under way, if any. */
 let session = null;
+/** A journey saved before a reload, kept until the engine can resume it. */
+let savedSession = null;
+/** Set while the loading page stands in for a screen that needs the engine. */
+let waiting = null;
+/** Why the engine could not be loaded, once it could not. */
+let loadFailure = null;
 /** Where the person is: the screen, and what they have told us so far. */
 let state = freshState();
 
@@ -80,7 +96,7 @@ function languageSwitch() {
 
 function persist() {
   try {
-    const saved = { ...state, session: session ? session.save() : null };
+    const saved = { ...state, session: session ? session.save() : savedSession };
     sessionStorage.setItem(STORE_KEY, JSON.stringify(saved));
   } catch {
     // Storage may be full or blocked; the journey still works, it just won't survive a reload.
@@ -207,17 +223,48 @@ function go(screen, moveFocus = true) {
 }
 
 function render(moveFocus) {
+  if (loadFailure) return fatal(loadFailure);
   languageSwitch();
+  waiting = null;
+  if (!engine && needsEngine(state.screen)) return loadingPage(moveFocus);
   try {
     renderScreen(moveFocus);
   } catch (error) {
-    if (!(error instanceof TriageError)) throw error;
+    if (!isTriageError(error)) throw error;
     // What was stored no longer fits the pathways (or was altered): start again.
     session = null;
+    savedSession = null;
     state = freshState();
     persist();
     agePage(moveFocus);
   }
+}
+
+/** Whether `screen` calls the engine to show itself. */
+function needsEngine(screen) {
+  return screen === 'symptom' || screen === 'journey';
+}
+
+function isTriageError(error) {
+  return triage !== null && error instanceof triage.TriageError;
+}
+
+/** Stands in for a screen that needs the engine until it has loaded; engineLoaded() replaces it. */
+function loadingPage(moveFocus) {
+  waiting = { moveFocus };
+  show({
+    heading: LOADING_HEADING,
+    // From the symptom search, Back leads where the search's own Back would.
+    back: state.screen === 'symptom' ? () => go('sex') : null,
+    moveFocus,
+    content: [
+      h('div', { class: 'loading', id: 'engine-loading', role: 'status', 'aria-live': 'polite' },
+        h('span', { class: 'loading__spinner', 'aria-hidden': 'true' }),
+        h('h1', {}, LOADING_HEADING),
+        h('p', {}, 'This can take a few seconds on a slow connection. '
+          + 'The next page will open by itself when it is ready.')),
+    ],
+  });
 }
 
 function renderScreen(moveFocus) {
@@ -488,7 +535,7 @@ function questionPage(moveFocus) {
       try {
         session.answer(question.id, value);
       } catch (error) {
-        if (error instanceof TriageError) return [{ field, message: refusalMessage(question, error) }];
+        if (isTriageError(error)) return [{ field, message: refusalMessage(question, error) }];
         throw error;
       }
       go('journey');
@@ -734,6 +781,7 @@ function transcriptRow(entry) {
 
 function startAgain() {
   session = null;
+  savedSession = null;
   state = freshState();
   go('age');
 }
@@ -742,7 +790,7 @@ function startAgain() {
 // Start-up
 // ---------------------------------------------------------------------------
 
-/** An error in loading the page's files (the .wasm or bundle.json), as opposed to a bug. */
+/** An error in loading the page's files (the engine or the pathways), as opposed to a bug. */
 class LoadError extends Error {}
 
 function fatal(error) {
@@ -757,10 +805,49 @@ function fatal(error) {
         h('a', { href: 'tel:111' }, '111'), ', or ', h('a', { href: 'tel:999' }, '999'), ' in an emergency.'),
       loading ? h('p', {}, 'If you run this page yourself: build it with scripts/build-wasm.sh and serve the triage-wasm/site folder:') : null,
       loading ? h('pre', { class: 'command' }, h('code', {}, 'python3 -m http.server 8000 --directory triage-wasm/site')) : null,
-      h('p', { class: 'hint' }, error instanceof TriageError ? `${error.code}: ${error.message}` : String(error.message ?? error)),
+      h('p', { class: 'hint' }, isTriageError(error) ? `${error.code}: ${error.message}` : String(error.message ?? error)),
     ].filter(Boolean),
   });
   document.body.dataset.problem = 'true';
+}
+
+/**
+ * Loads the engine's module, its WebAssembly and the compiled pathways, all
+ * at once; resolves to the Engine. Both fetches start here, before the first
+ * screen is drawn, and take up the preloads in index.html: fetch() with its
+ * defaults asks in the same mode as a `crossorigin` preload (CORS, same-origin
+ * credentials), as it must, or the file would be downloaded twice.
+ */
+function loadEngine() {
+  const wasm = fetch(ENGINE_FILE);
+  // init() reads it only once the module is in; a failure meanwhile is not unhandled.
+  wasm.catch(() => {});
+  const bundle = fetch(BUNDLE_FILE)
+    .then(async (response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    })
+    .catch((error) => {
+      throw new LoadError(`could not load the pathways (${BUNDLE_FILE}): ${error.message}`);
+    });
+  const module = import(`./${ENGINE_MODULE}`).then(
+    (loaded) => loaded.init(wasm).then(() => loaded, (error) => {
+      throw new LoadError(`could not load the engine (${ENGINE_FILE}): ${error.message}`);
+    }),
+    (error) => {
+      throw new LoadError(`could not load the engine (${ENGINE_MODULE}): ${error.message}`);
+    },
+  );
+  return Promise.all([module, bundle]).then(async ([loaded, bytes]) => {
+    triage = loaded;
+    try {
+      return await triage.Engine.fromArtifact(bytes);
+    } catch (error) {
+      // Not a pathways file, one cut short or changed, or one for another release of the engine.
+      const reason = isTriageError(error) ? `${error.code}: ${error.message}` : error.message;
+      throw new LoadError(`could not load the pathways (${BUNDLE_FILE}): ${reason}`);
+    }
+  });
 }
 
 function restore() {
@@ -773,39 +860,67 @@ function restore() {
   if (!saved || typeof saved !== 'object') return false;
   state = { ...freshState(), ...saved };
   delete state.session;
-  if (typeof saved.session === 'string') {
-    try {
-      session = engine.resume(saved.session);
-    } catch {
-      // The pathways changed since the journey began: it cannot be trusted, so start the symptom again.
-      session = null;
-      state.screen = 'symptom';
-    }
-  }
+  // Resumed by resumeSaved() once the engine has loaded.
+  savedSession = typeof saved.session === 'string' ? saved.session : null;
   return true;
 }
 
-async function start() {
-  let files;
+function resumeSaved() {
+  if (savedSession === null) return;
+  const saved = savedSession;
+  savedSession = null;
   try {
-    await Promise.all([
-      init().catch((error) => {
-        throw new LoadError(`could not load the engine (pkg/triage_wasm_bg.wasm): ${error.message}`);
-      }),
-      fetch('bundle.json').then(async (response) => {
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        ({ files } = await response.json());
-      }).catch((error) => {
-        throw new LoadError(`could not load the pathways (bundle.json): ${error.message}`);
-      }),
-    ]);
-    engine = Engine.load(files);
-  } catch (error) {
-    return fatal(error);
+    session = engine.resume(saved);
+    // The language may have been switched while the engine was loading.
+    if (session.language !== state.language) session.setLanguage(state.language);
+  } catch {
+    // The pathways changed since the journey began: it cannot be trusted, so start the symptom again.
+    session = null;
+    if (state.screen === 'journey') state.screen = 'symptom';
   }
+}
+
+/** The first screen is on screen and can be used. */
+function firstScreenShown() {
+  if (document.body.dataset.ready) return;
+  document.body.dataset.ready = 'true';
+  performance.mark('triage:first-screen');
+}
+
+function engineLoaded(loaded) {
+  engine = loaded;
+  performance.mark('triage:engine-ready');
+  resumeSaved();
+  if (waiting) {
+    const active = document.activeElement;
+    const onLanguage = Boolean(active?.closest('#language'));
+    // The heading takes the focus if the loading page gave it to its own, or
+    // if the focus was on something this replaces.
+    const lost = app.contains(active) || backSlot.contains(active);
+    render(!onLanguage && (waiting.moveFocus || lost));
+    if (onLanguage) document.querySelector('#language a')?.focus();
+  }
+  document.body.dataset.engine = 'ready';
+  firstScreenShown();
+}
+
+function engineFailed(error) {
+  loadFailure = error;
+  // Nothing is left to switch the language of.
+  document.getElementById('language')?.replaceChildren();
+  fatal(error);
+  document.body.dataset.engine = 'failed';
+}
+
+function start() {
+  // First, so that the engine's files are asked for before anything is drawn.
+  const loading = loadEngine();
   restore();
   render(false);
-  document.body.dataset.ready = 'true';
+  // A journey restored after a reload needs the engine: its screen, not the
+  // loading page, is the first screen.
+  if (!waiting) firstScreenShown();
+  loading.then(engineLoaded, engineFailed);
 }
 
 start();

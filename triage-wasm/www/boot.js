@@ -1,7 +1,7 @@
 // Starts the page, or says why it cannot start. A classic script (not a
 // module), so that it runs even where module scripts cannot load: a page
 // opened as a file (file://) cannot load modules or fetch its .wasm and
-// bundle.json, and would otherwise show "Loading…" for ever.
+// bundle.triage, and would otherwise show "Loading…" for ever.
 'use strict';
 
 (function boot() {

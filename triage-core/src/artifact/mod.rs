@@ -67,7 +67,7 @@ const PAYLOAD_AT: usize = DIGEST_AT + 32;
 #[non_exhaustive]
 pub enum ArtifactError {
     /// The bytes do not start with [`MAGIC`].
-    #[error("this is not a compiled bundle (it does not start with the signature `triage compile` writes); give a file written by `triage compile`, or a pathway directory")]
+    #[error("this is not a compiled bundle (it does not start with the signature `triage compile` writes); give a file written by `triage compile`")]
     NotAnArtifact,
     /// Fewer bytes than the header.
     #[error("the compiled bundle is cut short ({len} bytes, fewer than its {PAYLOAD_AT}-byte header); copy it again, or compile the pathways again with `triage compile`")]

@@ -1,16 +1,17 @@
-// Tests of the demo page (site/) in headless Chromium, served locally: whole
-// journeys, back, reload, the error summary, keyboard use, and axe-core on
-// every page state. The journeys are found in the shipped pathways by the
+// Tests of the demo page (site/) in headless Chromium, served as the README
+// says (tools/serve.py, precompressed): whole journeys, back, reload, the
+// error summary, keyboard use, loading, compression, and axe-core on every
+// page state. The journeys are found in the page's own bundle.triage by the
 // engine itself (in Node), so the tests follow the content as it grows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
-import { PKG_DIR, SITE_DIR, findJourney, findPath } from '../support.mjs';
+import { PKG_DIR, SITE_BUNDLE, SITE_DIR, findJourney, findPath, flipPayloadByte, serveSite } from '../support.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -26,26 +27,12 @@ let engine;
 before(async () => {
   const triage = await import(pathToFileURL(join(PKG_DIR, 'triage.js')).href);
   await triage.init();
-  // The pathways the page serves, so the journeys found here are the page's.
-  const { files } = JSON.parse(readFileSync(join(SITE_DIR, 'bundle.json'), 'utf8'));
-  engine = triage.Engine.load(files);
+  // The compiled pathways the page serves, loaded as the page loads them, so
+  // the journeys found here are the page's.
+  engine = triage.Engine.fromArtifact(readFileSync(SITE_BUNDLE));
 
-  server = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', SITE_DIR], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  baseUrl = await new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${seen}`)), 15_000);
-    server.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const port = /port (\d+)/.exec(seen);
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port[1]}/`);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${seen}`)));
-  });
+  server = await serveSite(SITE_DIR);
+  baseUrl = server.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -60,20 +47,29 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  await server?.stop();
 });
 
+/** Waits until the page has loaded its engine and pathways (its first screen may come before). */
+async function engineReady(page) {
+  await page.waitForFunction(() => document.body.dataset.engine, null, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', 'the engine failed to load');
+}
+
 /**
- * Opens the page in a fresh context. Records console errors, page errors and
- * every request made after the page became ready (there should be none).
+ * Opens the page in a fresh context, and returns once its first screen can be
+ * used (data-ready); the engine may still be loading. Records console errors,
+ * page errors and every request made after the engine had loaded (there
+ * should be none).
  */
-async function openPage() {
+async function openPage(url = baseUrl) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const problems = [];
   const lateRequests = [];
   let loading = true;
+  let loaded = Promise.resolve();
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -81,19 +77,26 @@ async function openPage() {
   page.on('request', (request) => {
     if (!loading) lateRequests.push(request.url());
   });
+  let loads = 0;
   const load = async (action) => {
+    const current = ++loads;
     loading = true;
     await action();
     await page.waitForSelector('body[data-ready]');
-    loading = false;
+    // Loading ends when the engine and pathways are in, which may be after
+    // the first screen. A wait that ends after a later load began is ignored.
+    loaded = page.waitForFunction(() => document.body.dataset.engine, null, { timeout: 30_000 })
+      .then(() => { if (current === loads) loading = false; }, () => {});
   };
-  await load(() => page.goto(baseUrl));
+  await load(() => page.goto(url));
   const done = async () => {
+    await loaded;
+    await engineReady(page);
     assert.deepEqual(problems, [], 'the page reported errors');
     assert.deepEqual(lateRequests, [], 'the page made requests after loading');
     await context.close();
   };
-  return { page, load, done };
+  return { page, context, load, done };
 }
 
 /** Runs axe-core on the page as it is and fails on serious or critical violations. */
@@ -179,6 +182,8 @@ async function startByKeyboard(page, { years, sex, title }) {
   if (sex === 'female') await page.keyboard.press('Space');
   else await page.keyboard.press('ArrowDown');
   await continueByKeyboard(page);
+  // The symptom search needs the pathways: it waits for them if they are still loading.
+  await engineReady(page);
   await expectHeadingFocused(page, 'What is your main symptom?');
   await tabTo(page, '#symptom-search');
   await page.keyboard.type(title);
@@ -354,8 +359,27 @@ test('opened as a file, the page says how to serve it instead of loading for eve
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = [];
+  // The preloads in index.html (the modules, the .wasm and bundle.triage) are
+  // refused under file:// by Chromium's CORS rules before any script runs:
+  // each logs a CORS error and a failed load. Those are the browser's, not
+  // the page's; anything else is a problem.
+  const preloaded = ['app.js', 'pkg/triage.js', 'pkg/triage_wasm.js', 'pkg/triage_wasm_bg.wasm', 'bundle.triage'];
+  const blockedPreload = (text) => /blocked by CORS policy/.test(text)
+    && preloaded.some((file) => text.includes(`${pathToFileURL(join(SITE_DIR, file)).href}'`));
+  let lastBlocked = false;
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (blockedPreload(text)) {
+      lastBlocked = true;
+      return;
+    }
+    // The failed load that follows each refused preload.
+    if (lastBlocked && /net::ERR_FAILED/.test(text)) {
+      lastBlocked = false;
+      return;
+    }
+    problems.push(text);
   });
   await page.goto(pathToFileURL(join(SITE_DIR, 'index.html')).href);
   await page.waitForSelector('body[data-problem]', { timeout: 10_000 });
@@ -367,8 +391,8 @@ test('opened as a file, the page says how to serve it instead of loading for eve
   await context.close();
 });
 
-test('a missing bundle.json or .wasm gives a clear message, not "Loading…"', TIMEOUT, async () => {
-  for (const missing of ['bundle.json', 'pkg/triage_wasm_bg.wasm', 'pkg/triage.js']) {
+test('a missing bundle.triage or .wasm gives a clear message, not "Loading…"', TIMEOUT, async () => {
+  for (const missing of ['bundle.triage', 'pkg/triage_wasm_bg.wasm', 'pkg/triage.js']) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.route(`**/${missing}`, (route) => route.fulfill({ status: 404, body: 'not found' }));
@@ -379,6 +403,124 @@ test('a missing bundle.json or .wasm gives a clear message, not "Loading…"', T
     if (missing !== 'pkg/triage.js') assert.match(await page.locator('main').textContent(), new RegExp(missing.split('/').at(-1).replace('.', '\\.')));
     await context.close();
   }
+});
+
+test('the page is served compressed: the engine and the pathways come as brotli when the browser takes it', TIMEOUT, async () => {
+  // Chromium's own Accept-Encoding, then a browser that takes only gzip, then none.
+  for (const accept of [null, 'gzip', 'identity']) {
+    const context = await browser.newContext(accept ? { extraHTTPHeaders: { 'Accept-Encoding': accept } } : {});
+    const page = await context.newPage();
+    const responses = [];
+    page.on('response', (response) => responses.push(response));
+    await page.goto(baseUrl);
+    await engineReady(page);
+    for (const [file, type] of [['pkg/triage_wasm_bg.wasm', 'application/wasm'], ['bundle.triage', 'application/octet-stream']]) {
+      const got = responses.filter((response) => response.url() === new URL(file, baseUrl).href);
+      // Once: the preload in index.html is the request the page's fetch() uses.
+      assert.equal(got.length, 1, `${file} was downloaded ${got.length} times`);
+      const [response] = got;
+      const offered = (await response.request().allHeaders())['accept-encoding'] ?? '';
+      const takes = new Set(offered.split(',').map((coding) => coding.trim().split(';')[0]));
+      const expected = takes.has('br') ? 'br' : takes.has('gzip') ? 'gzip' : undefined;
+      if (accept === null) assert.ok(takes.has('br'), `Chromium does not take brotli here (Accept-Encoding: ${offered})`);
+      const headers = await response.allHeaders();
+      assert.equal(response.status(), 200, file);
+      assert.equal(headers['content-encoding'], expected, `${file}, asked with Accept-Encoding: ${offered}`);
+      assert.equal(headers['content-type'], type, file);
+      assert.equal(headers.vary, 'Accept-Encoding', file);
+    }
+    // Whatever came, the page runs: the search finds pathways.
+    await page.fill('#age-years', '40');
+    await page.click('button[type="submit"]');
+    await page.check('#sex-female');
+    await page.click('button[type="submit"]');
+    await page.fill('#symptom-search', 'chest pain');
+    await page.click('.search__button');
+    assert.ok(await page.locator('a.results__link').count() > 0, `no results with Accept-Encoding: ${accept ?? 'Chromium\'s'}`);
+    await context.close();
+  }
+  // And the server says what it sent.
+  const log = server.log();
+  for (const [file, coding] of [['/pkg/triage_wasm_bg.wasm', 'br'], ['/bundle.triage', 'br'], ['/bundle.triage', 'gzip'], ['/bundle.triage', 'identity']]) {
+    assert.match(log, new RegExp(`"GET ${file.replace(/\./g, '\\.')} HTTP/1\\.1" 200 ${coding} \\d+`), `${file} never sent as ${coding}`);
+  }
+});
+
+test('the first screens work before the engine has loaded; a screen that needs it waits, then goes on by itself', TIMEOUT, async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // The pathways are held back until the person is on the symptom search.
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/bundle.triage', async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(baseUrl);
+  await page.waitForSelector('body[data-ready]');
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), undefined, 'the engine loaded without its pathways');
+  assert.equal(await heading(page), 'How old are you?');
+  await page.fill('#age-years', '40');
+  await page.click('button[type="submit"]');
+  await expectHeadingFocused(page, 'Are you male or female?');
+  await page.check('#sex-female');
+  await page.click('button[type="submit"]');
+  // The search needs the pathways: a loading page stands in, its heading focused.
+  const waiting = await heading(page);
+  assert.match(waiting, /load/i, `"${waiting}" does not say it is loading`);
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+  assert.equal(await page.locator('#symptom-search').count(), 0);
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), undefined);
+  await checkAccessibility(page, 'loading');
+  release();
+  await engineReady(page);
+  await expectHeadingFocused(page, 'What is your main symptom?');
+  await page.fill('#symptom-search', 'chest pain');
+  await page.click('.search__button');
+  assert.ok(await page.locator('a.results__link').count() > 0, 'no results once loaded');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Opens `url` (after `setup(page)`) and expects the page's problem message about bundle.triage with `code`. */
+async function expectBundleProblem(url, code, setup = async () => {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await setup(page);
+  await page.goto(url);
+  // Not a page that loads for ever: the problem is shown, whatever screen was up.
+  await page.waitForSelector('body[data-problem]', { timeout: 15_000 });
+  await expectHeadingFocused(page, 'Sorry, there is a problem with this page');
+  const text = await page.locator('main').textContent();
+  assert.match(text, /bundle\.triage/, 'the message does not name the file');
+  assert.match(text, new RegExp(code), `the message does not give the reason ${code}`);
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), 'failed');
+  await checkAccessibility(page, 'problem');
+  await context.close();
+}
+
+test('a damaged bundle.triage makes the page show its problem message, not hang', TIMEOUT, async (t) => {
+  // A copy of the site whose bundle.triage has one byte changed, and no
+  // compressed copies (they would be of the good file).
+  const dir = mkdtempSync(join(tmpdir(), 'triage-damaged-site-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(SITE_DIR, dir, { recursive: true, preserveTimestamps: true });
+  writeFileSync(join(dir, 'bundle.triage'), flipPayloadByte(readFileSync(SITE_BUNDLE)));
+  rmSync(join(dir, 'bundle.triage.br'));
+  rmSync(join(dir, 'bundle.triage.gz'));
+  const damaged = await serveSite(dir);
+  t.after(() => damaged.stop());
+  await expectBundleProblem(damaged.url, 'artifact_corrupted');
+  assert.match(damaged.log(), /"GET \/bundle\.triage HTTP\/1\.1" 200 identity \d+/);
+  // A server that answers with a page of its own instead of the file.
+  await expectBundleProblem(baseUrl, 'not_an_artifact', (page) => page.route('**/bundle.triage', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Welcome</title><p>It works!</p>' })));
 });
 
 test('Back goes to the previous question, then out to the search, sex and age', TIMEOUT, async () => {
@@ -465,6 +607,8 @@ test('nothing chosen shows an error summary that links to the answer', TIMEOUT, 
   await checkAccessibility(page, 'sex (error)');
   await page.check('#sex-female');
   await page.click('button[type="submit"]');
+  await engineReady(page);
+  await expectHeadingFocused(page, 'What is your main symptom?');
   await checkAccessibility(page, 'symptom search');
 
   // A question: nothing chosen, then a choice goes on.
@@ -508,7 +652,8 @@ test('a number question refuses what is not a number in its range', TIMEOUT, asy
 });
 
 test('every kind of page state was checked with axe', () => {
-  for (const state of ['age', 'age (error)', 'sex (error)', 'symptom search', 'question (error)', 'outcome (emergency)', 'outcome (self-care)']) {
+  for (const state of ['age', 'age (error)', 'sex (error)', 'symptom search', 'question (error)', 'outcome (emergency)', 'outcome (self-care)',
+    'loading', 'problem']) {
     assert.ok(checked.has(state), `no axe check of the ${state} page`);
   }
 });

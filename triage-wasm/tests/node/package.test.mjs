@@ -1,12 +1,18 @@
 // Tests of the npm package (pkg/) as a web developer uses it, run in Node.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PKG_DIR, TEST_FILES, shippedFiles, welshFiles, findJourney } from '../support.mjs';
+import {
+  PKG_DIR, SITE_BUNDLE, TEST_FILES, ARTIFACT_MAGIC, VERSION_AT, DIGEST_AT, PAYLOAD_AT, damagedArtifacts, findJourney, looksLikeArtifact,
+  shippedFiles, welshFiles,
+} from '../support.mjs';
 
-const triage = await import(pathToFileURL(join(PKG_DIR, 'triage.js')).href);
-const { init, Engine, TriageError, validate } = triage;
+const TRIAGE_URL = pathToFileURL(join(PKG_DIR, 'triage.js')).href;
+const triage = await import(TRIAGE_URL);
+const { init, initSources, compile, Engine, TriageError, validate } = triage;
 
 const ADULT = { age_years: 40, sex: 'female' };
 const CHILD = { age_years: 8, sex: 'male' };
@@ -15,7 +21,8 @@ let shipped;
 let small;
 
 before(async () => {
-  await init();
+  // The runtime module, and the module that reads pathway files (YAML).
+  await Promise.all([init(), initSources()]);
   shipped = Engine.load(shippedFiles());
   small = Engine.load(TEST_FILES);
 });
@@ -305,8 +312,194 @@ test('the same files give the same hash; any change gives another', () => {
 
 test('calls before init are refused with not_initialised', async () => {
   // A second copy of the wrapper module, which has not been initialised.
-  const fresh = await import(`${pathToFileURL(join(PKG_DIR, 'triage.js')).href}?fresh`);
-  assert.throws(() => fresh.Engine.load(TEST_FILES), (error) => error.code === 'not_initialised');
+  const fresh = await import(`${TRIAGE_URL}?fresh`);
+  const bytes = compile(TEST_FILES);
+  for (const call of [() => fresh.Engine.fromArtifact(bytes), () => fresh.Engine.load(TEST_FILES), () => fresh.compile(TEST_FILES), () => fresh.validate(TEST_FILES)]) {
+    assert.throws(call, (error) => error instanceof fresh.TriageError && error.code === 'not_initialised');
+  }
+});
+
+test('validate, compile and Engine.load need initSources(); Engine.fromArtifact needs only init()', async () => {
+  // A copy of the wrapper whose runtime module is loaded, as in a page, but
+  // not the module that reads pathway files.
+  const page = await import(`${TRIAGE_URL}?runtime-only`);
+  await page.init();
+  const calls = {
+    'validate()': () => page.validate(TEST_FILES),
+    'compile()': () => page.compile(TEST_FILES),
+    'Engine.load()': () => page.Engine.load(TEST_FILES),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    const error = captured(call);
+    assert.ok(error instanceof page.TriageError, `${name}: ${error}`);
+    assert.equal(error.code, 'not_initialised', name);
+    assert.ok(error.message.startsWith(name), `${name}: ${error.message}`);
+    assert.match(error.message, /initSources\(\)/, `${name} does not say what to call`);
+  }
+  // A compiled bundle needs nothing more, and runs journeys.
+  const engine = page.Engine.fromArtifact(compile(TEST_FILES));
+  assert.equal(engine.hash, small.hash);
+  assert.equal(engine.start('fever', CHILD).answer('signs', ['rash']).disposition.id, 'ambulance');
+  // Once initSources() has run, the same copy reads pathway files.
+  await page.initSources();
+  assert.equal(page.Engine.load(TEST_FILES).hash, small.hash);
+  assert.equal(page.validate(TEST_FILES).summary.errors, 0);
+});
+
+/** The error `call` throws. */
+function captured(call) {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return assert.fail('expected the call to throw');
+}
+
+test("the site's bundle.triage loads with Engine.fromArtifact as the pathway files load with Engine.load", () => {
+  const bytes = readFileSync(SITE_BUNDLE);
+  const compiled = Engine.fromArtifact(bytes);
+  // The same content hash, counts and pathways as the files it was compiled from.
+  assert.equal(compiled.hash, shipped.hash);
+  assert.match(compiled.hash, /^[0-9a-f]{64}$/);
+  assert.deepEqual(compiled.stats, shipped.stats);
+  assert.deepEqual(compiled.diagnostics, []);
+  assert.deepEqual(compiled.pathways(), shipped.pathways());
+  assert.deepEqual(compiled.pathways({ patient: ADULT, words: 'chest pain' }), shipped.pathways({ patient: ADULT, words: 'chest pain' }));
+  // The same first step on every pathway, for an adult and for a child, in English and Welsh.
+  let compared = 0;
+  for (const patient of [ADULT, CHILD]) {
+    for (const { id } of shipped.pathways({ patient })) {
+      for (const language of ['en', 'cy']) {
+        assert.deepEqual(compiled.start(id, patient, { language }).step, shipped.start(id, patient, { language }).step, `${id} (${language})`);
+        compared += 1;
+      }
+    }
+  }
+  assert.ok(compared >= 12, `only ${compared} first steps compared`);
+  // The same journey to an outcome, and each checks the other's sessions and records.
+  const journey = findJourney(compiled, ADULT, (o) => o.disposition.urgency === 'emergency');
+  assert.ok(journey, 'no journey of the compiled bundle reaches an emergency');
+  const session = shipped.start(journey.pathway, ADULT);
+  for (const { question, answer } of journey.answers) session.answer(question, answer);
+  assert.deepEqual(session.outcome, journey.outcome);
+  assert.deepEqual(compiled.replay(session.audit()), session.audit());
+  assert.deepEqual(compiled.resume(session.save()).outcome, journey.outcome);
+});
+
+test('compile() writes an artifact that loads into the same engine, from any kind of bytes', () => {
+  const bytes = compile(TEST_FILES);
+  assert.ok(bytes instanceof Uint8Array);
+  assert.ok(Buffer.from(bytes.subarray(0, ARTIFACT_MAGIC.length)).equals(ARTIFACT_MAGIC), 'it starts with the signature');
+  assert.equal(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(VERSION_AT), 1, 'format 1');
+  assert.ok(looksLikeArtifact(bytes), 'its checksum matches its payload');
+  // The same files give the same bytes.
+  assert.deepEqual(compile(new Map(Object.entries(TEST_FILES))), bytes);
+  // A Uint8Array, an ArrayBuffer, Node's Buffer, a DataView, and a view that
+  // starts part of the way into its buffer.
+  const offset = new Uint8Array(bytes.length + 7);
+  offset.set(bytes, 7);
+  const forms = {
+    Uint8Array: bytes,
+    ArrayBuffer: bytes.slice().buffer,
+    Buffer: Buffer.from(bytes),
+    DataView: new DataView(bytes.slice().buffer),
+    'a view at an offset': offset.subarray(7),
+  };
+  for (const [form, value] of Object.entries(forms)) {
+    const engine = Engine.fromArtifact(value);
+    assert.equal(engine.hash, small.hash, form);
+    assert.deepEqual(engine.stats, small.stats, form);
+    assert.deepEqual(engine.start('fever', CHILD).step, small.start('fever', CHILD).step, form);
+  }
+  // The shipped pathways compile to the bundle the site serves.
+  assert.deepEqual(Buffer.from(compile(shippedFiles())), readFileSync(SITE_BUNDLE),
+    'site/bundle.triage is not what compile() makes of the shipped pathways: rebuild with scripts/build-wasm.sh');
+});
+
+test('a damaged artifact is refused with its code and a message that says to compile it again', () => {
+  const good = compile(TEST_FILES);
+  for (const { name, bytes, code } of damagedArtifacts(good)) {
+    const error = refusal(() => Engine.fromArtifact(bytes));
+    assert.equal(error.code, code, name);
+    assert.match(error.message, /`triage compile`/, `${name}: ${error.message}`);
+  }
+  const newer = damagedArtifacts(good).find((d) => d.code === 'artifact_format');
+  assert.match(refusal(() => Engine.fromArtifact(newer.bytes)).message, /format 2, and this engine reads format 1/);
+  // Anything but bytes: the text of a file, its name, the files, nothing.
+  for (const value of [new TextDecoder('latin1').decode(good), 'bundle.triage', TEST_FILES, [...good], null, undefined, 42]) {
+    const error = refusal(() => Engine.fromArtifact(value));
+    assert.equal(error.code, 'bad_input');
+    assert.match(error.message, /Uint8Array or an ArrayBuffer/);
+  }
+  // The engine still works after all of that.
+  assert.equal(Engine.fromArtifact(good).start('fever', CHILD).question.id, 'signs');
+});
+
+test('changed payloads with a matching checksum are refused as malformed or load, never crash', () => {
+  // What a hand-made artifact could be: the checksum passes, so the decoder
+  // and the engine's own checks of the compiled graph are all that stand.
+  const good = Buffer.from(compile(TEST_FILES));
+  let seed = 7;
+  const random = (n) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const outcomes = { refused: 0, loaded: 0 };
+  for (let round = 0; round < 300; round += 1) {
+    let payload = Buffer.from(good.subarray(PAYLOAD_AT));
+    const at = random(payload.length);
+    if (round % 3 === 0) payload = payload.subarray(0, at);
+    else for (let i = 0; i < 1 + random(3); i += 1) payload[random(payload.length)] ^= 1 << random(8);
+    const bytes = Buffer.concat([good.subarray(0, PAYLOAD_AT), payload]);
+    createHash('sha256').update(payload).digest().copy(bytes, DIGEST_AT);
+    let engine;
+    try {
+      engine = Engine.fromArtifact(bytes);
+    } catch (error) {
+      assert.ok(error instanceof TriageError, `not a TriageError: ${error}`);
+      assert.equal(error.code, 'artifact_malformed', error.message);
+      assert.match(error.message, /`triage compile`/);
+      outcomes.refused += 1;
+      continue;
+    }
+    // Loaded (a changed text, say): journeys are answered or refused, never a trap.
+    outcomes.loaded += 1;
+    try {
+      const session = engine.start('fever', CHILD);
+      for (const answer of ['none', 37, 'well']) {
+        if (session.step.type !== 'question') break;
+        session.answer(session.step.id, answer);
+      }
+    } catch (error) {
+      assert.ok(error instanceof TriageError && error.code !== 'internal', `${error}`);
+    }
+  }
+  assert.ok(outcomes.refused > 100, `only ${outcomes.refused} refused`);
+});
+
+test('compile() of a bundle with errors throws invalid_bundle with located diagnostics', () => {
+  const files = {
+    ...TEST_FILES,
+    'pathways/fever.yaml': TEST_FILES['pathways/fever.yaml'].replace('next: temperature', 'next: nowhere'),
+  };
+  const error = refusal(() => compile(files));
+  assert.equal(error.code, 'invalid_bundle');
+  assert.deepEqual(error.diagnostics, validate(files).diagnostics);
+  assert.deepEqual(error.detail.diagnostics, error.diagnostics);
+  const unknownNode = error.diagnostics.find((d) => d.code === 'E203');
+  assert.ok(unknownNode, `no E203 in ${JSON.stringify(error.diagnostics)}`);
+  assert.equal(unknownNode.severity, 'error');
+  assert.equal(unknownNode.file, 'pathways/fever.yaml');
+  const line = TEST_FILES['pathways/fever.yaml'].split('\n').findIndex((text) => text.includes('next: temperature')) + 1;
+  assert.equal(unknownNode.line, line, 'the diagnostic points at the line of the bad `next`');
+  assert.ok(unknownNode.column > 0);
+  assert.match(unknownNode.message, /nowhere/);
+  // A YAML syntax error is located too; and an argument that is not files is bad_input.
+  const broken = refusal(() => compile({ ...TEST_FILES, 'care-advice.yaml': 'care_advice: [\n' }));
+  assert.equal(broken.code, 'invalid_bundle');
+  assert.ok(broken.diagnostics.some((d) => d.file === 'care-advice.yaml' && d.line > 0 && d.severity === 'error'));
+  for (const value of [null, 'text', [1, 2], { 'a.yaml': 5 }]) assert.equal(refusal(() => compile(value)).code, 'bad_input');
 });
 
 test('random calls are answered or refused with a documented code, never anything else', () => {

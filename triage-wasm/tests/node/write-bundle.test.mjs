@@ -1,16 +1,22 @@
 // Tests of the package's bundle writer (`triage-write-bundle`), run from the
-// built package as someone who installed it runs it.
-import { test } from 'node:test';
+// built package as someone who installed it runs it. It writes a compiled
+// bundle (an artifact, `.triage`) that a page loads with Engine.fromArtifact.
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PKG_DIR, ROOT_DIR, TEST_FILES } from '../support.mjs';
+import { ARTIFACT_MAGIC, PATHWAYS_DIR, PKG_DIR, SITE_BUNDLE, TEST_FILES, looksLikeArtifact, shippedFiles } from '../support.mjs';
 
 const pkg = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
 const TOOL = join(PKG_DIR, pkg.bin['triage-write-bundle']);
+const triage = await import(pathToFileURL(join(PKG_DIR, 'triage.js')).href);
+
+before(async () => {
+  await Promise.all([triage.init(), triage.initSources()]);
+});
 
 function run(...args) {
   return spawnSync(process.execPath, [TOOL, ...args], { encoding: 'utf8' });
@@ -22,53 +28,115 @@ function scratch(t) {
   return dir;
 }
 
+/** Writes `files` ({path: text}) as a pathway directory `dir`. */
+function writeDir(dir, files) {
+  for (const [key, text] of Object.entries(files)) {
+    mkdirSync(join(dir, key, '..'), { recursive: true });
+    writeFileSync(join(dir, key), text);
+  }
+  return dir;
+}
+
+/** TEST_FILES with a `next` that leads nowhere: an error (E203). */
+const BROKEN_FILES = {
+  ...TEST_FILES,
+  'pathways/fever.yaml': TEST_FILES['pathways/fever.yaml'].replace('next: temperature', 'next: nowhere'),
+};
+
 test('the package ships the bundle writer as a command', () => {
   assert.ok(pkg.files.includes(pkg.bin['triage-write-bundle'].replace('./', '')));
   assert.ok(statSync(TOOL).mode & 0o100, 'the command is executable');
   assert.match(readFileSync(TOOL, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  // It replaced the JSON writer: the package has no bundle.json writer any more.
+  assert.ok(!pkg.files.some((file) => /bundle-json/.test(file)));
 });
 
-test('it writes the shipped pathways into a bundle the engine loads, and says what it took', async (t) => {
-  const out = join(scratch(t), 'bundle.json');
-  const result = run(join(ROOT_DIR, 'pathways'), '-o', out);
+test('it compiles the shipped pathways into an artifact Engine.fromArtifact loads, and says what it took', (t) => {
+  const dir = scratch(t);
+  const out = join(dir, 'bundle.triage');
+  const result = run(PATHWAYS_DIR, '-o', out);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /took {5}dispositions\.yaml/);
-  assert.match(result.stderr, /left out pathways\/chest-pain\.cases\.yaml \(case pack/);
+  assert.match(result.stderr, /took {5}pathways\/chest-pain\.cases\.yaml/, 'case packs are read (and counted in the hash)');
   assert.match(result.stderr, /left out README\.md \(not YAML\)/);
   assert.match(result.stderr, /checked: \d+ pathway/);
-  const { files } = JSON.parse(readFileSync(out, 'utf8'));
-  assert.ok(!Object.keys(files).some((key) => key.endsWith('.cases.yaml')));
-  const triage = await import(pathToFileURL(join(PKG_DIR, 'triage.js')).href);
-  await triage.init();
-  const engine = triage.Engine.load(files);
+  const bytes = readFileSync(out);
+  assert.ok(bytes.subarray(0, ARTIFACT_MAGIC.length).equals(ARTIFACT_MAGIC), 'not an artifact');
+  assert.ok(looksLikeArtifact(bytes), 'its checksum does not match');
+  // Exactly what compile() makes of the same files, with the hash Engine.load gives them.
+  assert.deepEqual(bytes, Buffer.from(triage.compile(shippedFiles())));
+  const engine = triage.Engine.fromArtifact(bytes);
   assert.ok(engine.stats.pathways >= 3);
-  const site = JSON.parse(readFileSync(join(PKG_DIR, '..', 'site', 'bundle.json'), 'utf8'));
-  assert.equal(engine.hash, triage.Engine.load(site.files).hash, 'the demo site was built with the same tool');
+  assert.equal(engine.hash, triage.Engine.load(shippedFiles()).hash);
+  assert.equal(engine.hash, triage.Engine.fromArtifact(readFileSync(SITE_BUNDLE)).hash, 'the demo site was built with the same tool');
+  // Its last line reports what it wrote.
+  const summary = result.stderr.trim().split('\n').at(-1);
+  assert.match(summary, new RegExp(`compiled into .*bundle\\.triage: ${engine.stats.pathways} pathway\\(s\\), ${bytes.length} bytes, content hash ${engine.hash}$`));
+  assert.deepEqual(readdirSync(dir), ['bundle.triage'], 'a temporary file was left behind');
 });
 
-test('its errors are clear and exit with 1, and a bad bundle is not written', (t) => {
+test('"-o -" writes the artifact to standard output and nothing else there', (t) => {
+  const dir = writeDir(join(scratch(t), 'my-pathways'), TEST_FILES);
+  const result = spawnSync(process.execPath, [TOOL, '--quiet', dir, '-o', '-'], { encoding: 'buffer' });
+  assert.equal(result.status, 0, result.stderr.toString());
+  assert.deepEqual(result.stdout, Buffer.from(triage.compile(TEST_FILES)));
+  assert.equal(triage.Engine.fromArtifact(result.stdout).hash, triage.Engine.load(TEST_FILES).hash);
+  assert.match(result.stderr.toString(), /compiled into standard output: 1 pathway\(s\)/);
+  assert.deepEqual(readdirSync(join(dir, '..')), ['my-pathways'], 'no file was written');
+});
+
+test('a directory with errors is refused with its diagnostics, and nothing is written', (t) => {
+  const dir = scratch(t);
+  const bad = writeDir(join(dir, 'bad'), BROKEN_FILES);
+  const out = join(dir, 'out', 'bundle.triage');
+  mkdirSync(join(dir, 'out'));
+  for (const args of [[], ['--no-check'], ['--quiet']]) {
+    const result = run(...args, bad, '-o', out);
+    assert.equal(result.status, 1, `${args}: ${result.stderr}`);
+    // Located: the file and line of the `next` that leads nowhere.
+    assert.match(result.stderr, /pathways\/fever\.yaml:\d+(:\d+)?: error E203: .*nowhere/, String(args));
+    assert.match(result.stderr, /nothing was written/);
+    assert.deepEqual(readdirSync(join(dir, 'out')), [], `${args}: a file was written (or a temporary one left)`);
+  }
+  // An artifact already there is left as it was.
+  const earlier = Buffer.from(triage.compile(TEST_FILES));
+  writeFileSync(out, earlier);
+  assert.equal(run(bad, '-o', out).status, 1);
+  assert.deepEqual(readFileSync(out), earlier);
+  assert.deepEqual(readdirSync(join(dir, 'out')), ['bundle.triage']);
+  // And to standard output: nothing.
+  const piped = spawnSync(process.execPath, [TOOL, bad, '-o', '-'], { encoding: 'buffer' });
+  assert.equal(piped.status, 1);
+  assert.equal(piped.stdout.length, 0);
+});
+
+test('its other errors are clear and exit with 1, and usage errors with 2', (t) => {
   const dir = scratch(t);
   const expect = (result, pattern) => {
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, pattern);
   };
-  expect(run(join(dir, 'missing'), '-o', join(dir, 'a.json')), /error: no such directory: .*missing/);
+  expect(run(join(dir, 'missing'), '-o', join(dir, 'a.triage')), /error: no such directory: .*missing/);
   writeFileSync(join(dir, 'file.yaml'), 'x: 1');
-  expect(run(join(dir, 'file.yaml'), '-o', join(dir, 'a.json')), /error: .*file\.yaml is not a directory/);
+  expect(run(join(dir, 'file.yaml'), '-o', join(dir, 'a.triage')), /error: .*file\.yaml is not a directory/);
   mkdirSync(join(dir, 'empty'));
   writeFileSync(join(dir, 'empty', 'notes.txt'), 'not a pathway');
-  expect(run(join(dir, 'empty'), '-o', join(dir, 'a.json')), /error: no YAML files in .*empty/);
+  expect(run(join(dir, 'empty'), '-o', join(dir, 'a.triage')), /error: no YAML files in .*empty/);
   mkdirSync(join(dir, 'dangling'));
   writeFileSync(join(dir, 'dangling', 'dispositions.yaml'), TEST_FILES['dispositions.yaml']);
   symlinkSync(join(dir, 'nowhere.yaml'), join(dir, 'dangling', 'care-advice.yaml'));
-  expect(run(join(dir, 'dangling'), '-o', join(dir, 'a.json')), /error: cannot read .*care-advice\.yaml/);
-  const bad = join(dir, 'bad');
-  mkdirSync(join(bad, 'pathways'), { recursive: true });
-  for (const [key, text] of Object.entries(TEST_FILES)) writeFileSync(join(bad, key), text.replace('next: temperature', 'next: nowhere'));
-  expect(run(bad, '-o', join(dir, 'bad.json')), /pathways\/fever\.yaml:\d+:\d+: error .*\n[\s\S]*nothing was written/);
-  assert.throws(() => statSync(join(dir, 'bad.json')), /ENOENT/);
-  assert.equal(run(bad, '--no-check', '-o', join(dir, 'bad.json')).status, 0);
+  expect(run(join(dir, 'dangling'), '-o', join(dir, 'a.triage')), /error: cannot read .*care-advice\.yaml/);
+  const good = writeDir(join(dir, 'good'), TEST_FILES);
+  expect(run(good, '-o', join(dir, 'no-such-dir', 'a.triage')), /error: cannot write .*a\.triage: ENOENT/);
+  assert.throws(() => statSync(join(dir, 'a.triage')), /ENOENT/);
+  // The output is a directory: the temporary file written beside it is removed again.
+  mkdirSync(join(dir, 'taken.triage'));
+  expect(run(good, '-o', join(dir, 'taken.triage')), /error: cannot write .*taken\.triage: E/);
+  assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), [], 'a temporary file was left behind');
+  assert.deepEqual(readdirSync(join(dir, 'taken.triage')), []);
   assert.equal(run().status, 2);
+  assert.equal(run(good).status, 2, 'no output file');
+  assert.equal(run(good, '-o', join(dir, 'a.triage'), '--frobnicate').status, 2);
 });
 
 test('npx triage-write-bundle works from an installed package', (t) => {
@@ -78,10 +146,10 @@ test('npx triage-write-bundle works from an installed package', (t) => {
   // --install-links: copied as from the registry, not linked to the build.
   const install = exec('npm', 'install', '--offline', '--no-audit', '--no-fund', '--install-links', PKG_DIR);
   assert.equal(install.status, 0, install.stderr);
-  mkdirSync(join(project, 'my-pathways', 'pathways'), { recursive: true });
-  for (const [key, text] of Object.entries(TEST_FILES)) writeFileSync(join(project, 'my-pathways', key), text);
-  const result = exec('npx', '--offline', 'triage-write-bundle', './my-pathways', '-o', 'bundle.json');
+  writeDir(join(project, 'my-pathways'), TEST_FILES);
+  const result = exec('npx', '--offline', 'triage-write-bundle', './my-pathways', '-o', 'bundle.triage');
   assert.equal(result.status, 0, result.stderr);
-  const { files } = JSON.parse(readFileSync(join(project, 'bundle.json'), 'utf8'));
-  assert.deepEqual(Object.keys(files).sort(), Object.keys(TEST_FILES).sort());
+  const engine = triage.Engine.fromArtifact(readFileSync(join(project, 'bundle.triage')));
+  assert.deepEqual(engine.pathways().map((p) => p.id), ['fever']);
+  assert.equal(engine.hash, triage.Engine.load(TEST_FILES).hash);
 });

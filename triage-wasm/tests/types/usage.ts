@@ -2,10 +2,15 @@
 import {
   init,
   initSync,
+  initSources,
+  compile,
   Engine,
   TriageError,
   validate,
   type AnswerValue,
+  type ArtifactBytes,
+  type ArtifactErrorCode,
+  type TriageErrorCode,
   type AuditRecord,
   type Diagnostic,
   type OutcomeView,
@@ -17,6 +22,7 @@ import {
 
 export async function triage(files: Record<string, string>, choose: (q: QuestionView) => AnswerValue): Promise<OutcomeView> {
   await init();
+  await initSources();
   const report = validate(files);
   const problems: Diagnostic[] = report.diagnostics.filter((d) => d.severity === 'error');
   if (problems.length > 0) {
@@ -85,4 +91,39 @@ export async function initFrom(bytes: Uint8Array, buffer: ArrayBuffer): Promise<
   await init({ href: 'https://example.org/triage_wasm_bg.wasm' });
   await init({ ok: true, status: 200, arrayBuffer: async () => buffer });
   await init(Promise.resolve(buffer));
+}
+
+// A page loads a compiled bundle with the runtime module only; a tool compiles
+// one with the sources module. Engines from either path have the same hash.
+export async function fromArtifact(bytes: ArtifactBytes, files: Map<string, string>): Promise<string> {
+  await init();
+  let engine: Engine;
+  try {
+    engine = Engine.fromArtifact(bytes);
+  } catch (error) {
+    if (error instanceof TriageError) {
+      const artifactCodes: ArtifactErrorCode[] = ['not_an_artifact', 'artifact_truncated', 'artifact_format', 'artifact_corrupted', 'artifact_malformed'];
+      const code: TriageErrorCode = error.code;
+      if ((artifactCodes as TriageErrorCode[]).includes(code)) return `compile it again: ${error.message}`;
+    }
+    throw error;
+  }
+  await initSources(Promise.resolve(bytes));
+  const compiled: Uint8Array = compile(files);
+  const again = Engine.fromArtifact(compiled);
+  const views: ArtifactBytes[] = [compiled.subarray(0), new DataView(compiled.buffer), new ArrayBuffer(0)];
+  for (const view of views) Engine.fromArtifact(view).free();
+  const same: boolean = again.hash === engine.hash && again.diagnostics.length === 0;
+  return same ? engine.hash : again.hash;
+}
+
+// What the types refuse, as the engine would at run time (bad_input).
+export function refusedByTypes(files: Record<string, string>): void {
+  // @ts-expect-error a compiled bundle is bytes, not the text of a bundle.json
+  Engine.fromArtifact(JSON.stringify({ files }));
+  // @ts-expect-error nor the files themselves: compile() them first
+  Engine.fromArtifact(files);
+  // @ts-expect-error compile() returns bytes, not an Engine
+  const engine: Engine = compile(files);
+  if (engine) engine.free();
 }

@@ -1,27 +1,26 @@
 #!/usr/bin/env node
-// Writes a pathway directory as the bundle file a page loads:
-//   triage-write-bundle PATHWAY_DIR -o bundle.json
-// {"files": {"dispositions.yaml": "...", "pathways/chest-pain.yaml": "...", ...}}
+// Compiles a pathway directory into the bundle file a page loads:
+//   triage-write-bundle PATHWAY_DIR -o bundle.triage
+// the same compiled artifact, with the same content hash, as
+// `triage compile PATHWAY_DIR -o bundle.triage`; a page loads it with
+// Engine.fromArtifact(bytes).
 //
-// Keys are paths relative to the directory, as the engine expects. Case packs
-// (*.cases.yaml) are left out: a page never runs them, and checking them more
-// than doubles the size and the loading time. The content hash therefore
-// covers exactly the files written. Every file taken and every file left out
-// is listed. When the engine (triage.js) is next to this tool, as in the npm
-// package, the bundle is checked before it is written: errors stop it.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Every YAML file is read, case packs (*.cases.yaml) included: they are
+// checked, and counted in the content hash, but not compiled in (a page never
+// runs them). The bundle is checked with the engine's sources module first,
+// as `triage validate` does: errors stop it, and nothing is written.
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
-const CASE_PACK = 'case pack: pages never run it';
 
-const USAGE = `usage: triage-write-bundle PATHWAY_DIR -o OUT.json [--quiet] [--no-check]
+const USAGE = `usage: triage-write-bundle PATHWAY_DIR -o OUT.triage [--quiet] [--no-check]
 
-Writes the YAML files of PATHWAY_DIR (dispositions.yaml, care-advice.yaml,
-modules/, pathways/) into OUT.json, the bundle a page loads with
-Engine.load(files). Case packs (*.cases.yaml) are left out. "-o -" writes to
-standard output.
-  -q, --quiet     list only the files left out (case packs by count), not every file taken
-  --no-check      do not check the bundle with the engine before writing it`;
+Compiles the YAML files of PATHWAY_DIR (dispositions.yaml, care-advice.yaml,
+modules/, pathways/) into OUT.triage, the compiled bundle a page loads with
+Engine.fromArtifact(bytes). "-o -" writes it to standard output.
+  -q, --quiet     list only the files left out, not every file read
+  --no-check      do not report warnings and case-pack problems first (errors
+                  in the pathways still stop it)`;
 
 function fail(message) {
   console.error(`triage-write-bundle: error: ${message}`);
@@ -54,7 +53,7 @@ function parseArgs(args) {
   // The older form, PATHWAY_DIR OUT.json, still works.
   if (positional.length === 2 && options.out === null) options.out = positional.pop();
   if (positional.length !== 1) usage(positional.length ? 'give one pathway directory' : 'no pathway directory given');
-  if (options.out === null) usage('no output file given (-o bundle.json)');
+  if (options.out === null) usage('no output file given (-o bundle.triage)');
   options.dir = positional[0];
   return options;
 }
@@ -89,8 +88,6 @@ function survey(root) {
         walk(path);
       } else if (!stat.isFile()) {
         found.push({ path, key, take: false, why: 'not a regular file' });
-      } else if (/\.cases\.ya?ml$/.test(name)) {
-        found.push({ path, key, take: false, why: CASE_PACK });
       } else if (/\.ya?ml$/.test(name)) {
         found.push({ path, key, take: true });
       } else {
@@ -102,16 +99,21 @@ function survey(root) {
   return found;
 }
 
-/** Checks the bundle with the engine next to this tool, if there is one. */
-async function check(files) {
+/** The engine next to this tool, with its sources module loaded. */
+async function engine() {
   let triage;
   try {
     triage = await import(new URL('./triage.js', import.meta.url).href);
-  } catch {
-    console.error('not checked: the engine (triage.js) is not next to this tool; run `triage validate` on the directory');
-    return;
+  } catch (error) {
+    fail(`the engine (triage.js) is not next to this tool (${error.message}); run the copy in the npm package`);
   }
-  await triage.init();
+  // The runtime module too: the artifact written is read back with it.
+  await Promise.all([triage.init(), triage.initSources()]);
+  return triage;
+}
+
+/** Reports every problem `triage validate` would; errors stop the tool. */
+function check(triage, files) {
   const report = triage.validate(files);
   for (const d of report.diagnostics) {
     const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
@@ -147,26 +149,40 @@ for (const file of taken) {
   if (!options.quiet) console.error(`  took     ${file.key}`);
 }
 const leftOut = found.filter((f) => !f.take);
-for (const file of leftOut) {
-  if (!options.quiet || file.why !== CASE_PACK) console.error(`  left out ${file.key} (${file.why})`);
+if (options.quiet) {
+  const byReason = new Map();
+  for (const file of leftOut) byReason.set(file.why, (byReason.get(file.why) ?? 0) + 1);
+  for (const [why, count] of byReason) console.error(`  left out ${count} file(s): ${why}`);
+} else {
+  for (const file of leftOut) console.error(`  left out ${file.key} (${file.why})`);
 }
-const casePacks = leftOut.filter((f) => f.why === CASE_PACK).length;
-if (options.quiet && casePacks) console.error(`  left out ${casePacks} case pack(s) (*.cases.yaml: pages never run them)`);
 if (!('dispositions.yaml' in files)) {
   console.error(`warning: there is no dispositions.yaml at the top of ${options.dir}; is it the right directory?`);
 }
-if (options.check) await check(files);
-
-const json = JSON.stringify({ files });
+const triage = await engine();
+if (options.check) check(triage, files);
+let bytes;
+try {
+  bytes = triage.compile(files);
+} catch (error) {
+  for (const d of error.diagnostics ?? []) {
+    if (d.severity === 'error') console.error(`${d.file ? `${d.file}:${d.line}: ` : ''}error ${d.code}: ${d.message}`);
+  }
+  fail(`${error.message}; nothing was written`);
+}
 if (options.out === '-') {
-  process.stdout.write(`${json}\n`);
+  process.stdout.write(bytes);
 } else {
+  // Written beside the target, then renamed over it: never half written.
+  const temporary = `${options.out}.${process.pid}.tmp`;
   try {
-    writeFileSync(options.out, json);
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, options.out);
   } catch (error) {
+    try { unlinkSync(temporary); } catch { /* not written */ }
     fail(`cannot write ${options.out}: ${error.code ?? error.message}`);
   }
 }
-const skipped = found.length - taken.length;
-console.error(`${taken.length} file(s) written to ${options.out === '-' ? 'standard output' : options.out}` +
-  `${skipped ? `, ${skipped} left out` : ''}`);
+const { hash, stats } = triage.Engine.fromArtifact(bytes);
+console.error(`${taken.length} file(s) compiled into ${options.out === '-' ? 'standard output' : options.out}: ` +
+  `${stats.pathways} pathway(s), ${bytes.length} bytes, content hash ${hash}`);
