@@ -176,7 +176,10 @@ function pageProbe() {
     const problem = records.some((r) => r.type === 'attributes' && r.target === body && r.attributeName === 'data-problem');
     if (!appChanged && !ready && !problem) return;
     const dom = performance.now();
-    const kind = problem ? 'problem' : ready ? 'ready' : body?.dataset.ready ? 'screen' : 'loading';
+    // The page's own "Loading the symptom checker…" screen, shown when the
+    // person gets ahead of the engine, is waiting, not a screen reached.
+    const waiting = !body?.dataset.ready || document.getElementById('engine-loading') !== null;
+    const kind = problem ? 'problem' : ready ? 'ready' : waiting ? 'loading' : 'screen';
     const screen = {
       kind,
       dom,

@@ -232,7 +232,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CompiledBundle, ArtifactError> {
         )));
     }
     check(&parts)?;
-    Ok(CompiledBundle {
+    let mut bundle = CompiledBundle {
         hash: parts.hash,
         files: parts.files,
         dispositions: parts.dispositions,
@@ -245,9 +245,17 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CompiledBundle, ArtifactError> {
         topic_starts: parts.topic_starts,
         reachable: parts.reachable,
         pathway_lookup: parts.pathway_lookup,
-        search: parts.search,
+        search: parts.search.with_holders(),
         search_units: parts.search_units,
-    })
+        fallbacks: Vec::new(),
+    };
+    bundle.fallbacks = crate::compile::fallbacks(&bundle.units);
+    // Read tables grow by doubling (serde reserves little up front for a
+    // length it has not checked): give back what the largest do not use.
+    bundle.ir_nodes.shrink_to_fit();
+    bundle.nodes.shrink_to_fit();
+    bundle.edges.shrink_to_fit();
+    Ok(bundle)
 }
 
 /// Checks what the evaluator trusts: every index is within its table, each

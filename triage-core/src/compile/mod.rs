@@ -277,6 +277,9 @@ pub struct CompiledBundle {
     pub(crate) search: Index,
     /// The unit of each search document.
     pub(crate) search_units: Vec<UnitIdx>,
+    /// The catch-all pathways, offered at the end of every search (made
+    /// from `units`, never read from an artifact).
+    pub(crate) fallbacks: Vec<UnitIdx>,
 }
 
 const _: () = {
@@ -344,10 +347,12 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
         pathway_lookup: Vec::new(),
         search: Index::build(&[], &[]),
         search_units: Vec::new(),
+        fallbacks: Vec::new(),
     };
     let (search, search_units) = search_index(ir)?;
     bundle.search = search;
     bundle.search_units = search_units;
+    bundle.fallbacks = fallbacks(&bundle.units);
     bundle.reachable = reach::reachable_dispositions(&bundle);
     let mut lookup: Vec<(String, UnitIdx)> = Vec::new();
     for (index, unit) in bundle.units.iter().enumerate() {
@@ -388,6 +393,16 @@ fn search_index(ir: &BundleIr) -> Result<(Index, Vec<UnitIdx>), CompileError> {
         documents.push(Indexed { fields });
     }
     Ok((Index::build(&documents, &ir.synonyms), units))
+}
+
+/// The catch-all pathways (`fallback: true`), in unit order.
+pub(crate) fn fallbacks(units: &[UnitIr]) -> Vec<UnitIdx> {
+    units
+        .iter()
+        .enumerate()
+        .filter(|(_, unit)| matches!(&unit.kind, UnitKind::Pathway(a) if a.fallback))
+        .filter_map(|(index, _)| UnitIdx::try_from(index).ok())
+        .collect()
 }
 
 fn malformed(message: impl Into<String>) -> CompileError {

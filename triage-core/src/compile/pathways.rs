@@ -204,15 +204,8 @@ impl CompiledBundle {
                 })
                 .collect(),
         };
-        for unit in &self.search_units {
-            let catch_all = matches!(
-                self.unit(*unit).map(|u| &u.kind),
-                Some(UnitKind::Pathway(a)) if a.fallback
-            );
-            if catch_all
-                && admits(*unit)
-                && !hits.iter().any(|h| h.pathway.id == self.unit_id(*unit))
-            {
+        for unit in &self.fallbacks {
+            if admits(*unit) && !hits.iter().any(|h| h.pathway.id == self.unit_id(*unit)) {
                 hits.extend(self.hit(*unit, patient, 0.0, Vec::new(), true));
             }
         }

@@ -290,6 +290,10 @@ pub(crate) struct Index {
     documents: Vec<Document>,
     /// Pathways whose documents hold each term.
     document_frequency: Vec<u32>,
+    /// The documents that hold each term, in order, so that a query scores
+    /// only those. Made from `documents` (never read from an artifact).
+    #[serde(skip)]
+    holders: Vec<Vec<u32>>,
     average_lengths: [f64; Field::COUNT],
 }
 
@@ -416,8 +420,30 @@ impl Index {
             surfaces,
             documents,
             document_frequency,
+            holders: Vec::new(),
             average_lengths,
         }
+        .with_holders()
+    }
+
+    /// The index with its lists of documents per term made from its
+    /// documents: after building, and after reading it from an artifact.
+    pub(crate) fn with_holders(mut self) -> Index {
+        let mut holders: Vec<Vec<u32>> = vec![Vec::new(); self.document_frequency.len()];
+        for (index, document) in self.documents.iter().enumerate() {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            let mut last = None;
+            for (term, _, _) in &document.postings {
+                if last != Some(*term) {
+                    if let Some(list) = holders.get_mut(*term as usize) {
+                        list.push(index);
+                    }
+                    last = Some(*term);
+                }
+            }
+        }
+        self.holders = holders;
+        self
     }
 
     /// The terms a query word stands for, each with its weight: itself when
@@ -529,8 +555,22 @@ impl Index {
                 query.push((alternatives, surface));
             }
         }
+        // Only the documents that hold a term of the query can match.
+        let mut candidates: Vec<u32> = query
+            .iter()
+            .flat_map(|(terms, _)| terms.iter())
+            .filter_map(|(term, _)| self.holders.get(*term as usize))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut hits = Vec::new();
-        for (index, document) in self.documents.iter().enumerate() {
+        for index in candidates {
+            let index = index as usize;
+            let Some(document) = self.documents.get(index) else {
+                continue;
+            };
             if !wanted(index) {
                 continue;
             }
@@ -549,19 +589,16 @@ impl Index {
                 }
             }
             if score > 0.0 {
-                // Best first; documents are visited in order, so an equal
-                // score keeps the earlier document first.
-                let at = hits.partition_point(|h: &Hit| h.score >= score);
-                hits.insert(
-                    at,
-                    Hit {
-                        document: index,
-                        score,
-                        matched,
-                    },
-                );
+                hits.push(Hit {
+                    document: index,
+                    score,
+                    matched,
+                });
             }
         }
+        // Best first; documents are visited in order and the sort is
+        // stable, so an equal score keeps the earlier document first.
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits
     }
 }
