@@ -549,6 +549,11 @@ mod summary {
             ),
             (
                 "journey",
+                "engine-position",
+                "engine, string answers, where it ends only (`evaluate_position`)".into(),
+            ),
+            (
+                "journey",
                 "datalogic-built-per-journey",
                 "datalogic-rs, input built from the answers".into(),
             ),
@@ -688,6 +693,12 @@ mod summary {
                 "datalogic-built-per-journey",
                 "engine-strings",
                 "datalogic-rs / engine (from strings)",
+            ),
+            (
+                "journey",
+                "engine-position",
+                "by-hand-from-strings",
+                "engine, no rendering / hand-written (from strings)",
             ),
             (
                 "chest-pain-cases",
