@@ -227,8 +227,21 @@ impl ScoreFloors {
     }
 }
 
+/// Where one walk stopped at jumps into other pathways: the dispositions it
+/// found in its own region, and each jump's target with the ages on it.
+struct Region {
+    found: Vec<DispositionIdx>,
+    jumps: Vec<(NodeId, Cells)>,
+}
+
 /// Per unit, the dispositions some person its pathway admits can reach,
 /// most urgent first (empty for modules).
+///
+/// A walk stops at each jump into another pathway (`goto`), and what is
+/// reachable from a jump's target for a set of ages is worked out once and
+/// shared by every pathway that jumps there, so the cost is the bundle's
+/// size rather than the sum of every pathway's reach (which is quadratic in
+/// a chain of pathways that jump to each other).
 pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<DispositionIdx>> {
     // The browser build (no `authoring`) runs no case packs and leaves the
     // narrowing out to stay small: it lists every disposition the graph
@@ -248,80 +261,22 @@ pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<Disposi
             a.touching(&Interval::band(entry.from_years, entry.to_years))
         })
     };
-    let mut seen: Vec<Cells> = vec![0; bundle.nodes.len()];
-    let mut touched: Vec<NodeId> = Vec::new();
-    let mut stack: Vec<(NodeId, Cells)> = Vec::new();
+    let mut walker = RegionWalker {
+        bundle,
+        ages: ages.as_ref(),
+        possible: &possible,
+        seen: vec![0; bundle.nodes.len()],
+        touched: Vec::new(),
+    };
+    // What is reachable from a jump target for a set of ages, once known.
+    let mut reached: std::collections::HashMap<(NodeId, Cells), Vec<DispositionIdx>> =
+        std::collections::HashMap::new();
     let mut result = Vec::with_capacity(bundle.units.len());
     for start in &bundle.pathway_starts {
-        let mut found: Vec<DispositionIdx> = Vec::new();
-        if let Some(entry) = start {
-            for id in touched.drain(..) {
-                if let Some(slot) = seen.get_mut(id.index()) {
-                    *slot = 0;
-                }
-            }
-            stack.push((entry.start, everyone(entry)));
-            while let Some((id, cells)) = stack.pop() {
-                let Some(slot) = seen.get_mut(id.index()) else {
-                    continue;
-                };
-                // Only ages not yet walked from here can find anything new.
-                let cells = cells & !*slot;
-                if cells == 0 {
-                    continue;
-                }
-                if *slot == 0 {
-                    touched.push(id);
-                }
-                *slot |= cells;
-                let edges = bundle.edges_of(id);
-                let mut follow = |edge: usize, narrowed: Cells| {
-                    if let Some(next) = edges.get(edge) {
-                        if narrowed != 0 {
-                            stack.push((*next, narrowed));
-                        }
-                    }
-                };
-                match (bundle.ir_node(id).map(|n| &n.kind), &ages) {
-                    (Some(NodeKindIr::Outcome(outcome)), _) => {
-                        if !found.contains(&outcome.disposition) {
-                            found.push(outcome.disposition);
-                        }
-                    }
-                    (Some(NodeKindIr::Branch(BranchIr::Cases { cases, .. })), Some(ages)) => {
-                        // First match wins: a later case, and `otherwise`,
-                        // only see the ages no earlier age-only case took.
-                        let mut left = cells;
-                        for (edge, (condition, _)) in cases.iter().enumerate() {
-                            let narrowed = condition
-                                .age_interval()
-                                .map_or(left, |a| left & ages.touching(&a));
-                            follow(edge, narrowed);
-                            if let Some(a) = exactly_ages(condition) {
-                                left &= !ages.inside(&a);
-                            }
-                        }
-                        follow(cases.len(), left);
-                    }
-                    (Some(NodeKindIr::Branch(BranchIr::Bands { on, bands })), Some(ages)) => {
-                        for (edge, (from, below, _)) in bands.iter().enumerate() {
-                            if !possible(id, on, *below) {
-                                continue;
-                            }
-                            let narrowed = on
-                                .age_band(*from, *below)
-                                .map_or(cells, |a| cells & ages.touching(&a));
-                            follow(edge, narrowed);
-                        }
-                    }
-                    _ => {
-                        for edge in 0..edges.len() {
-                            follow(edge, cells);
-                        }
-                    }
-                }
-            }
-        }
+        let mut found = match start {
+            Some(entry) => walker.reach((entry.start, everyone(entry)), &mut reached),
+            None => Vec::new(),
+        };
         found.sort_by_key(|d| {
             bundle
                 .dispositions
@@ -331,4 +286,151 @@ pub(super) fn reachable_dispositions(bundle: &CompiledBundle) -> Vec<Vec<Disposi
         result.push(found);
     }
     result
+}
+
+/// Walks regions of the compiled graph, reusing its scratch space.
+struct RegionWalker<'b, P> {
+    bundle: &'b CompiledBundle,
+    ages: Option<&'b AgeCells>,
+    possible: &'b P,
+    /// Per node, the age cells already walked from it in this region.
+    seen: Vec<Cells>,
+    touched: Vec<NodeId>,
+}
+
+impl<P: Fn(NodeId, &Expr, f64) -> bool> RegionWalker<'_, P> {
+    /// Everything reachable from `root` (a node and the ages arriving
+    /// there): its region's dispositions and, through each jump, what the
+    /// jump's target reaches, each worked out once into `reached`. The graph
+    /// has no loops, so neither do the jumps; a loop in a malformed graph is
+    /// cut rather than followed.
+    fn reach(
+        &mut self,
+        root: (NodeId, Cells),
+        reached: &mut std::collections::HashMap<(NodeId, Cells), Vec<DispositionIdx>>,
+    ) -> Vec<DispositionIdx> {
+        let mut regions: std::collections::HashMap<(NodeId, Cells), Region> =
+            std::collections::HashMap::new();
+        let mut stack = vec![root];
+        while let Some(&key) = stack.last() {
+            if reached.contains_key(&key) {
+                stack.pop();
+                continue;
+            }
+            if !regions.contains_key(&key) {
+                let region = self.region(key);
+                // Targets not yet known are worked out first.
+                let missing: Vec<(NodeId, Cells)> = region
+                    .jumps
+                    .iter()
+                    .copied()
+                    .filter(|jump| !reached.contains_key(jump) && !regions.contains_key(jump))
+                    .collect();
+                regions.insert(key, region);
+                if !missing.is_empty() {
+                    stack.extend(missing);
+                    continue;
+                }
+            }
+            let Some(region) = regions.get(&key) else {
+                stack.pop();
+                continue;
+            };
+            let mut found = region.found.clone();
+            for jump in &region.jumps {
+                for d in reached.get(jump).into_iter().flatten() {
+                    if !found.contains(d) {
+                        found.push(*d);
+                    }
+                }
+            }
+            reached.insert(key, found);
+            stack.pop();
+        }
+        reached.get(&root).cloned().unwrap_or_default()
+    }
+
+    /// One walk from `root`, stopping at jumps into other pathways.
+    fn region(&mut self, (root, cells): (NodeId, Cells)) -> Region {
+        let bundle = self.bundle;
+        for id in self.touched.drain(..) {
+            if let Some(slot) = self.seen.get_mut(id.index()) {
+                *slot = 0;
+            }
+        }
+        let mut region = Region {
+            found: Vec::new(),
+            jumps: Vec::new(),
+        };
+        let mut stack: Vec<(NodeId, Cells)> = vec![(root, cells)];
+        while let Some((id, cells)) = stack.pop() {
+            let Some(slot) = self.seen.get_mut(id.index()) else {
+                continue;
+            };
+            // Only ages not yet walked from here can find anything new.
+            let cells = cells & !*slot;
+            if cells == 0 {
+                continue;
+            }
+            if *slot == 0 {
+                self.touched.push(id);
+            }
+            *slot |= cells;
+            let edges = bundle.edges_of(id);
+            let mut follow = |edge: usize, narrowed: Cells| {
+                if let Some(next) = edges.get(edge) {
+                    if narrowed != 0 {
+                        stack.push((*next, narrowed));
+                    }
+                }
+            };
+            match (bundle.ir_node(id).map(|n| &n.kind), self.ages) {
+                (Some(NodeKindIr::Outcome(outcome)), _) => {
+                    if !region.found.contains(&outcome.disposition) {
+                        region.found.push(outcome.disposition);
+                    }
+                }
+                (Some(NodeKindIr::Goto { .. }), _) => {
+                    if let Some(target) = edges.first() {
+                        let jump = (*target, cells);
+                        if !region.jumps.contains(&jump) {
+                            region.jumps.push(jump);
+                        }
+                    }
+                }
+                (Some(NodeKindIr::Branch(BranchIr::Cases { cases, .. })), Some(ages)) => {
+                    // First match wins: a later case, and `otherwise`,
+                    // only see the ages no earlier age-only case took.
+                    let mut left = cells;
+                    for (edge, (condition, _)) in cases.iter().enumerate() {
+                        let narrowed = condition
+                            .age_interval()
+                            .map_or(left, |a| left & ages.touching(&a));
+                        follow(edge, narrowed);
+                        if let Some(a) = exactly_ages(condition) {
+                            left &= !ages.inside(&a);
+                        }
+                    }
+                    follow(cases.len(), left);
+                }
+                (Some(NodeKindIr::Branch(BranchIr::Bands { on, bands })), Some(ages)) => {
+                    for (edge, (from, below, _)) in bands.iter().enumerate() {
+                        if !(self.possible)(id, on, *below) {
+                            continue;
+                        }
+                        let narrowed = on
+                            .age_band(*from, *below)
+                            .map_or(cells, |a| cells & ages.touching(&a));
+                        follow(edge, narrowed);
+                    }
+                }
+                _ => {
+                    for edge in 0..edges.len() {
+                        follow(edge, cells);
+                    }
+                }
+            }
+        }
+        region
+    }
 }
