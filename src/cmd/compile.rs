@@ -6,20 +6,41 @@ use crate::output::{self, Status};
 use std::io::Write;
 use std::path::Path;
 
-/// Compiles the bundle and writes its artifact to `out`: to a temporary file
-/// beside it first, then renamed over it, so that `out` is never left half
-/// written (a service may be reading it).
-pub fn compile(bundle: &Bundle, out: &Path) -> std::io::Result<Status> {
+/// Compiles the bundle in `dir` and writes its artifact to `out` (`-` for
+/// standard output): to a temporary file beside it first, then renamed over
+/// it, so that `out` is never left half written (a service may be reading
+/// it).
+pub fn compile(bundle: &Bundle, dir: &Path, out: &Path) -> std::io::Result<Status> {
     let compiled = match bundle.compiled() {
         Ok(compiled) => compiled,
         Err(status) => return Ok(status),
     };
     let bytes = triage_core::artifact::to_bytes(compiled);
+    if out == Path::new("-") {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&bytes)?;
+        stdout.flush()?;
+        output::eprint(&summary(compiled, "standard output", bytes.len()));
+        return Ok(Status::Ok);
+    }
     let shown = out.display();
     if out.is_dir() {
         return Ok(output::usage_error(&format!(
             "{shown} is a directory; give the file to write, e.g. `-o pathways.triage`"
         )));
+    }
+    // Never over one of the files it was compiled from.
+    if let Ok(target) = out.canonicalize() {
+        let is_source = bundle.built.sources.files.iter().any(|file| {
+            dir.join(&file.path)
+                .canonicalize()
+                .is_ok_and(|source| source == target)
+        });
+        if is_source {
+            return Ok(output::usage_error(&format!(
+                "{shown} is one of the bundle's own files; write the compiled bundle elsewhere, e.g. `-o pathways.triage`"
+            )));
+        }
     }
     let folder = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -39,16 +60,20 @@ pub fn compile(bundle: &Bundle, out: &Path) -> std::io::Result<Status> {
         output::eprint(&format!("error: cannot write {shown}: {error}\n"));
         return Ok(Status::Failed);
     }
+    output::eprint(&summary(compiled, &shown.to_string(), bytes.len()));
+    Ok(Status::Ok)
+}
+
+/// What was written, and where, for stderr.
+fn summary(compiled: &triage_core::compile::CompiledBundle, to: &str, bytes: usize) -> String {
     let stats = compiled.stats();
-    output::eprint(&format!(
-        "wrote {shown}: {} pathways, {} modules, {} compiled nodes, {} bytes; content hash {}\n",
+    format!(
+        "wrote {to}: {} pathways, {} modules, {} compiled nodes, {bytes} bytes; content hash {}\n",
         stats.pathways,
         stats.modules,
         compiled.compiled_nodes(),
-        bytes.len(),
         compiled.hash()
-    ));
-    Ok(Status::Ok)
+    )
 }
 
 /// A new file in `folder` with a name no other writer uses.

@@ -279,7 +279,7 @@ database cannot be read, 2 bad usage.")]
 /// Arguments of `triage serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The bundle directory.
+    /// The bundle: its directory, or a file written by `triage compile`.
     pub dir: PathBuf,
     /// The address and port to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
@@ -387,7 +387,7 @@ pub struct TestArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// What to list (pathways, dispositions, advice or questions; default pathways), then the
-    /// bundle directory.
+    /// bundle directory (for pathways, also a file written by `triage compile`).
     #[arg(value_name = "[WHAT] DIR", num_args = 1..=2, required = true)]
     pub targets: Vec<String>,
     /// With `questions`: only those of this pathway or module.
@@ -496,7 +496,7 @@ pub struct CoverageArgs {
 pub struct CompileArgs {
     /// The bundle directory.
     pub dir: PathBuf,
-    /// The file to write (conventionally `NAME.triage`).
+    /// The file to write (conventionally `NAME.triage`); `-` writes to standard output.
     #[arg(short, long, value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -504,7 +504,7 @@ pub struct CompileArgs {
 /// Arguments of `triage run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The bundle directory.
+    /// The bundle: its directory, or a file written by `triage compile`.
     pub dir: PathBuf,
     /// Start this pathway instead of searching by symptom.
     #[arg(long, value_name = "ID")]
@@ -571,7 +571,7 @@ impl From<LanguageArg> for Language {
 /// Arguments of `triage next`.
 #[derive(Debug, Args)]
 pub struct NextArgs {
-    /// The bundle directory.
+    /// The bundle: its directory, or a file written by `triage compile`.
     pub dir: PathBuf,
 }
 
@@ -705,9 +705,9 @@ pub fn dispatch(command: Command) -> Status {
         Command::Coverage(args) => {
             with_bundle_for_evaluation(&args.dir, |bundle| coverage::coverage(bundle, args.format))
         }
-        Command::Compile(args) => {
-            with_bundle_for_evaluation(&args.dir, |bundle| compile::compile(bundle, &args.out))
-        }
+        Command::Compile(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
+            compile::compile(bundle, &args.dir, &args.out)
+        }),
         Command::Run(args) => {
             let known = run::Known {
                 pathway: args.pathway,
@@ -817,7 +817,7 @@ impl Bundle {
     fn open(dir: &Path, options: &BuildOptions) -> Result<Bundle, Status> {
         if !dir.exists() {
             return Err(output::usage_error(&format!(
-                "no such directory: {}",
+                "no such directory or file: {}",
                 dir.display()
             )));
         }

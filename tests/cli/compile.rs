@@ -91,6 +91,22 @@ fn compiling_a_bundle_with_errors_writes_nothing() {
 
     let missing = triage(&["compile", "no/such/dir", "-o", path_arg(&artifact)], "");
     assert_eq!(code(&missing), 2);
+
+    // Never over one of its own files.
+    let good = write_bundle(&tiny_files());
+    let catalogue = good.path().join("dispositions.yaml");
+    let before = std::fs::read(&catalogue).expect("read");
+    let over = triage(
+        &["compile", path_arg(good.path()), "-o", path_arg(&catalogue)],
+        "",
+    );
+    assert_eq!(code(&over), 2, "{}", stderr(&over));
+    assert!(
+        stderr(&over).contains("one of the bundle's own files"),
+        "{}",
+        stderr(&over)
+    );
+    assert_eq!(std::fs::read(&catalogue).expect("read"), before);
     let bundle = write_bundle(&tiny_files());
     let into_dir = triage(
         &[
@@ -107,6 +123,22 @@ fn compiling_a_bundle_with_errors_writes_nothing() {
         "{}",
         stderr(&into_dir)
     );
+}
+
+#[test]
+fn a_compiled_bundle_can_be_written_to_standard_output() {
+    let bundle = write_bundle(&tiny_files());
+    let out = tempfile::tempdir().expect("temp dir");
+    let artifact = out.path().join("tiny.triage");
+    compile(bundle.path(), &artifact);
+    let piped = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(["compile", path_arg(bundle.path()), "-o", "-"])
+        .current_dir(out.path())
+        .output()
+        .expect("run triage");
+    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+    assert_eq!(piped.stdout, std::fs::read(&artifact).expect("read"));
+    assert!(!out.path().join("-").exists());
 }
 
 #[test]

@@ -9,7 +9,7 @@
 // checked, and counted in the content hash, but not compiled in (a page never
 // runs them). The bundle is checked with the engine's sources module first,
 // as `triage validate` does: errors stop it, and nothing is written.
-import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 
@@ -132,7 +132,9 @@ try {
 } catch (error) {
   fail(error.code === 'ENOENT' ? `no such directory: ${options.dir}` : `cannot read ${options.dir}: ${error.code ?? error.message}`);
 }
-if (!rootStat.isDirectory()) fail(`${options.dir} is not a directory`);
+if (!rootStat.isDirectory()) {
+  fail(`${options.dir} is not a directory; give the pathway directory (a file ending .triage is already compiled: load it with Engine.fromArtifact)`);
+}
 
 const found = survey(root);
 const taken = found.filter((f) => f.take);
@@ -170,6 +172,37 @@ try {
   }
   fail(`${error.message}; nothing was written`);
 }
+/** A system error code in words. */
+function why(error) {
+  const words = {
+    ENOENT: 'its folder does not exist',
+    EISDIR: 'it is a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+  };
+  return words[error.code] ?? error.code ?? error.message;
+}
+
+if (options.out !== '-') {
+  // Never over one of the files it was compiled from.
+  let target = null;
+  try {
+    target = realpathSync(options.out);
+  } catch {
+    // Not there yet: it cannot be one of them.
+  }
+  if (target !== null && taken.some((file) => {
+    try {
+      return realpathSync(file.path) === target;
+    } catch {
+      return false;
+    }
+  })) {
+    fail(`${options.out} is one of the bundle's own files; write the compiled bundle elsewhere, e.g. -o bundle.triage`);
+  }
+}
 if (options.out === '-') {
   process.stdout.write(bytes);
 } else {
@@ -180,7 +213,7 @@ if (options.out === '-') {
     renameSync(temporary, options.out);
   } catch (error) {
     try { unlinkSync(temporary); } catch { /* not written */ }
-    fail(`cannot write ${options.out}: ${error.code ?? error.message}`);
+    fail(`cannot write ${options.out}: ${why(error)}`);
   }
 }
 const { hash, stats } = triage.Engine.fromArtifact(bytes);

@@ -199,8 +199,9 @@ fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
 /// version, checksum and every index in it.
 pub fn from_bytes(bytes: &[u8]) -> Result<CompiledBundle, ArtifactError> {
     if !is_artifact(bytes) {
-        // A prefix of the signature is a cut-short artifact, not another file.
-        return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
+        // A prefix of the signature (or nothing) is a cut-short artifact, not
+        // another file.
+        return Err(if MAGIC.starts_with(bytes) {
             ArtifactError::Truncated { len: bytes.len() }
         } else {
             ArtifactError::NotAnArtifact
@@ -224,7 +225,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CompiledBundle, ArtifactError> {
         return Err(ArtifactError::Corrupted);
     }
     let (parts, rest) = postcard::take_from_bytes::<Parts>(payload)
-        .map_err(|error| malformed(format!("its contents do not decode ({error})")))?;
+        .map_err(|_| malformed("its contents do not decode as a compiled bundle"))?;
     if !rest.is_empty() {
         return Err(malformed(format!(
             "{} bytes follow the compiled bundle",

@@ -63,7 +63,7 @@ fn each_kind_of_damage_is_refused_with_its_own_error() {
         refused(b"dispositions:\n  - id: x\n"),
         ArtifactError::NotAnArtifact
     );
-    assert_eq!(refused(b""), ArtifactError::NotAnArtifact);
+    assert_eq!(refused(b""), ArtifactError::Truncated { len: 0 });
     assert_eq!(refused(&bytes[..3]), ArtifactError::Truncated { len: 3 });
     assert_eq!(refused(&bytes[..20]), ArtifactError::Truncated { len: 20 });
 

@@ -127,13 +127,17 @@ test('its other errors are clear and exit with 1, and usage errors with 2', (t) 
   symlinkSync(join(dir, 'nowhere.yaml'), join(dir, 'dangling', 'care-advice.yaml'));
   expect(run(join(dir, 'dangling'), '-o', join(dir, 'a.triage')), /error: cannot read .*care-advice\.yaml/);
   const good = writeDir(join(dir, 'good'), TEST_FILES);
-  expect(run(good, '-o', join(dir, 'no-such-dir', 'a.triage')), /error: cannot write .*a\.triage: ENOENT/);
+  expect(run(good, '-o', join(dir, 'no-such-dir', 'a.triage')), /error: cannot write .*a\.triage: its folder does not exist/);
   assert.throws(() => statSync(join(dir, 'a.triage')), /ENOENT/);
   // The output is a directory: the temporary file written beside it is removed again.
   mkdirSync(join(dir, 'taken.triage'));
-  expect(run(good, '-o', join(dir, 'taken.triage')), /error: cannot write .*taken\.triage: E/);
+  expect(run(good, '-o', join(dir, 'taken.triage')), /error: cannot write .*taken\.triage: it is a directory/);
   assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), [], 'a temporary file was left behind');
   assert.deepEqual(readdirSync(join(dir, 'taken.triage')), []);
+  // Never over one of its own inputs.
+  const catalogue = readFileSync(join(good, 'dispositions.yaml'));
+  expect(run(good, '-o', join(good, 'dispositions.yaml')), /error: .*dispositions\.yaml is one of the bundle's own files/);
+  assert.deepEqual(readFileSync(join(good, 'dispositions.yaml')), catalogue);
   assert.equal(run().status, 2);
   assert.equal(run(good).status, 2, 'no output file');
   assert.equal(run(good, '-o', join(dir, 'a.triage'), '--frobnicate').status, 2);
