@@ -40,71 +40,9 @@ use triage_core::load::{SourceFile, Sources};
 use triage_core::model::QuestionKindDoc;
 use triage_core::BuildOptions;
 
-#[allow(unsafe_code)]
-mod counting {
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-
-    static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-    static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-    /// Counts live heap bytes and their peak.
-    pub(crate) struct Counting;
-
-    fn grew(bytes: usize) {
-        let live = LIVE_BYTES.fetch_add(bytes, Relaxed) + bytes;
-        PEAK_BYTES.fetch_max(live, Relaxed);
-    }
-
-    // SAFETY: each method calls the same method of `System` with the same
-    // arguments and returns its result; the counters do not touch memory.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            let block = unsafe { System.alloc(layout) };
-            if !block.is_null() {
-                grew(layout.size());
-            }
-            block
-        }
-
-        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            let block = unsafe { System.alloc_zeroed(layout) };
-            if !block.is_null() {
-                grew(layout.size());
-            }
-            block
-        }
-
-        unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
-            unsafe { System.dealloc(block, layout) };
-            LIVE_BYTES.fetch_sub(layout.size(), Relaxed);
-        }
-
-        unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            let moved = unsafe { System.realloc(block, layout, new_size) };
-            if !moved.is_null() {
-                LIVE_BYTES.fetch_sub(layout.size(), Relaxed);
-                grew(new_size);
-            }
-            moved
-        }
-    }
-
-    /// Heap bytes in use now.
-    pub(crate) fn live() -> usize {
-        LIVE_BYTES.load(Relaxed)
-    }
-
-    /// Starts a new peak from what is live now.
-    pub(crate) fn reset_peak() {
-        PEAK_BYTES.store(LIVE_BYTES.load(Relaxed), Relaxed);
-    }
-
-    /// Most heap bytes in use since [`reset_peak`].
-    pub(crate) fn peak() -> usize {
-        PEAK_BYTES.load(Relaxed)
-    }
-}
+#[path = "support/counting.rs"]
+#[allow(dead_code)] // Counts allocations too, which only `memory` reports.
+mod counting;
 
 #[global_allocator]
 static ALLOCATOR: counting::Counting = counting::Counting;
@@ -284,7 +222,7 @@ fn measure(size: Size) -> Row {
 
     // The build kept: its peak heap (the copy of the sources it is given
     // included), and what the compiled bundle alone keeps.
-    let before = counting::live();
+    let before = counting::live().0;
     counting::reset_peak();
     let mut built = triage_core::build_with_options(sources.clone(), &options);
     let build_peak_heap = counting::peak().saturating_sub(before);
@@ -316,7 +254,7 @@ fn measure(size: Size) -> Row {
     }
     let bundle = built.bundle.take().unwrap_or_else(|| unreachable!());
     drop(built);
-    let bundle_heap = counting::live().saturating_sub(before);
+    let bundle_heap = counting::live().0.saturating_sub(before);
     drop(sources);
 
     // The compiled artifact: written once, read back several times.
@@ -335,12 +273,12 @@ fn measure(size: Size) -> Row {
         drop(black_box(loaded));
         took
     });
-    let before = counting::live();
+    let before = counting::live().0;
     counting::reset_peak();
     let loaded = triage_core::artifact::from_bytes(&artifact)
         .unwrap_or_else(|e| panic!("{}: reading the artifact back: {e}", size.name()));
     let load_peak_heap = counting::peak().saturating_sub(before);
-    let loaded_heap = counting::live().saturating_sub(before);
+    let loaded_heap = counting::live().0.saturating_sub(before);
     assert_eq!(
         loaded.hash(),
         bundle.hash(),
