@@ -19,13 +19,16 @@ Examples:
 
 Exit codes:
   0  success
-  1  the bundle has errors, or a case failed, or coverage is below --min-coverage
+  1  the bundle has errors or a compiled bundle cannot be used, or a case failed, or coverage
+     is below --min-coverage
   2  bad usage or bad input (missing directory, malformed JSON, an answer not offered)";
 
 /// Validate, test, list and run symptom triage pathways.
 ///
 /// A bundle is a directory holding dispositions.yaml, care-advice.yaml,
 /// modules/*.yaml, pathways/*.yaml and case packs (pathways/*.cases.yaml).
+/// `triage compile` writes it, validated and compiled, as one file that
+/// run, next, list pathways, serve and audit verify take in its place.
 #[derive(Debug, Parser)]
 #[command(name = "triage", version, after_help = EXIT_CODES)]
 struct Cli {
