@@ -270,6 +270,36 @@ fn a_bad_database_url_or_address_is_refused_with_the_reason() {
         String::from_utf8_lossy(&output.stderr).contains("there is no database file no-such.db")
     );
     assert!(!cwd.path().join("no-such.db").exists());
+    // A file that is not a database is refused at once, with the reason,
+    // and left as it was.
+    let notes = cwd.path().join("notes.txt");
+    std::fs::write(&notes, "<html>not a database</html>\n".repeat(200)).unwrap();
+    for args in [
+        vec!["serve", "pathways-dir", "--database", "sqlite:notes.txt"],
+        vec!["audit", "verify", "--database", "sqlite:notes.txt"],
+    ] {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match *a {
+                "pathways-dir" => root().join("pathways").display().to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        let output = Command::new(env!("CARGO_BIN_EXE_triage"))
+            .args(&args)
+            .current_dir(cwd.path())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(said.contains("not a database"), "{args:?}: {said}");
+        // Found by the first connection, not by the pool giving up.
+        assert!(!said.contains("timed out"), "{args:?}: {said}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "<html>not a database</html>\n".repeat(200)
+    );
 }
 
 /// The trails kept in tests/fixtures/audit: one written by the service, and

@@ -272,7 +272,16 @@ impl Store {
             )))
         })?
         .map_err(failed)?;
+        // A file that is not a database opens as one and fails at its first
+        // read; found here, it is said at once, not after the pool's timeout.
+        let mut first = first;
+        let probe = match backend {
+            Backend::Sqlite => "SELECT count(*) FROM sqlite_master",
+            _ => "SELECT 1",
+        };
+        let read = sqlx::query(probe).fetch_one(&mut first).await;
         let _ = sqlx::Connection::close(first).await;
+        read.map_err(failed)?;
         let options = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 8,
