@@ -15,12 +15,18 @@ fn compile(dir: &Path, out: &Path) {
     );
 }
 
-#[test]
-fn a_compiled_bundle_answers_as_its_directory_does() {
+/// The tiny bundle, a scratch directory, and the bundle compiled into it.
+fn compiled_tiny() -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
     let bundle = write_bundle(&tiny_files());
     let out = tempfile::tempdir().expect("temp dir");
     let artifact = out.path().join("tiny.triage");
     compile(bundle.path(), &artifact);
+    (bundle, out, artifact)
+}
+
+#[test]
+fn a_compiled_bundle_answers_as_its_directory_does() {
+    let (bundle, _out, artifact) = compiled_tiny();
 
     // Every step of a journey, as `triage next` gives it, is the same.
     let mut answers = Vec::new();
@@ -127,10 +133,7 @@ fn compiling_a_bundle_with_errors_writes_nothing() {
 
 #[test]
 fn a_compiled_bundle_can_be_written_to_standard_output() {
-    let bundle = write_bundle(&tiny_files());
-    let out = tempfile::tempdir().expect("temp dir");
-    let artifact = out.path().join("tiny.triage");
-    compile(bundle.path(), &artifact);
+    let (bundle, out, artifact) = compiled_tiny();
     let piped = Command::new(env!("CARGO_BIN_EXE_triage"))
         .args(["compile", path_arg(bundle.path()), "-o", "-"])
         .current_dir(out.path())
@@ -143,10 +146,7 @@ fn a_compiled_bundle_can_be_written_to_standard_output() {
 
 #[test]
 fn damaged_or_foreign_files_are_refused_with_what_to_do() {
-    let bundle = write_bundle(&tiny_files());
-    let out = tempfile::tempdir().expect("temp dir");
-    let artifact = out.path().join("tiny.triage");
-    compile(bundle.path(), &artifact);
+    let (_bundle, out, artifact) = compiled_tiny();
     let bytes = std::fs::read(&artifact).expect("read artifact");
     let request =
         r#"{"pathway": "cough", "patient": {"age_years": 40, "sex": "female"}, "answers": []}"#;
