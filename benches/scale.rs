@@ -316,6 +316,7 @@ fn measure(size: Size) -> Row {
             black_box(&adult),
             black_box(&answers),
         )
+        .map(|e| e.position())
     });
 
     Row {
@@ -386,6 +387,7 @@ fn longest_journey(bundle: &CompiledBundle, patient: &Patient) -> Vec<Answer> {
     let mut answers: Vec<Answer> = Vec::new();
     loop {
         let step = eval::evaluate(bundle, FIRST_PATHWAY, patient, &answers)
+            .and_then(|e| e.render())
             .unwrap_or_else(|e| panic!("walking {FIRST_PATHWAY}: {e}"));
         let Step::Question(question) = step else {
             return answers;
@@ -411,7 +413,7 @@ fn longest_journey(bundle: &CompiledBundle, patient: &Patient) -> Vec<Answer> {
             let answer = Answer::new(question.id.clone(), value);
             let mut longer = answers.clone();
             longer.push(answer.clone());
-            match eval::evaluate(bundle, FIRST_PATHWAY, patient, &longer) {
+            match eval::evaluate(bundle, FIRST_PATHWAY, patient, &longer).and_then(|e| e.render()) {
                 Ok(Step::Question(_)) => {
                     chosen = Some(answer);
                     break;

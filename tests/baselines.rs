@@ -21,7 +21,7 @@ use triage_core::eval::{self, Answer, AnswerValue, EvalError, Patient, Step};
 type Verdict = String;
 
 fn engine_verdict(bundle: &CompiledBundle, patient: &Patient, answers: &[Answer]) -> Verdict {
-    match eval::evaluate(bundle, CHEST_PAIN, patient, answers) {
+    match eval::evaluate(bundle, CHEST_PAIN, patient, answers).and_then(|e| e.render()) {
         Ok(Step::Question(question)) => format!("ask:{}", question.id),
         Ok(Step::Outcome(outcome)) => outcome.disposition.id,
         Err(EvalError::NotApplicable { .. }) => "not-applicable".to_string(),

@@ -773,7 +773,10 @@ fn random_walk(
     loop {
         // The stateless call and the session agree at every step.
         let stateless = evaluate(bundle, pathway, &person, &answers);
-        prop_assert_eq!(stateless.as_ref().ok(), Some(session.step()));
+        prop_assert_eq!(
+            stateless.and_then(|e| e.render()).ok(),
+            Some(shown(&session, bundle))
+        );
         let saved = session.to_json();
         let restored = Session::from_json(bundle, &saved);
         prop_assert_eq!(
@@ -783,7 +786,7 @@ fn random_walk(
             saved
         );
 
-        let Some((answer, is_not_sure)) = valid_answer(rng, session.step()) else {
+        let Some((answer, is_not_sure)) = valid_answer(rng, &shown(&session, bundle)) else {
             break;
         };
         prop_assert!(
@@ -798,7 +801,7 @@ fn random_walk(
         }
         answers.push(answer);
     }
-    let outcome = session.outcome();
+    let outcome = shown(&session, bundle).outcome().cloned();
     prop_assert!(outcome.is_some());
     if let Some(outcome) = outcome {
         prop_assert!(bundle.disposition(&outcome.disposition.id).is_some());
@@ -911,12 +914,12 @@ fn hostile_walk(
             continue;
         }
         let answer = if rng.chance(30) {
-            match valid_answer(rng, session.step()) {
+            match valid_answer(rng, &shown(&session, bundle)) {
                 Some((answer, _)) => answer,
-                None => wild_answer(rng, session.step(), known),
+                None => wild_answer(rng, &shown(&session, bundle), known),
             }
         } else {
-            wild_answer(rng, session.step(), known)
+            wild_answer(rng, &shown(&session, bundle), known)
         };
         if let Err(e) = session.answer(bundle, answer.clone()) {
             prop_assert_eq!(
@@ -974,7 +977,7 @@ proptest! {
             return Err(TestCaseError::fail("cannot start the first pathway"));
         };
         for _ in 0..steps {
-            let Some((answer, _)) = valid_answer(rng, session.step()) else { break };
+            let Some((answer, _)) = valid_answer(rng, &shown(&session, &bundle)) else { break };
             prop_assert!(session.answer(&bundle, answer).is_ok());
         }
         let json = session.to_json();
@@ -1028,7 +1031,7 @@ proptest! {
                 return Err(TestCaseError::fail(format!("cannot start {pathway} for {person:?}")));
             };
             let mut unsure = false;
-            while let Some((answer, is_not_sure)) = valid_answer(rng, session.step()) {
+            while let Some((answer, is_not_sure)) = valid_answer(rng, &shown(&session, bundle)) {
                 prop_assert!(answers.len() < 200, "{pathway}: no end after 200 answers");
                 unsure |= is_not_sure;
                 if let Err(e) = session.answer(bundle, answer.clone()) {
@@ -1036,7 +1039,7 @@ proptest! {
                 }
                 answers.push(answer);
             }
-            let outcome = session.outcome();
+            let outcome = shown(&session, bundle).outcome().cloned();
             prop_assert!(outcome.is_some());
             if let Some(outcome) = outcome {
                 prop_assert!(
@@ -1049,4 +1052,12 @@ proptest! {
             prop_assert_eq!(restored.as_ref(), Some(&session));
         }
     }
+}
+
+/// A session's current step, rendered in full.
+fn shown(session: &Session, bundle: &CompiledBundle) -> Step {
+    session
+        .step(bundle)
+        .and_then(|view| view.render())
+        .unwrap_or_else(|e| panic!("the step renders: {e}"))
 }

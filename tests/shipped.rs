@@ -45,9 +45,10 @@ fn outcome(pathway: &str, who: Patient, answers: &[(&str, AnswerValue)]) -> Outc
             .answer(bundle, Answer::new(*question, value.clone()))
             .unwrap_or_else(|e| panic!("{pathway}: answering {question}: {e}"));
     }
-    match session.step() {
-        Step::Outcome(o) => o.clone(),
-        Step::Question(q) => panic!("{pathway}: stopped at question {} ({})", q.id, q.text),
+    match session.step(bundle).and_then(|view| view.render()) {
+        Ok(Step::Outcome(o)) => o,
+        Ok(Step::Question(q)) => panic!("{pathway}: stopped at question {} ({})", q.id, q.text),
+        Err(e) => panic!("{pathway}: {e}"),
     }
 }
 

@@ -144,7 +144,7 @@ impl Replayed<'_> {
 }
 
 fn replay(bundle: &CompiledBundle, case: &EvalCase) -> Result<(String, Level), String> {
-    match evaluate_request(bundle, &case.request) {
+    match evaluate_request(bundle, &case.request).and_then(|e| e.render()) {
         Ok(Step::Outcome(outcome)) => {
             let d = &outcome.disposition;
             Ok((d.id.clone(), Level::of(d.service, d.act_within_minutes)))

@@ -184,7 +184,7 @@ pub fn walk_all(
     let mut found = Vec::new();
     let mut pending = vec![Vec::<Answer>::new()];
     while let Some(answers) = pending.pop() {
-        let step = evaluate(bundle, pathway, patient, &answers)?;
+        let step = evaluate(bundle, pathway, patient, &answers).and_then(|e| e.render())?;
         match &step {
             Step::Outcome(_) => found.push(Journey {
                 name: format!("walk {}", found.len() + 1),

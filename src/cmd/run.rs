@@ -398,9 +398,10 @@ impl<R: BufRead, W: Write> Console<R, W> {
         // The answer taken back with `b`, shown when its question is asked again.
         let mut taken_back: Option<Answer> = None;
         loop {
-            let question = match session.step() {
+            let step = session.step(compiled).and_then(|view| view.render());
+            let question = match step.map_err(|e| io::Error::other(e.to_string()))? {
                 Step::Outcome(outcome) => {
-                    let text = describe_outcome(outcome, &self.screen);
+                    let text = describe_outcome(&outcome, &self.screen);
                     self.show(&text)?;
                     self.outcome_shown = true;
                     loop {
@@ -418,7 +419,7 @@ impl<R: BufRead, W: Write> Console<R, W> {
                     }
                     continue;
                 }
-                Step::Question(question) => question.clone(),
+                Step::Question(question) => question,
             };
             let previous = taken_back
                 .take()

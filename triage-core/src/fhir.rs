@@ -220,7 +220,7 @@ impl HandoffError {
 /// assert_eq!(message["entry"][0]["resource"]["resourceType"], "MessageHeader");
 /// let request = &message["entry"][1]["resource"];
 /// assert_eq!(request["priority"], "stat");
-/// let disposition = &session.outcome().expect("an outcome").disposition;
+/// let disposition = session.step(&bundle)?.outcome().expect("an outcome").disposition;
 /// assert_eq!(request["reasonCode"][0]["coding"][0]["code"], disposition.code.as_str());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -229,39 +229,25 @@ pub fn handoff(
     session: &Session,
     context: &HandoffContext,
 ) -> Result<Value, HandoffError> {
-    if let Some(question) = session.step().question() {
-        let question = question.id.clone();
-        return Err(HandoffError::JourneyNotFinished { question });
-    }
-    if session.bundle_hash() != bundle.hash() {
-        return Err(HandoffError::Session(EvalError::BundleMismatch {
-            expected: bundle.hash().to_string(),
-            got: session.bundle_hash().to_string(),
-        }));
+    let step = session.step(bundle).map_err(HandoffError::Session)?;
+    if !step.is_outcome() {
+        return Err(HandoffError::JourneyNotFinished {
+            question: step.question_id(),
+        });
     }
     let known = Known::checked(context)?;
     // The clinical texts (disposition, reasons) go to the receiving
     // clinician in English; questions and advice stay as the person saw them.
-    let english = match session.language() {
-        Language::En => None,
-        _ => {
-            let mut english = session.clone();
-            english
-                .set_language(bundle, Language::En)
-                .map_err(HandoffError::Session)?;
-            Some(english)
-        }
-    };
-    let clinical = english.as_ref().unwrap_or(session).outcome();
-    let (Some(shown), Some(clinical)) = (session.outcome(), clinical) else {
+    let (Some(shown), Some(clinical)) = (step.outcome(), step.in_language(Language::En).outcome())
+    else {
         return Err(HandoffError::Session(EvalError::BrokenBundle));
     };
     let id = |role: &str| resource_id(&known.message_id, role);
     let message = Message {
         bundle,
         session,
-        shown,
-        clinical,
+        shown: &shown,
+        clinical: &clinical,
         known: &known,
         request: id("service-request"),
         patient: id("patient"),

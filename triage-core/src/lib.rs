@@ -60,7 +60,7 @@ pub mod yaml;
 /// let patient = Patient::new(30, 0, Sex::Female);
 /// let hits = bundle.search(Some(&patient), Some("sore throat"));
 /// let session = Session::begin(&bundle, Start::new(hits[0].pathway.id, patient))?;
-/// assert!(session.step().question().is_some());
+/// assert!(session.step(&bundle)?.question().is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub mod prelude {

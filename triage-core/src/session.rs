@@ -8,10 +8,10 @@
 //! exactly as it was.
 
 use crate::compile::CompiledBundle;
-use crate::eval::{walk_strings, Answer, EvalError, Patient, Step, Walk, WalkState};
+use crate::eval::{walk_strings, Answer, EvalError, Patient, StepView, Walk, WalkState};
 use crate::format;
 use crate::ir::UnitKind;
-use crate::vocab::{Language, Start};
+use crate::vocab::{Language, Reader, Start};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One person's journey through a pathway.
@@ -34,7 +34,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// // A mother answering for her 3-year-old, who has a cough.
 /// let child = Patient::new(3, 0, Sex::Male).answered_by(Answering::SomeoneElse);
 /// let mut session = Session::begin(&bundle, Start::new("cough-and-breathing-child", child))?;
-/// let first = session.step().question().expect("a question").clone();
+/// let first = session.step(&bundle)?.question().expect("a question");
 /// assert!(first.text.contains("your child"), "{}", first.text);
 ///
 /// // Answer the emergency screen: none of these signs.
@@ -46,7 +46,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// let mut resumed = Session::from_json(&bundle, &saved)?;
 /// assert_eq!(resumed, session);
 /// resumed.back(&bundle)?;
-/// assert_eq!(resumed.step().question().map(|q| &q.id), Some(&first.id));
+/// assert_eq!(resumed.step(&bundle)?.question().map(|q| q.id), Some(first.id));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -68,12 +68,9 @@ pub struct Session {
     language: Language,
     /// The answers given, in order.
     answers: Vec<Answer>,
-    /// The current step: always where the answers lead with the bundle.
-    step: Step,
-    /// Where the walk is, to carry on from. `None` at the outcome, and until
-    /// the answers have been checked against a bundle (then the next call
-    /// replays them).
-    walk: Option<Box<WalkState>>,
+    /// Where the answers lead with the bundle: the step is rendered from it
+    /// when asked for, and the next answer is one step on from it.
+    walk: WalkState,
 }
 
 /// Writes what [`Session::to_json`] writes: no step, which resuming rebuilds.
@@ -121,7 +118,7 @@ impl PartialEq for Session {
             && self.patient == other.patient
             && self.language == other.language
             && self.answers == other.answers
-            && self.step == other.step
+            && self.walk == other.walk
     }
 }
 
@@ -267,13 +264,6 @@ impl SavedStep {
     }
 }
 
-fn step_name(step: &Step) -> String {
-    match step {
-        Step::Question(q) => format!("question {}", q.id),
-        Step::Outcome(o) => format!("outcome {}", o.disposition.id),
-    }
-}
-
 /// A keyed check over a saved session or an audit record, made with a key
 /// the deployment holds, so that an edit to either is refused (with the
 /// `seal` feature: `Session::to_sealed_json`, `AuditRecord::seal_with`).
@@ -364,15 +354,6 @@ fn walk_answers<'b>(
     Ok(walk_strings(bundle, pathway, topic, &patient, answers)?.in_language(language))
 }
 
-/// The walk state to keep after reaching `step`: none at the outcome, where
-/// no answer is taken and `back` replays.
-fn kept(walk: Walk<'_>, step: &Step) -> Option<Box<WalkState>> {
-    match step {
-        Step::Question(_) => Some(Box::new(walk.into_state())),
-        Step::Outcome(_) => None,
-    }
-}
-
 impl Session {
     /// Walks `answers` from this session's start, in its language.
     fn walk_with<'b>(
@@ -420,7 +401,6 @@ impl Session {
             language,
         } = start;
         let walk = walk_answers(bundle, &pathway, topic.as_deref(), patient, language, &[])?;
-        let step = walk.step()?;
         Ok(Session {
             bundle: BundleHash::of(bundle),
             pathway,
@@ -428,74 +408,60 @@ impl Session {
             patient,
             language,
             answers: Vec::new(),
-            walk: kept(walk, &step),
-            step,
+            walk: walk.into_state(),
         })
     }
 
     /// Answers the current question and moves on. On error nothing changes.
     ///
     /// One step from where the session is: the earlier answers are not
-    /// walked again.
-    pub fn answer(&mut self, bundle: &CompiledBundle, answer: Answer) -> Result<&Step, EvalError> {
+    /// walked again. The step reached is rendered only when asked for.
+    pub fn answer<'s>(
+        &'s mut self,
+        bundle: &'s CompiledBundle,
+        answer: Answer,
+    ) -> Result<StepView<'s>, EvalError> {
         check_bundle(bundle, self.bundle.as_str())?;
-        if matches!(self.step, Step::Outcome(_)) {
-            return Err(EvalError::AnswerAfterOutcome);
-        }
-        let mut state = match self.walk.take() {
-            Some(state) => state,
-            None => Box::new(self.walk_with(bundle, &self.answers)?.into_state()),
-        };
-        let mut walk = Walk::resume(bundle, self.patient, std::mem::take(&mut *state))
-            .in_language(self.language);
-        let ids = match walk.resolve(&answer) {
-            Ok(ids) => ids,
-            Err(refused) => {
-                *state = walk.into_state();
-                self.walk = Some(state);
-                return Err(refused);
-            }
-        };
-        // Past this point only a broken bundle fails; the walk is then
-        // dropped (not kept), and the next call replays the answers.
-        walk.apply(ids)?;
-        walk.step_into(&mut self.step)?;
+        let mut walk = Walk::resume(bundle, self.patient, std::mem::take(&mut self.walk));
+        let given = walk
+            .resolve(&answer)
+            .and_then(|ids| walk.apply_or_keep(ids));
+        self.walk = walk.into_state();
+        given?;
         self.answers.push(answer);
-        self.walk = match &self.step {
-            Step::Question(_) => {
-                *state = walk.into_state();
-                Some(state)
-            }
-            Step::Outcome(_) => {
-                self.answers.shrink_to_fit();
-                None
-            }
-        };
-        Ok(&self.step)
+        if self.view(bundle).is_outcome() {
+            self.answers.shrink_to_fit();
+        }
+        Ok(self.view(bundle))
     }
 
     /// Takes back the last answer. On error nothing changes.
-    pub fn back(&mut self, bundle: &CompiledBundle) -> Result<&Step, EvalError> {
+    pub fn back<'s>(&'s mut self, bundle: &'s CompiledBundle) -> Result<StepView<'s>, EvalError> {
         check_bundle(bundle, self.bundle.as_str())?;
         let Some((_, earlier)) = self.answers.split_last() else {
             return Err(EvalError::NothingToGoBack);
         };
-        let walk = self.walk_with(bundle, earlier)?;
-        let step = walk.step()?;
+        let walk = self.walk_with(bundle, earlier)?.into_state();
         self.answers.pop();
-        self.walk = kept(walk, &step);
-        self.step = step;
-        Ok(&self.step)
+        self.walk = walk;
+        Ok(self.view(bundle))
     }
 
-    /// The current step.
-    pub fn step(&self) -> &Step {
-        &self.step
+    /// The current step, rendered when asked for. Refuses another bundle
+    /// than the one the session runs on.
+    pub fn step<'s>(&'s self, bundle: &'s CompiledBundle) -> Result<StepView<'s>, EvalError> {
+        check_bundle(bundle, self.bundle.as_str())?;
+        Ok(self.view(bundle))
     }
 
-    /// The outcome, once the journey has ended.
-    pub fn outcome(&self) -> Option<&crate::eval::OutcomeView> {
-        self.step.outcome()
+    /// The current step with `bundle`, already checked to be the session's.
+    fn view<'s>(&'s self, bundle: &'s CompiledBundle) -> StepView<'s> {
+        self.walk.view(bundle, self.reader())
+    }
+
+    /// How texts are chosen for this session.
+    fn reader(&self) -> Reader {
+        self.patient.reader(self.language)
     }
 
     /// The answers given, in order.
@@ -525,18 +491,14 @@ impl Session {
 
     /// Shows texts in `language` from now on; the current step is shown
     /// again in it. On error nothing changes.
-    pub fn set_language(
-        &mut self,
-        bundle: &CompiledBundle,
+    pub fn set_language<'s>(
+        &'s mut self,
+        bundle: &'s CompiledBundle,
         language: Language,
-    ) -> Result<&Step, EvalError> {
+    ) -> Result<StepView<'s>, EvalError> {
         check_bundle(bundle, self.bundle.as_str())?;
-        let walk = self.walk_in(bundle, language, &self.answers)?;
-        let step = walk.step()?;
-        self.walk = kept(walk, &step);
-        self.step = step;
         self.language = language;
-        Ok(&self.step)
+        Ok(self.view(bundle))
     }
 
     /// Content hash of the bundle the session runs on.
@@ -589,9 +551,8 @@ impl Session {
             saved.language,
             &saved.answers,
         )?;
-        let step = walk.step()?;
         if let Some(claimed) = &saved.step {
-            let (claimed, rebuilt) = (claimed.name(), step_name(&step));
+            let (claimed, rebuilt) = (claimed.name(), walk.view().name());
             if claimed != rebuilt {
                 return Err(EvalError::StepMismatch { claimed, rebuilt });
             }
@@ -603,8 +564,7 @@ impl Session {
             patient: saved.patient,
             language: saved.language,
             answers: saved.answers,
-            walk: kept(walk, &step),
-            step,
+            walk: walk.into_state(),
         })
     }
 
@@ -617,17 +577,18 @@ impl Session {
             .map(|u| u.version.clone())
             .unwrap_or_default();
         let mut steps: Vec<String> = self.answers.iter().map(|a| a.question.clone()).collect();
-        let (disposition, reasons) = match &self.step {
-            Step::Question(question) => {
-                steps.push(question.id.clone());
+        let view = self.walk.view(bundle, self.reader());
+        let (disposition, reasons) = match view.outcome() {
+            None => {
+                steps.push(view.question_id());
                 (None, Vec::new())
             }
-            Step::Outcome(outcome) => (
+            Some(outcome) => (
                 Some(AuditDisposition {
-                    id: outcome.disposition.id.clone(),
-                    code: outcome.disposition.code.clone(),
+                    id: outcome.disposition.id,
+                    code: outcome.disposition.code,
                 }),
-                outcome.reasons.iter().map(|r| r.code.clone()).collect(),
+                outcome.reasons.into_iter().map(|r| r.code).collect(),
             ),
         };
         AuditRecord {
@@ -671,8 +632,7 @@ pub fn replay(bundle: &CompiledBundle, record: &AuditRecord) -> Result<AuditReco
         patient: record.patient,
         language: Language::En,
         answers: record.answers.clone(),
-        step: walk.step()?,
-        walk: None,
+        walk: walk.into_state(),
     };
     let mut again = session.audit(bundle);
     let differs = [

@@ -53,7 +53,11 @@ fn walk(start: Start, answers: Vec<(&str, AnswerValue)>) -> Session {
             .answer(bundle, Answer::new(question, value))
             .unwrap_or_else(|e| panic!("answering {question}: {e}"));
     }
-    assert!(session.outcome().is_some(), "{:?}", session.step());
+    assert!(
+        session.step(shipped()).unwrap().outcome().is_some(),
+        "{:?}",
+        session.step(shipped()).unwrap()
+    );
     session
 }
 
@@ -61,7 +65,7 @@ fn walk(start: Start, answers: Vec<(&str, AnswerValue)>) -> Session {
 fn walk_quietly(start: Start) -> Session {
     let bundle = shipped();
     let mut session = Session::begin(bundle, start).expect("journey starts");
-    while let Some(question) = session.step().question() {
+    while let Some(question) = session.step(shipped()).unwrap().question() {
         let value = match question.kind {
             QuestionKindDoc::YesNo => choice("no"),
             QuestionKindDoc::Multiple => choices(&["none"]),
@@ -262,7 +266,11 @@ fn time(value: &Value) -> OffsetDateTime {
 
 /// The BaRS shape, checked against the session it came from.
 fn assert_bars_shape(name: &str, message: &Value, session: &Session, priority: &str) {
-    let outcome = session.outcome().expect("an outcome");
+    let outcome = session
+        .step(shipped())
+        .unwrap()
+        .outcome()
+        .expect("an outcome");
     assert_eq!(message["resourceType"], "Bundle", "{name}");
     assert_eq!(message["type"], "message", "{name}");
     assert_eq!(message["id"], MESSAGE_ID, "{name}");
@@ -312,7 +320,11 @@ fn assert_bars_shape(name: &str, message: &Value, session: &Session, priority: &
     // The clinical texts are English, worded for whoever answered.
     let mut english = session.clone();
     english.set_language(shipped(), Language::En).unwrap();
-    let english = english.outcome().expect("an outcome");
+    let english = english
+        .step(shipped())
+        .unwrap()
+        .outcome()
+        .expect("an outcome");
     let disposition = &outcome.disposition;
     assert_eq!(
         reason_codes(request, "disposition"),
@@ -414,7 +426,16 @@ fn each_kind_of_outcome_is_handed_off_in_the_bars_shape() {
     let journeys = journeys();
     let dispositions: HashSet<String> = journeys
         .iter()
-        .map(|j| j.session.outcome().unwrap().disposition.id.clone())
+        .map(|j| {
+            j.session
+                .step(shipped())
+                .unwrap()
+                .outcome()
+                .unwrap()
+                .disposition
+                .id
+                .clone()
+        })
         .collect();
     assert!(dispositions.len() >= 6, "{dispositions:?}");
     for journey in &journeys {

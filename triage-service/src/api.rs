@@ -15,7 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use triage_core::compile::{CompiledBundle, SearchHit};
-use triage_core::eval::{self, Answer, Request, Step};
+use triage_core::eval::{self, Answer, Request, StepView};
 use triage_core::session::Session;
 use triage_core::vocab::{Answering, Patient, Sex, Start};
 use utoipa::{IntoParams, ToSchema};
@@ -60,16 +60,16 @@ pub(crate) struct SearchResults<'a> {
 
 /// A journey held by the service.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct SessionView {
+pub(crate) struct SessionView<'a> {
     /// The journey's id: 128 random bits. It is the only key to the journey,
     /// so treat it as a secret.
     session: String,
     /// Where the journey is: the next question, or the outcome.
     #[schema(value_type = StepSchema)]
-    step: Step,
+    step: StepView<'a>,
     /// The answers so far, in order.
     #[schema(value_type = Vec<AnswerSchema>)]
-    answers: Vec<Answer>,
+    answers: &'a [Answer],
     /// Where this request's audit record was written, when it reached the
     /// outcome: the outcome is returned only after its record is on disk.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,11 +78,11 @@ pub(crate) struct SessionView {
 
 /// A step of the stateless form, with the audit receipt at an outcome.
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct NextView {
+pub(crate) struct NextView<'a> {
     /// The step, exactly as `triage next` prints it.
     #[serde(flatten)]
     #[schema(value_type = StepSchema)]
-    step: Step,
+    step: StepView<'a>,
     /// Where the outcome's audit record was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     audit: Option<Appended>,
@@ -142,7 +142,9 @@ pub(crate) fn random_id() -> Result<String, ApiError> {
 impl App {
     /// The audit columns of `session` if it has just reached its outcome.
     fn audit_of(&self, session: &Session, id: Option<&str>) -> Option<AuditColumns> {
-        session.outcome()?;
+        if !session.step(&self.bundle).ok()?.is_outcome() {
+            return None;
+        }
         let mut record = session.audit(&self.bundle);
         record.recorded_at = Some(now());
         if let Some(key) = &self.seal_key {
@@ -151,13 +153,13 @@ impl App {
         AuditColumns::of(&record, id).ok()
     }
 
-    fn count_outcome(&self, step: &Step) {
-        if let Some(outcome) = step.outcome() {
-            let urgency = serde_json::to_value(outcome.disposition.urgency)
+    fn count_outcome(&self, step: StepView<'_>) {
+        if let Some(disposition) = step.disposition() {
+            let urgency = serde_json::to_value(disposition.urgency)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            self.metrics.outcome(&outcome.disposition.id, &urgency);
+            self.metrics.outcome(&disposition.id, &urgency);
         }
     }
 
@@ -183,10 +185,11 @@ impl App {
             .map_err(ApiError::store)?
         {
             Saved::Done(appended) => {
+                let step = session.step(&self.bundle)?;
                 if appended.is_some() {
-                    self.count_outcome(session.step());
+                    self.count_outcome(step);
                 }
-                Ok(Json(view(id, &session, appended)).into_response())
+                Ok(Json(view(id, step, &session, appended)).into_response())
             }
             Saved::Conflict => Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -197,11 +200,16 @@ impl App {
     }
 }
 
-fn view(id: &str, session: &Session, audit: Option<Appended>) -> SessionView {
+fn view<'a>(
+    id: &str,
+    step: StepView<'a>,
+    session: &'a Session,
+    audit: Option<Appended>,
+) -> SessionView<'a> {
     SessionView {
         session: id.to_string(),
-        step: session.step().clone(),
-        answers: session.answers().to_vec(),
+        step,
+        answers: session.answers(),
         audit,
     }
 }
@@ -272,14 +280,15 @@ pub(crate) async fn start(
         .insert_session(&id, &session.to_json(), &now(), audit.as_ref())
         .await
         .map_err(ApiError::store)?;
+    let step = session.step(&app.bundle)?;
     if appended.is_some() {
-        app.count_outcome(session.step());
+        app.count_outcome(step);
     }
     let location = format!("/v1/sessions/{id}");
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(view(&id, &session, appended)),
+        Json(view(&id, step, &session, appended)),
     )
         .into_response())
 }
@@ -347,7 +356,7 @@ pub(crate) async fn get_session(
     JourneyId(id): JourneyId,
 ) -> Result<Response, ApiError> {
     let (session, _) = app.load(&id).await?;
-    Ok(Json(view(&id, &session, None)).into_response())
+    Ok(Json(view(&id, session.step(&app.bundle)?, &session, None)).into_response())
 }
 
 /// One step of a journey the caller holds: the same JSON as `triage next`.
@@ -373,7 +382,7 @@ pub(crate) async fn next(
     // audit record (a few microseconds beside the synced write).
     let step = eval::evaluate_request(&app.bundle, &request)?;
     let mut audit = None;
-    if step.outcome().is_some() {
+    if step.view().is_outcome() {
         let session = Session::begin(
             &app.bundle,
             Start {
@@ -396,9 +405,10 @@ pub(crate) async fn next(
                     .await
                     .map_err(ApiError::store)?,
             );
-            app.count_outcome(&step);
+            app.count_outcome(step.view());
         }
     }
+    let step = step.view();
     Ok(Json(NextView { step, audit }).into_response())
 }
 
@@ -484,7 +494,7 @@ pub(crate) async fn handoff(
     JourneyId(id): JourneyId,
 ) -> Result<Response, ApiError> {
     let (session, _) = app.load(&id).await?;
-    if session.outcome().is_none() {
+    if !session.step(&app.bundle)?.is_outcome() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "journey_not_finished",

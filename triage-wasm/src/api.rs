@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use triage_core::compile::{BundleStats, CompiledBundle};
-use triage_core::eval::{Answer, EvalError, Language, Patient, Start, Step};
+use triage_core::eval::{Answer, EvalError, Language, Patient, Start, StepView};
 use triage_core::report::DiagnosticJson;
 use triage_core::session::{self, AuditRecord, Session};
 #[cfg(feature = "sources")]
@@ -189,18 +189,19 @@ struct SessionState<'a> {
     patient: &'a Patient,
     language: Language,
     answers: &'a [Answer],
-    step: &'a Step,
+    step: StepView<'a>,
 }
 
 /// The session's pathway, patient, answers and step, as JSON.
-pub(crate) fn state(session: &Session) -> Result<String, ErrorJson> {
+pub(crate) fn state(engine: &Engine, session: &Session) -> Result<String, ErrorJson> {
+    let step = session.step(&engine.bundle)?;
     write(&SessionState {
         pathway: session.pathway(),
         topic: session.topic(),
         patient: session.patient(),
         language: session.language(),
         answers: session.answers(),
-        step: session.step(),
+        step,
     })
 }
 
@@ -278,19 +279,19 @@ impl Engine {
         let language = Language::from_tag(language).ok_or_else(|| {
             ErrorJson::plain("bad_input", "the language must be \"en\" or \"cy\"")
         })?;
-        write(session.set_language(&self.bundle, language)?)
+        write(&session.set_language(&self.bundle, language)?)
     }
 
     /// Answers the current question of `session` with `{"question", "answer"}`
     /// and returns the new step as JSON. A refused answer changes nothing.
     pub(crate) fn answer(&self, session: &mut Session, answer: &str) -> Result<String, ErrorJson> {
         let answer: Answer = parse("the answer", answer)?;
-        write(session.answer(&self.bundle, answer)?)
+        write(&session.answer(&self.bundle, answer)?)
     }
 
     /// Takes back the last answer of `session` and returns the new step as JSON.
     pub(crate) fn back(&self, session: &mut Session) -> Result<String, ErrorJson> {
-        write(session.back(&self.bundle)?)
+        write(&session.back(&self.bundle)?)
     }
 
     /// Checks a saved session against this bundle.
@@ -435,12 +436,12 @@ mod tests {
         engine.start(&request).unwrap()
     }
 
-    fn step_of(session: &Session) -> Value {
-        serde_json::to_value(session.step()).unwrap()
+    fn step_of(engine: &Engine, session: &Session) -> Value {
+        serde_json::to_value(session.step(&engine.bundle).unwrap()).unwrap()
     }
 
     fn answer(engine: &Engine, session: &mut Session, value: Value) -> Result<Value, ErrorJson> {
-        let question = step_of(session)["id"].as_str().unwrap().to_string();
+        let question = step_of(engine, session)["id"].as_str().unwrap().to_string();
         let answer = json!({"question": question, "answer": value}).to_string();
         let step = engine.answer(session, &answer)?;
         Ok(serde_json::from_str(&step).unwrap())
@@ -554,7 +555,7 @@ mod tests {
             "nothing_to_go_back"
         );
         assert_eq!(session.to_json(), saved);
-        let option = step_of(&session)["options"][0]["id"].clone();
+        let option = step_of(engine, &session)["options"][0]["id"].clone();
         assert!(answer(engine, &mut session, option).is_ok());
     }
 
@@ -562,16 +563,16 @@ mod tests {
     fn answering_and_going_back_round_trip() {
         let engine = engine();
         let mut session = start(engine, "chest-pain");
-        let first = step_of(&session);
+        let first = step_of(engine, &session);
         let option = first["options"][0]["id"].clone();
         let second = answer(engine, &mut session, option).unwrap();
-        assert_eq!(second, step_of(&session));
-        let state: Value = serde_json::from_str(&state(&session).unwrap()).unwrap();
+        assert_eq!(second, step_of(engine, &session));
+        let state: Value = serde_json::from_str(&state(engine, &session).unwrap()).unwrap();
         assert_eq!(state["answers"].as_array().unwrap().len(), 1);
         assert_eq!(state["step"], second);
         assert_ne!(second, first);
         let resumed = engine.resume(&session.to_json()).unwrap();
-        assert_eq!(step_of(&resumed), second);
+        assert_eq!(step_of(engine, &resumed), second);
         let record = engine.audit(&session).unwrap();
         let replayed = engine.replay(&record).unwrap();
         assert_eq!(

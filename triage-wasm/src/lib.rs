@@ -118,7 +118,7 @@ pub struct SessionHandle {
 impl SessionHandle {
     /// `{"pathway", "patient", "answers", "step"}`: what a page shows.
     pub fn state(&self) -> Result<String, String> {
-        api::state(&self.session).map_err(ErrorJson::into_json)
+        api::state(&self.engine, &self.session).map_err(ErrorJson::into_json)
     }
 
     /// Answers the current question: `{"question", "answer"}` -> the new step.

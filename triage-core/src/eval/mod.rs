@@ -18,7 +18,7 @@ pub use view::*;
 pub(crate) use walk::number_band;
 pub use walk::{
     evaluate, evaluate_ids, evaluate_position, evaluate_request, resolve_answer, resolve_answers,
-    step_at, AnswerIds, Chosen,
+    step_at, AnswerIds, Chosen, Evaluation,
 };
 pub(crate) use walk::{walk_strings, Walk, WalkState};
 

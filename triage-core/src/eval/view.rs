@@ -8,7 +8,7 @@
 
 use super::walk::{AnswerIds, Chosen};
 use super::{broken, EvalError};
-use crate::compile::{CompiledBundle, NodeId, PathwayId};
+use crate::compile::{CompiledBundle, NodeId, PathwayId, Position};
 use crate::format;
 use crate::ir::{AnswerIr, DispositionIr, NodeKindIr, OutcomeIr, QuestionIr, ReasonIr};
 use crate::model::{QuestionKindDoc, ServiceDoc, TextDoc};
@@ -113,6 +113,177 @@ impl Step {
             Step::Question(_) => None,
             Step::Outcome(o) => Some(o),
         }
+    }
+}
+
+/// Where a journey is, borrowed from the bundle and the journey: nothing is
+/// rendered until asked for. Made by [`crate::eval::evaluate`] (through
+/// [`crate::eval::Evaluation::view`]) and by a
+/// [`crate::session::Session`]; cheap to make and to copy.
+///
+/// Ask for the whole [`Step`] with [`StepView::render`], for one part with
+/// [`StepView::question`] or [`StepView::outcome`], or for ids only with
+/// [`StepView::disposition_id`] and [`StepView::position`]. As JSON it is
+/// exactly the [`Step`] it renders, written straight from the bundle's
+/// texts.
+#[derive(Clone, Copy)]
+pub struct StepView<'a> {
+    pub(crate) bundle: &'a CompiledBundle,
+    pub(crate) pathway: PathwayId,
+    pub(crate) at: NodeId,
+    pub(crate) history: &'a [AnswerIds],
+    pub(crate) reader: Reader,
+}
+
+impl std::fmt::Debug for StepView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepView")
+            .field("pathway", &self.bundle.pathway_id(self.pathway))
+            .field("at", &self.name())
+            .field("answers", &self.history.len())
+            .finish()
+    }
+}
+
+impl<'a> StepView<'a> {
+    /// The whole step, every text copied out of the bundle.
+    pub fn render(&self) -> Result<Step, EvalError> {
+        render_step(
+            self.bundle,
+            self.pathway,
+            self.at,
+            self.history,
+            self.reader,
+        )
+    }
+
+    /// The question, rendered, if the journey is not finished.
+    pub fn question(&self) -> Option<QuestionView> {
+        match self.bundle.ir_node(self.at).map(|n| &n.kind) {
+            Some(NodeKindIr::Question(question)) => {
+                let mut view = QuestionView::default();
+                refill_question_view(
+                    &mut view,
+                    self.bundle,
+                    self.pathway,
+                    self.at,
+                    question,
+                    self.history,
+                    self.reader,
+                );
+                Some(view)
+            }
+            _ => None,
+        }
+    }
+
+    /// The outcome, rendered, if the journey is finished.
+    pub fn outcome(&self) -> Option<OutcomeView> {
+        let (outcome, disposition) = self.outcome_ir()?;
+        Some(outcome_view(
+            self.bundle,
+            self.pathway,
+            self.at,
+            self.history,
+            disposition,
+            outcome,
+            self.reader,
+        ))
+    }
+
+    /// The disposition reached, rendered, if the journey has ended.
+    pub fn disposition(&self) -> Option<DispositionView> {
+        self.outcome_ir()
+            .map(|(_, disposition)| DispositionView::of(disposition, self.reader))
+    }
+
+    /// Whether the journey has ended.
+    pub fn is_outcome(&self) -> bool {
+        self.outcome_ir().is_some()
+    }
+
+    /// The id of the disposition reached, if the journey has ended.
+    pub fn disposition_id(&self) -> Option<&'a str> {
+        self.outcome_ir().map(|(_, d)| d.id.as_str())
+    }
+
+    /// Where the journey is, as ids.
+    pub fn position(&self) -> Position {
+        if self.is_outcome() {
+            Position::Outcome(self.at)
+        } else {
+            Position::Question(self.at)
+        }
+    }
+
+    /// The public id of the question being asked (empty at the outcome).
+    pub fn question_id(&self) -> String {
+        if self.is_outcome() {
+            String::new()
+        } else {
+            self.bundle.public_id(self.pathway.0, self.at)
+        }
+    }
+
+    /// The same step with texts in `language`, where the bundle has them.
+    pub fn in_language(self, language: Language) -> StepView<'a> {
+        StepView {
+            reader: Reader {
+                language,
+                ..self.reader
+            },
+            ..self
+        }
+    }
+
+    /// How many answers led here.
+    pub fn answered(&self) -> usize {
+        self.history.len()
+    }
+
+    fn outcome_ir(&self) -> Option<(&'a OutcomeIr, &'a DispositionIr)> {
+        match self.bundle.ir_node(self.at).map(|n| &n.kind) {
+            Some(NodeKindIr::Outcome(outcome)) => {
+                Some((outcome, self.bundle.disposition_ir(outcome.disposition)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// `question X` or `outcome Y`, as a mismatch names the step.
+    pub(crate) fn name(&self) -> String {
+        match self.disposition_id() {
+            Some(disposition) => format!("outcome {disposition}"),
+            None => format!(
+                "question {}",
+                self.bundle.public_id(self.pathway.0, self.at)
+            ),
+        }
+    }
+}
+
+/// Writes the [`Step`] the view renders.
+impl Serialize for StepView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.render()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+/// Equal when they show the same: the same step, rendered.
+impl PartialEq for StepView<'_> {
+    fn eq(&self, other: &StepView<'_>) -> bool {
+        match (self.render(), other.render()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq<Step> for StepView<'_> {
+    fn eq(&self, other: &Step) -> bool {
+        self.render().is_ok_and(|step| step == *other)
     }
 }
 

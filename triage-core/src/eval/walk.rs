@@ -1,6 +1,6 @@
 //! The walk: answers resolved to ids, and a cursor moving through the compiled graph.
 
-use super::view::{refill_question_view, render_step, Step};
+use super::view::{render_step, OutcomeView, QuestionView, Step, StepView};
 use super::{broken, EvalError};
 use crate::compile::{CompiledBundle, Node, NodeId, NodeTag, PathwayId, Position};
 use crate::expr::{AnswerFact, Facts};
@@ -645,42 +645,106 @@ impl<'b> Walk<'b> {
         applied.map_err(|stop| cursor.error(bundle, stop))
     }
 
+    /// [`Walk::apply`], leaving the walk as it was if the bundle turns out
+    /// broken (the only way it fails once an answer resolved), so the walk
+    /// stays usable.
+    pub(crate) fn apply_or_keep(&mut self, ids: AnswerIds) -> Result<(), EvalError> {
+        let before = self.state.cursor.clone();
+        let applied = self.apply(ids);
+        if applied.is_err() {
+            self.state.cursor = before;
+            self.state.history.pop();
+        }
+        applied
+    }
+
     /// Resolves and applies an answer; a refused answer changes nothing.
     pub(crate) fn give(&mut self, answer: &Answer) -> Result<(), EvalError> {
         let ids = self.resolve(answer)?;
         self.apply(ids)
     }
 
-    /// Renders the current step into `step`, reusing its buffers when both
-    /// are questions. On error `step` is unchanged.
-    pub(crate) fn step_into(&self, step: &mut Step) -> Result<(), EvalError> {
-        let at = self.state.cursor.at;
-        match (self.bundle.ir_node(at).map(|n| &n.kind), &mut *step) {
-            (Some(NodeKindIr::Question(question)), Step::Question(view)) => {
-                refill_question_view(
-                    view,
-                    self.bundle,
-                    self.state.cursor.pathway,
-                    at,
-                    question,
-                    &self.state.history,
-                    self.reader(),
-                );
-            }
-            _ => *step = self.step()?,
-        }
-        Ok(())
+    /// The current step, rendered when asked for.
+    pub(crate) fn view(&self) -> StepView<'_> {
+        self.state.view(self.bundle, self.reader())
     }
 
     /// The current step as shown to a person.
+    #[cfg(feature = "authoring")]
     pub(crate) fn step(&self) -> Result<Step, EvalError> {
-        render_step(
-            self.bundle,
-            self.state.cursor.pathway,
-            self.state.cursor.at,
-            &self.state.history,
-            self.reader(),
-        )
+        self.view().render()
+    }
+}
+
+impl WalkState {
+    /// The step this state is at, with `bundle` (the one that made it).
+    pub(crate) fn view<'a>(&'a self, bundle: &'a CompiledBundle, reader: Reader) -> StepView<'a> {
+        StepView {
+            bundle,
+            pathway: self.cursor.pathway,
+            at: self.cursor.at,
+            history: &self.history,
+            reader,
+        }
+    }
+}
+
+/// A journey walked by [`evaluate`]: where it is, with the answers that led
+/// there, rendered only when asked for.
+#[derive(Clone)]
+pub struct Evaluation<'b> {
+    walk: Walk<'b>,
+}
+
+impl std::fmt::Debug for Evaluation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+/// Equal when they show the same: the same step, rendered.
+impl PartialEq for Evaluation<'_> {
+    fn eq(&self, other: &Evaluation<'_>) -> bool {
+        self.view() == other.view()
+    }
+}
+
+impl<'b> Evaluation<'b> {
+    /// The step reached, borrowed: render all of it, a part, or only ids.
+    pub fn view(&self) -> StepView<'_> {
+        self.walk.view()
+    }
+
+    /// The whole step, every text copied out of the bundle.
+    pub fn render(&self) -> Result<Step, EvalError> {
+        self.view().render()
+    }
+
+    /// The question, rendered, if the journey is not finished.
+    pub fn question(&self) -> Option<QuestionView> {
+        self.view().question()
+    }
+
+    /// The outcome, rendered, if the journey is finished.
+    pub fn outcome(&self) -> Option<OutcomeView> {
+        self.view().outcome()
+    }
+
+    /// Where the journey is, as ids.
+    pub fn position(&self) -> Position {
+        self.walk.position()
+    }
+
+    /// The id of the disposition reached, if the journey has ended.
+    pub fn disposition_id(&self) -> Option<&str> {
+        self.view().disposition_id()
+    }
+}
+
+/// Writes the [`Step`] reached.
+impl serde::Serialize for Evaluation<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.view().serialize(serializer)
     }
 }
 
@@ -808,11 +872,13 @@ fn resolve_value(
 // The public calls
 // ---------------------------------------------------------------------------
 
-/// Walks `answers` from the start of `pathway` for `patient` and returns the
-/// next question or the outcome. Stateless: the same inputs always give the same step.
+/// Walks `answers` from the start of `pathway` for `patient` to the next
+/// question or the outcome. Stateless: the same inputs always give the same step.
 ///
-/// Each answer must be to the question being asked at that point. Only the
-/// step reached is rendered; [`evaluate_position`] skips even that.
+/// Each answer must be to the question being asked at that point. Nothing is
+/// rendered until asked for: the [`Evaluation`] gives the whole step
+/// ([`Evaluation::render`]), one part of it, the disposition's id, or writes
+/// the step as JSON straight from the bundle's texts.
 ///
 /// ```
 /// use triage_core::prelude::*;
@@ -835,28 +901,32 @@ fn resolve_value(
 /// assert!(evaluate(&bundle, "chest-pain", &patient, &[wrong]).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn evaluate(
-    bundle: &CompiledBundle,
+pub fn evaluate<'b>(
+    bundle: &'b CompiledBundle,
     pathway: &str,
     patient: &Patient,
     answers: &[Answer],
-) -> Result<Step, EvalError> {
-    walk_strings(bundle, pathway, None, patient, answers)?.step()
+) -> Result<Evaluation<'b>, EvalError> {
+    let walk = walk_strings(bundle, pathway, None, patient, answers)?;
+    Ok(Evaluation { walk })
 }
 
 /// [`evaluate`] for a whole [`Request`], as `triage next` reads it: a topic's
 /// start, and texts in the language asked for where the bundle has them
 /// (each view says which language it is in).
-pub fn evaluate_request(bundle: &CompiledBundle, request: &Request) -> Result<Step, EvalError> {
-    walk_strings(
+pub fn evaluate_request<'b>(
+    bundle: &'b CompiledBundle,
+    request: &Request,
+) -> Result<Evaluation<'b>, EvalError> {
+    let walk = walk_strings(
         bundle,
         &request.pathway,
         request.topic.as_deref(),
         &request.patient,
         &request.answers,
     )?
-    .in_language(request.language)
-    .step()
+    .in_language(request.language);
+    Ok(Evaluation { walk })
 }
 
 /// [`evaluate`] without rendering: where the journey is, as ids, for callers

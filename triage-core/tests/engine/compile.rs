@@ -306,8 +306,8 @@ fn building_for_evaluation_skips_case_packs_but_gives_the_same_bundle() {
     assert_eq!(lean.hash(), full.hash());
     let answers = [no_signs(), number("temperature", 37.0)];
     assert_eq!(
-        triage_core::eval::evaluate(&lean, "fever", &adult(), &answers),
-        triage_core::eval::evaluate(&full, "fever", &adult(), &answers)
+        evaluate(&lean, "fever", &adult(), &answers),
+        evaluate(&full, "fever", &adult(), &answers)
     );
 
     // A broken case pack stops a full build, not one for evaluation.
@@ -370,9 +370,7 @@ fn the_compiled_bundle_is_shared_between_threads() {
     let handles: Vec<_> = (0..2)
         .map(|_| {
             let bundle = std::sync::Arc::clone(&bundle);
-            std::thread::spawn(move || {
-                triage_core::eval::evaluate(&bundle, "fever", &adult(), &[no_signs()])
-            })
+            std::thread::spawn(move || evaluate(&bundle, "fever", &adult(), &[no_signs()]))
         })
         .collect();
     let steps: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();

@@ -1,8 +1,7 @@
 use crate::fixture::*;
 use triage_core::eval::{
-    evaluate, evaluate_ids, evaluate_position, resolve_answer, resolve_answers, step_at, Answer,
-    AnswerValue, Chosen, EvalError, Language, OutcomeView, Patient, Position, QuestionView, Step,
-    Urgency,
+    evaluate_ids, evaluate_position, resolve_answer, resolve_answers, step_at, Answer, AnswerValue,
+    Chosen, EvalError, Language, OutcomeView, Patient, Position, QuestionView, Step, Urgency,
 };
 use triage_core::model::QuestionKindDoc;
 

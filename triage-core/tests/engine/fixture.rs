@@ -4,9 +4,10 @@
 //! variables, multiple choice, number bands and "I'm not sure".
 
 use triage_core::compile::CompiledBundle;
-use triage_core::eval::{Answer, AnswerValue, Patient, Sex};
+use triage_core::eval::{Answer, AnswerValue, EvalError, Patient, Sex, Step};
 use triage_core::ir::BundleIr;
 use triage_core::load::Sources;
+use triage_core::session::Session;
 
 pub const DISPOSITIONS: &str = "\
 dispositions:
@@ -290,4 +291,28 @@ pub fn number(question: &str, value: f64) -> Answer {
 /// No emergency signs.
 pub fn no_signs() -> Answer {
     choices("screen/signs", &["none"])
+}
+
+/// The step `eval::evaluate` reaches, rendered in full (the tests read its texts).
+pub fn evaluate(
+    bundle: &CompiledBundle,
+    pathway: &str,
+    patient: &Patient,
+    answers: &[Answer],
+) -> Result<Step, EvalError> {
+    triage_core::eval::evaluate(bundle, pathway, patient, answers).and_then(|e| e.render())
+}
+
+/// A session's current step, rendered in full.
+pub trait Shown {
+    /// The step, rendered; panics on another bundle (a test mistake).
+    fn shown(&self, bundle: &CompiledBundle) -> Step;
+}
+
+impl Shown for Session {
+    fn shown(&self, bundle: &CompiledBundle) -> Step {
+        self.step(bundle)
+            .and_then(|view| view.render())
+            .expect("the session's step renders with its bundle")
+    }
 }

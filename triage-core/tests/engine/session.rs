@@ -14,8 +14,8 @@ pub(crate) fn give(session: &mut Session, bundle: &CompiledBundle, answer: Answe
     }
 }
 
-fn question_id(session: &Session) -> Option<&str> {
-    session.step().question().map(|q| q.id.as_str())
+fn question_id(session: &Session, bundle: &CompiledBundle) -> Option<String> {
+    session.shown(bundle).question().map(|q| q.id.clone())
 }
 
 /// A session at the adult question of fever.
@@ -23,7 +23,7 @@ pub(crate) fn at_adult(bundle: &CompiledBundle) -> Session {
     let mut session = start(bundle, "fever");
     give(&mut session, bundle, no_signs());
     give(&mut session, bundle, number("temperature", 37.0));
-    assert_eq!(question_id(&session), Some("adult"));
+    assert_eq!(question_id(&session, bundle).as_deref(), Some("adult"));
     session
 }
 
@@ -31,7 +31,7 @@ pub(crate) fn at_adult(bundle: &CompiledBundle) -> Session {
 pub(crate) fn finished(bundle: &CompiledBundle) -> Session {
     let mut session = at_adult(bundle);
     give(&mut session, bundle, choice("adult", "yes"));
-    assert!(session.outcome().is_some());
+    assert!(session.shown(bundle).outcome().is_some());
     session
 }
 
@@ -42,18 +42,21 @@ fn a_session_walks_answers_to_an_outcome() {
     assert_eq!(session.pathway(), "fever");
     assert_eq!(session.patient(), &adult());
     assert_eq!(session.bundle_hash(), bundle.hash());
-    assert_eq!(question_id(&session), Some("screen/signs"));
+    assert_eq!(
+        question_id(&session, &bundle).as_deref(),
+        Some("screen/signs")
+    );
     give(&mut session, &bundle, no_signs());
     give(&mut session, &bundle, number("temperature", 39.0));
     give(&mut session, &bundle, choice("adult", "yes"));
-    let Some(outcome) = session.outcome() else {
+    let Some(outcome) = session.shown(&bundle).outcome().cloned() else {
         panic!("no outcome");
     };
     assert_eq!(outcome.disposition.id, "ae-1h");
     assert_eq!(session.answers().len(), 3);
     assert_eq!(
-        Some(session.step().clone()),
-        triage_core::eval::evaluate(&bundle, "fever", &adult(), session.answers()).ok()
+        Some(session.shown(&bundle).clone()),
+        evaluate(&bundle, "fever", &adult(), session.answers()).ok()
     );
 }
 
@@ -67,7 +70,10 @@ fn back_takes_back_the_last_answer_even_after_the_outcome() {
     assert_eq!(step, Ok(Some("adult".to_string())));
     assert_eq!(session, at_adult(&bundle));
     give(&mut session, &bundle, choice("adult", "no"));
-    assert_eq!(question_id(&session), Some("cough/how-long"));
+    assert_eq!(
+        question_id(&session, &bundle).as_deref(),
+        Some("cough/how-long")
+    );
     for _ in 0..3 {
         assert!(session.back(&bundle).is_ok());
     }
@@ -102,7 +108,7 @@ fn every_refused_answer_leaves_the_session_exactly_as_it_was() {
         b: &CompiledBundle,
         a: Answer,
     ) -> impl FnOnce(&mut Session) -> Result<Step, EvalError> + '_ {
-        move |s: &mut Session| s.answer(b, a).cloned()
+        move |s: &mut Session| s.answer(b, a).and_then(|v| v.render())
     }
 
     let mut fresh = start(&bundle, "fever");
@@ -132,7 +138,7 @@ fn every_refused_answer_leaves_the_session_exactly_as_it_was() {
         answer(&bundle, number("screen/signs", 1.0)),
     );
     refused_without_change(&mut fresh, "nothing_to_go_back", |s| {
-        s.back(&bundle).cloned()
+        s.back(&bundle).and_then(|v| v.render())
     });
     refused_without_change(&mut fresh, "bundle_mismatch", answer(&other, no_signs()));
 
@@ -149,7 +155,7 @@ fn every_refused_answer_leaves_the_session_exactly_as_it_was() {
         answer(&bundle, number("temperature", f64::NAN)),
     );
     refused_without_change(&mut at_temperature, "bundle_mismatch", |s| {
-        s.back(&other).cloned()
+        s.back(&other).and_then(|v| v.render())
     });
 
     let mut done = finished(&bundle);
@@ -187,7 +193,10 @@ fn after_refused_answers_a_session_carries_on_as_if_they_were_never_given() {
         .is_err());
     give(&mut child_session, &bundle, number("temperature", 39.5));
     assert_eq!(
-        child_session.outcome().map(|o| o.disposition.id.as_str()),
+        child_session
+            .step(&bundle)
+            .ok()
+            .and_then(|v| v.disposition_id()),
         Some("ae-1h")
     );
 }
@@ -208,8 +217,9 @@ fn a_session_read_back_through_serde_carries_on_like_the_original() {
         let (mut read, mut original) = (read, session);
         for answer in [no_signs(), choice("adult", "no")] {
             assert_eq!(
-                read.answer(&bundle, answer.clone()).cloned(),
-                original.answer(&bundle, answer).cloned()
+                read.answer(&bundle, answer.clone())
+                    .and_then(|v| v.render()),
+                original.answer(&bundle, answer).and_then(|v| v.render())
             );
             assert_eq!(read, original);
         }
@@ -246,7 +256,10 @@ fn a_saved_step_is_never_believed_and_a_swapped_one_is_refused() {
     let bundle = bundle();
     let emergency = finished(&bundle); // adult: yes -> A&E within the hour
     assert_eq!(
-        emergency.outcome().map(|o| o.disposition.id.as_str()),
+        emergency
+            .step(&bundle)
+            .ok()
+            .and_then(|v| v.disposition_id()),
         Some("ae-1h")
     );
     let gentler = {
@@ -255,14 +268,14 @@ fn a_saved_step_is_never_believed_and_a_swapped_one_is_refused() {
         give(&mut s, &bundle, number("cough/how-long", 5.0));
         s
     };
-    let own_gp = gentler.step().clone();
+    let own_gp = gentler.shown(&bundle).clone();
     assert_eq!(
         own_gp.outcome().map(|o| o.disposition.id.as_str()),
         Some("own-gp")
     );
 
     // A session saved with its own step (as earlier versions wrote) resumes.
-    let honest = with_step(&emergency, emergency.step()).to_string();
+    let honest = with_step(&emergency, &emergency.shown(&bundle)).to_string();
     assert_eq!(
         Session::from_json(&bundle, &honest).as_ref(),
         Ok(&emergency)
@@ -289,12 +302,12 @@ fn a_saved_step_is_never_believed_and_a_swapped_one_is_refused() {
 
     // A question swapped for the outcome, or the outcome for a question, too.
     let open = at_adult(&bundle);
-    let forged = with_step(&open, emergency.step()).to_string();
+    let forged = with_step(&open, &emergency.shown(&bundle)).to_string();
     assert_eq!(
         Session::from_json(&bundle, &forged).map_err(|e| e.code()),
         Err("step_mismatch")
     );
-    let forged = with_step(&emergency, open.step()).to_string();
+    let forged = with_step(&emergency, &open.shown(&bundle)).to_string();
     assert_eq!(
         Session::from_json(&bundle, &forged).map_err(|e| e.code()),
         Err("step_mismatch")
@@ -330,8 +343,10 @@ fn a_session_survives_a_json_round_trip() {
         let mut original = session.clone();
         let next = no_signs();
         assert_eq!(
-            resumed.answer(&bundle, next.clone()).cloned(),
-            original.answer(&bundle, next).cloned()
+            resumed
+                .answer(&bundle, next.clone())
+                .and_then(|v| v.render()),
+            original.answer(&bundle, next).and_then(|v| v.render())
         );
     }
 }
@@ -363,7 +378,8 @@ fn resuming_checks_the_saved_answers_and_recomputes_the_step() {
     // A saved step is not trusted: it is recomputed from the answers, and
     // one they do not lead to is refused.
     let mut stale = json.clone();
-    stale["step"] = serde_json::to_value(start(&bundle, "fever").step()).unwrap_or_default();
+    stale["step"] =
+        serde_json::to_value(start(&bundle, "fever").shown(&bundle)).unwrap_or_default();
     assert_eq!(
         Session::from_json(&bundle, &stale.to_string()),
         Err(EvalError::StepMismatch {
@@ -508,7 +524,11 @@ fn a_session_keeps_its_language_when_saved_and_resumed() {
     let bundle = built.bundle.expect("the Welsh fixture builds");
     let parent = Patient::new(6, 0, Sex::Male).answered_by(Answering::SomeoneElse);
     let mut session = Session::start(&bundle, "sore-throat", parent).unwrap();
-    let question = |s: &Session| s.step().question().map(|q| (q.text.clone(), q.lang));
+    let question = |s: &Session| {
+        s.shown(&bundle)
+            .question()
+            .map(|q| (q.text.clone(), q.lang))
+    };
     assert_eq!(
         question(&session),
         Some((
@@ -583,9 +603,14 @@ fn sessions_are_equal_only_when_everything_a_caller_sees_is() {
         ("the topic", at_topic),
     ];
     for (what, other) in differing {
+        let own = if what == "the bundle" {
+            &other_bundle
+        } else {
+            &bundle
+        };
         assert_eq!(
-            other.step().question().map(|q| &q.id),
-            base.step().question().map(|q| &q.id),
+            other.shown(own).question().map(|q| &q.id),
+            base.shown(&bundle).question().map(|q| &q.id),
             "{what}"
         );
         assert_ne!(other, base, "{what}");
@@ -618,7 +643,7 @@ fn a_wrong_kind_of_answer_says_which_kind_the_question_takes() {
     let mut child = Session::start(&bundle, "fever", child()).unwrap_or_else(|e| panic!("{e}"));
     give(&mut child, &bundle, no_signs());
     give(&mut child, &bundle, number("temperature", 37.0));
-    assert_eq!(question_id(&child), Some("drinking"));
+    assert_eq!(question_id(&child, &bundle).as_deref(), Some("drinking"));
     let refused = child
         .answer(&bundle, number("drinking", 1.0))
         .map_err(|e| e.to_string());
@@ -642,7 +667,7 @@ fn the_fixed_answers_are_labelled_in_welsh_for_a_welsh_reader() {
     let start_in = |language| Start::new("fever", adult()).in_language(language);
     let labels = |session: &Session| -> Vec<(String, String)> {
         session
-            .step()
+            .shown(&bundle)
             .question()
             .map(|q| {
                 q.options
