@@ -300,9 +300,13 @@ export class Session {
   #answers;
   #answerCount;
   // The step as JSON text, parsed afresh for every reader so no caller can
-  // change another's copy.
+  // change another's copy. An outcome comes without its transcript, the
+  // larger part of it: `transcript` is read from the engine when first used.
   #stepText;
   #stepType;
+  // The transcript of the current outcome, shared by the steps handed out
+  // for it: { text } once read, { text: null } until then, null at a question.
+  #transcript = null;
 
   constructor(raw, madeHere) {
     if (madeHere !== MADE_HERE) {
@@ -322,12 +326,51 @@ export class Session {
   #setStep(text, step) {
     this.#stepText = text;
     this.#stepType = step.type;
+    this.#transcript = step.type === 'outcome' ? { text: null } : null;
+    return this.#withTranscript(step);
+  }
+
+  /**
+   * Gives an outcome its `transcript`, read from the engine the first time it
+   * is used (and written by JSON.stringify like any other field), so an
+   * answer that ends the journey does not pay for what may never be shown.
+   */
+  #withTranscript(step) {
+    const held = this.#transcript;
+    if (held === null || 'transcript' in step) return step;
+    const raw = this.#raw;
+    const settle = (value) => {
+      Object.defineProperty(step, 'transcript', {
+        value, writable: true, enumerable: true, configurable: true,
+      });
+      return value;
+    };
+    Object.defineProperty(step, 'transcript', {
+      enumerable: true,
+      configurable: true,
+      get() {
+        if (held.text === null) held.text = guard(() => raw.transcript(), true);
+        return settle(JSON.parse(held.text));
+      },
+      set: settle,
+    });
     return step;
+  }
+
+  /**
+   * Before the session changes: the outcome it leaves keeps its transcript,
+   * read now, for the steps already handed out for it.
+   */
+  #keepTranscript() {
+    const held = this.#transcript;
+    if (held !== null && held.text === null) {
+      held.text = guard(() => this.#raw.transcript(), true);
+    }
   }
 
   /** The current step: the next question, or the outcome. */
   get step() {
-    return JSON.parse(this.#stepText);
+    return this.#withTranscript(JSON.parse(this.#stepText));
   }
 
   /** The question being asked, or null once the journey has ended. */
@@ -366,6 +409,7 @@ export class Session {
    * marked `lang: 'en'`.
    */
   setLanguage(language) {
+    this.#keepTranscript();
     const stepText = guard(() => this.#raw.setLanguage(String(language)), true);
     this.#language = language;
     return this.#setStep(stepText, JSON.parse(stepText));
@@ -385,6 +429,7 @@ export class Session {
   /** Answers `question` (the current question's id) and returns the next step. */
   answer(question, answer) {
     const text = toJson('the answer', { question, answer });
+    this.#keepTranscript();
     const stepText = guard(() => this.#raw.answer(text), true);
     this.#answers = null;
     this.#answerCount += 1;
@@ -393,6 +438,7 @@ export class Session {
 
   /** Takes back the last answer and returns the step before it. */
   back() {
+    this.#keepTranscript();
     const stepText = guard(() => this.#raw.back(), true);
     this.#answers = null;
     this.#answerCount -= 1;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use triage_core::compile::{BundleStats, CompiledBundle};
-use triage_core::eval::{Answer, EvalError, Language, Patient, Start, StepView};
+use triage_core::eval::{Answer, EvalError, Language, Patient, Start};
 use triage_core::report::DiagnosticJson;
 use triage_core::session::{self, AuditRecord, Session};
 #[cfg(feature = "sources")]
@@ -180,21 +180,22 @@ struct PathwayQuery {
 }
 
 /// What a page shows of a session when it starts or resumes: everything but
-/// the saved text, which is written only when asked for.
+/// the saved text and the outcome's transcript, which are written only when
+/// asked for.
 #[derive(Serialize)]
-struct SessionState<'a> {
+struct SessionState<'a, S> {
     pathway: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     topic: Option<&'a str>,
     patient: &'a Patient,
     language: Language,
     answers: &'a [Answer],
-    step: StepView<'a>,
+    step: S,
 }
 
 /// The session's pathway, patient, answers and step, as JSON.
 pub(crate) fn state(engine: &Engine, session: &Session) -> Result<String, ErrorJson> {
-    let step = session.step(&engine.bundle)?;
+    let step = session.step(&engine.bundle)?.without_transcript();
     write(&SessionState {
         pathway: session.pathway(),
         topic: session.topic(),
@@ -279,19 +280,31 @@ impl Engine {
         let language = Language::from_tag(language).ok_or_else(|| {
             ErrorJson::plain("bad_input", "the language must be \"en\" or \"cy\"")
         })?;
-        write(&session.set_language(&self.bundle, language)?)
+        write(
+            &session
+                .set_language(&self.bundle, language)?
+                .without_transcript(),
+        )
     }
 
     /// Answers the current question of `session` with `{"question", "answer"}`
-    /// and returns the new step as JSON. A refused answer changes nothing.
+    /// and returns the new step as JSON, an outcome without its transcript
+    /// ([`Engine::transcript`]). A refused answer changes nothing.
     pub(crate) fn answer(&self, session: &mut Session, answer: &str) -> Result<String, ErrorJson> {
         let answer: Answer = parse("the answer", answer)?;
-        write(&session.answer(&self.bundle, answer)?)
+        write(&session.answer(&self.bundle, answer)?.without_transcript())
     }
 
-    /// Takes back the last answer of `session` and returns the new step as JSON.
+    /// Takes back the last answer of `session` and returns the new step as
+    /// JSON (an outcome without its transcript).
     pub(crate) fn back(&self, session: &mut Session) -> Result<String, ErrorJson> {
-        write(&session.back(&self.bundle)?)
+        write(&session.back(&self.bundle)?.without_transcript())
+    }
+
+    /// The transcript of `session`'s outcome as JSON: every question asked
+    /// and its answer (`[]` before the outcome).
+    pub(crate) fn transcript(&self, session: &Session) -> Result<String, ErrorJson> {
+        write(&session.step(&self.bundle)?.transcript_json())
     }
 
     /// Checks a saved session against this bundle.

@@ -121,8 +121,9 @@ impl SessionHandle {
         api::state(&self.engine, &self.session).map_err(ErrorJson::into_json)
     }
 
-    /// Answers the current question: `{"question", "answer"}` -> the new step.
-    /// A refused answer changes nothing.
+    /// Answers the current question: `{"question", "answer"}` -> the new
+    /// step (an outcome without its transcript: see `transcript`). A refused
+    /// answer changes nothing.
     pub fn answer(&mut self, answer: &str) -> Result<String, String> {
         self.engine
             .answer(&mut self.session, answer)
@@ -136,6 +137,15 @@ impl SessionHandle {
     pub fn set_language(&mut self, language: &str) -> Result<String, String> {
         self.engine
             .set_language(&mut self.session, language)
+            .map_err(ErrorJson::into_json)
+    }
+
+    /// The outcome's transcript: every question asked and its answer, in
+    /// order (`[]` before the outcome). Steps leave it out: it is the larger
+    /// part of an outcome, and written only when asked for.
+    pub fn transcript(&self) -> Result<String, String> {
+        self.engine
+            .transcript(&self.session)
             .map_err(ErrorJson::into_json)
     }
 

@@ -12,6 +12,11 @@
 
 mod view;
 mod walk;
+#[cfg(test)]
+mod walk_tests;
+mod write;
+#[cfg(all(test, feature = "authoring"))]
+mod write_tests;
 
 pub use view::*;
 #[cfg(feature = "authoring")]

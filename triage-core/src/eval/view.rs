@@ -7,10 +7,13 @@
 //! English shown in a Welsh journey for screen readers.
 
 use super::walk::{AnswerIds, Chosen};
+use super::write::{StepJson, TranscriptOut};
 use super::{broken, EvalError};
 use crate::compile::{CompiledBundle, NodeId, PathwayId, Position};
 use crate::format;
-use crate::ir::{AnswerIr, DispositionIr, NodeKindIr, OutcomeIr, QuestionIr, ReasonIr};
+use crate::ir::{
+    AdviceIdx, AdviceIr, AnswerIr, DispositionIr, NodeKindIr, OutcomeIr, QuestionIr, ReasonIr,
+};
 use crate::model::{QuestionKindDoc, ServiceDoc, TextDoc};
 use crate::vocab::{Language, Reader};
 use serde::{Deserialize, Serialize};
@@ -180,15 +183,34 @@ impl<'a> StepView<'a> {
     /// The outcome, rendered, if the journey is finished.
     pub fn outcome(&self) -> Option<OutcomeView> {
         let (outcome, disposition) = self.outcome_ir()?;
-        Some(outcome_view(
-            self.bundle,
-            self.pathway,
-            self.at,
-            self.history,
-            disposition,
-            outcome,
-            self.reader,
-        ))
+        Some(outcome_view(&OutcomeParts::new(self, outcome, disposition)))
+    }
+
+    /// Every question asked and its answer, in order, rendered: the
+    /// outcome's transcript (empty before the outcome).
+    pub fn transcript(&self) -> Vec<TranscriptEntry> {
+        match self.outcome_ir() {
+            Some((outcome, disposition)) => {
+                outcome_view(&OutcomeParts::new(self, outcome, disposition)).transcript
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The step as JSON without the outcome's transcript, for a caller that
+    /// shows the transcript only when asked ([`StepView::transcript_json`]).
+    /// Before the outcome it is the whole step.
+    pub fn without_transcript(self) -> impl Serialize + 'a {
+        StepJson {
+            view: self,
+            transcript: false,
+        }
+    }
+
+    /// The outcome's transcript as JSON, written straight from the bundle's
+    /// texts (an empty list before the outcome).
+    pub fn transcript_json(self) -> impl Serialize + 'a {
+        TranscriptJson(self)
     }
 
     /// The disposition reached, rendered, if the journey has ended.
@@ -262,12 +284,29 @@ impl<'a> StepView<'a> {
     }
 }
 
-/// Writes the [`Step`] the view renders.
+/// Writes the [`Step`] the view renders, straight from the bundle's texts.
 impl Serialize for StepView<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.render()
-            .map_err(serde::ser::Error::custom)?
-            .serialize(serializer)
+        StepJson {
+            view: *self,
+            transcript: true,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// See [`StepView::transcript_json`].
+struct TranscriptJson<'a>(StepView<'a>);
+
+impl Serialize for TranscriptJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.outcome_ir() {
+            Some((outcome, disposition)) => {
+                TranscriptOut(&OutcomeParts::new(&self.0, outcome, disposition))
+                    .serialize(serializer)
+            }
+            None => serializer.collect_seq(std::iter::empty::<()>()),
+        }
     }
 }
 
@@ -429,7 +468,7 @@ impl DispositionView {
 
 /// The urgency group: emergency services first, then anything that must
 /// happen within a day, by the person or by the service.
-fn urgency(disposition: &DispositionIr) -> Urgency {
+pub(crate) fn urgency(disposition: &DispositionIr) -> Urgency {
     let within_a_day = |minutes: Option<u32>| minutes.is_some_and(|m| m <= 24 * 60);
     match disposition.service {
         ServiceDoc::Ambulance | ServiceDoc::EmergencyDepartment => Urgency::Emergency,
@@ -495,7 +534,7 @@ pub struct TranscriptEntry {
 
 /// The words of `doc` for `reader`, in `lang` where the text has it (so a
 /// view's texts share the language of its main text), else in English.
-fn text_in(doc: &TextDoc, reader: Reader, lang: Language) -> &str {
+pub(crate) fn text_in(doc: &TextDoc, reader: Reader, lang: Language) -> &str {
     doc.pick(Reader {
         language: lang,
         ..reader
@@ -599,15 +638,18 @@ pub(crate) fn render_step(
             let disposition = bundle
                 .disposition_ir(outcome.disposition)
                 .ok_or_else(broken)?;
-            Ok(Step::Outcome(outcome_view(
+            let view = StepView {
                 bundle,
                 pathway,
                 at,
                 history,
-                disposition,
-                outcome,
                 reader,
-            )))
+            };
+            Ok(Step::Outcome(outcome_view(&OutcomeParts::new(
+                &view,
+                outcome,
+                disposition,
+            ))))
         }
         _ => Err(broken()),
     }
@@ -729,125 +771,276 @@ impl<'q> Iterator for ChosenAnswers<'q> {
     }
 }
 
-/// Joins `parts` with `separator` into one string of exactly the needed size.
-fn joined<'t>(parts: impl Iterator<Item = &'t str> + Clone, separator: &str) -> String {
-    let count = parts.clone().count();
-    let length =
-        parts.clone().map(str::len).sum::<usize>() + separator.len() * count.saturating_sub(1);
-    let mut out = String::with_capacity(length);
-    for (index, part) in parts.enumerate() {
-        if index > 0 {
-            out.push_str(separator);
-        }
-        out.push_str(part);
-    }
-    out
+// ---------------------------------------------------------------------------
+// What an outcome shows, chosen once
+// ---------------------------------------------------------------------------
+
+/// The parts of an outcome, chosen from the bundle and the journey and
+/// borrowed from the bundle: [`outcome_view`] copies them into an
+/// [`OutcomeView`], and [`super::write`] writes them as JSON without copying.
+/// Both read them here, so the two cannot disagree.
+pub(crate) struct OutcomeParts<'a> {
+    pub(crate) bundle: &'a CompiledBundle,
+    pub(crate) pathway: PathwayId,
+    pub(crate) at: NodeId,
+    pub(crate) history: &'a [AnswerIds],
+    pub(crate) reader: Reader,
+    pub(crate) disposition: &'a DispositionIr,
+    pub(crate) outcome: &'a OutcomeIr,
+    /// Care advice keys in order (answers, outcome, disposition), each once.
+    pub(crate) advice: Vec<AdviceIdx>,
 }
 
-fn outcome_view(
-    bundle: &CompiledBundle,
-    pathway: PathwayId,
-    at: NodeId,
-    history: &[AnswerIds],
-    disposition: &DispositionIr,
-    outcome: &OutcomeIr,
-    reader: Reader,
-) -> OutcomeView {
-    let question_of = |given: &AnswerIds| match bundle.ir_node(given.node).map(|n| &n.kind) {
-        Some(NodeKindIr::Question(question)) => Some(question),
-        _ => None,
-    };
-    let asked = || {
-        history
-            .iter()
-            .filter_map(move |given| question_of(given).map(|question| (given, question)))
-    };
-    // Care advice keys in order (answers, outcome, disposition), each once.
-    let keys = asked()
-        .flat_map(|(given, question)| chosen_answers(question, given))
-        .flat_map(|a| a.advice.iter())
-        .chain(&outcome.advice)
-        .chain(&disposition.advice)
-        .copied();
-    let mut seen: Vec<u16> = Vec::with_capacity(keys.clone().count());
-    for key in keys {
-        if !seen.contains(&key) {
-            seen.push(key);
+impl<'a> OutcomeParts<'a> {
+    pub(crate) fn new(
+        view: &StepView<'a>,
+        outcome: &'a OutcomeIr,
+        disposition: &'a DispositionIr,
+    ) -> OutcomeParts<'a> {
+        let mut parts = OutcomeParts {
+            bundle: view.bundle,
+            pathway: view.pathway,
+            at: view.at,
+            history: view.history,
+            reader: view.reader,
+            disposition,
+            outcome,
+            advice: Vec::new(),
+        };
+        let keys = parts
+            .asked()
+            .flat_map(|(given, question)| chosen_answers(question, given))
+            .flat_map(|a| a.advice.iter())
+            .chain(&outcome.advice)
+            .chain(&disposition.advice)
+            .copied();
+        let mut seen: Vec<AdviceIdx> = Vec::with_capacity(keys.clone().count());
+        for key in keys {
+            if !seen.contains(&key) {
+                seen.push(key);
+            }
         }
+        parts.advice = seen;
+        parts
     }
-    let mut care_advice = Vec::with_capacity(seen.len());
-    care_advice.extend(
-        seen.iter()
-            .filter_map(|key| bundle.advice_ir(*key))
-            .map(|advice| {
-                let (title, lang) = advice.title.pick(reader);
-                AdviceView {
-                    id: advice.id.clone(),
-                    title: title.to_string(),
-                    text: text_in(&advice.text, reader, lang).to_string(),
-                    lang,
-                }
-            }),
-    );
-    // Every chosen answer's reason, in journey order; a multiple-choice
-    // answer's in option order, which is most urgent first.
-    let met = || {
-        asked().flat_map(|(given, question)| {
+
+    /// Each question asked, with its answer.
+    pub(crate) fn asked(&self) -> impl Iterator<Item = (&'a AnswerIds, &'a QuestionIr)> + Clone {
+        let bundle = self.bundle;
+        self.history.iter().filter_map(move |given| {
+            match bundle.ir_node(given.node).map(|n| &n.kind) {
+                Some(NodeKindIr::Question(question)) => Some((given, question)),
+                _ => None,
+            }
+        })
+    }
+
+    /// The care advice, in order.
+    pub(crate) fn care_advice(&self) -> impl Iterator<Item = &'a AdviceIr> + Clone + '_ {
+        let bundle = self.bundle;
+        self.advice
+            .iter()
+            .filter_map(move |key| bundle.advice_ir(*key))
+    }
+
+    /// Every chosen answer's reason, in journey order (a multiple-choice
+    /// answer's in option order, which is most urgent first); when none was
+    /// met, the outcome's own reason. With the node each is shown against.
+    pub(crate) fn reasons(&self) -> impl Iterator<Item = (NodeId, &'a ReasonIr)> + Clone + '_ {
+        let met = self.asked().flat_map(|(given, question)| {
             chosen_answers(question, given)
                 .filter_map(|a| a.reason.as_ref())
                 .map(move |reason| (given.node, reason))
-        })
-    };
-    let reason_view = |node: NodeId, reason: &ReasonIr| {
-        let (text, lang) = reason.text.pick(reader);
-        ReasonView {
-            code: reason.code.clone(),
-            text: text.to_string(),
-            lang,
-            question: bundle.public_id(pathway.0, node),
-        }
-    };
-    let mut reasons = Vec::with_capacity(met().count().max(1));
-    reasons.extend(met().map(|(node, reason)| reason_view(node, reason)));
-    if reasons.is_empty() {
-        reasons.extend(outcome.reason.as_ref().map(|r| reason_view(at, r)));
+        });
+        let own = self.outcome.reason.as_ref().map(|r| (self.at, r));
+        let none_met = met.clone().next().is_none();
+        met.chain(own.filter(|_| none_met))
     }
-    let mut transcript = Vec::with_capacity(asked().count());
-    transcript.extend(asked().map(|(given, question)| {
-        let chosen = chosen_answers(question, given);
-        let (text, lang) = question.text.pick(reader);
-        let answer = match given.chosen {
-            Chosen::Number { value, .. } => match &question.unit {
-                Some(unit) => format!("{value} {}", text_in(unit, reader, lang)),
-                None => format!("{value}"),
-            },
-            _ => joined(
-                chosen.clone().map(|a| text_in(&a.label, reader, lang)),
-                ", ",
-            ),
-        };
-        let ruled_out = match given.chosen {
-            Chosen::Many(_) if !chosen.clone().any(|a| a.not_sure) => question
-                .answers
-                .iter()
-                .enumerate()
-                .filter(|&(i, a)| !given.chosen.includes(i) && !a.not_sure && a.id != "none")
-                .map(|(_, a)| text_in(&a.label, reader, lang).to_string())
-                .collect(),
-            _ => Vec::new(),
-        };
-        let reports = chosen.filter_map(|a| a.report.as_ref().map(|r| english(r, reader)));
-        TranscriptEntry {
-            question: bundle.public_id(pathway.0, given.node),
-            text: text.to_string(),
-            answer,
-            ruled_out,
-            lang,
-            report: (reports.clone().next().is_some()).then(|| joined(reports, "; ")),
+
+    /// The public id of `node` as this journey names it.
+    pub(crate) fn public_id(&self, node: NodeId) -> PublicId<'a> {
+        PublicId::of(self.bundle, self.pathway, node)
+    }
+}
+
+/// A question's public id, written without building a string: `node` for
+/// the pathway's own, `unit/node` otherwise.
+#[derive(Clone, Copy)]
+pub(crate) struct PublicId<'a> {
+    unit: Option<&'a str>,
+    node: &'a str,
+}
+
+impl<'a> PublicId<'a> {
+    pub(crate) fn of(bundle: &'a CompiledBundle, pathway: PathwayId, node: NodeId) -> PublicId<'a> {
+        let (unit, node) = bundle
+            .public_id_parts(pathway.0, node)
+            .unwrap_or((None, ""));
+        PublicId { unit, node }
+    }
+}
+
+impl std::fmt::Display for PublicId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(unit) = self.unit {
+            f.write_str(unit)?;
+            f.write_str("/")?;
         }
-    }));
+        f.write_str(self.node)
+    }
+}
+
+/// One transcript entry's parts, borrowed.
+pub(crate) struct TranscriptParts<'a> {
+    pub(crate) given: &'a AnswerIds,
+    pub(crate) question: &'a QuestionIr,
+    pub(crate) reader: Reader,
+    /// The language of the question's text, which its answer follows.
+    pub(crate) lang: Language,
+}
+
+impl<'a> TranscriptParts<'a> {
+    pub(crate) fn new(given: &'a AnswerIds, question: &'a QuestionIr, reader: Reader) -> Self {
+        let lang = question.text.pick(reader).1;
+        TranscriptParts {
+            given,
+            question,
+            reader,
+            lang,
+        }
+    }
+
+    pub(crate) fn text(&self) -> &'a str {
+        self.question.text.pick(self.reader).0
+    }
+
+    /// The answer: labels joined with ", ", or the number with its unit.
+    pub(crate) fn answer(&self) -> AnswerText<'a> {
+        AnswerText {
+            given: *self.given,
+            question: self.question,
+            reader: self.reader,
+            lang: self.lang,
+        }
+    }
+
+    /// The options offered and not chosen, for a multiple-choice answer
+    /// that was not "I'm not sure".
+    pub(crate) fn ruled_out(&self) -> impl Iterator<Item = &'a str> + Clone + 'a {
+        let given = self.given.chosen;
+        let (reader, lang) = (self.reader, self.lang);
+        let applies = matches!(given, Chosen::Many(_))
+            && !chosen_answers(self.question, self.given).any(|a| a.not_sure);
+        self.question
+            .answers
+            .iter()
+            .enumerate()
+            .filter(move |&(i, a)| applies && !given.includes(i) && !a.not_sure && a.id != "none")
+            .map(move |(_, a)| text_in(&a.label, reader, lang))
+    }
+
+    /// The report texts of the answers given, in English, if any was authored.
+    pub(crate) fn report(&self) -> Option<Joined<impl Iterator<Item = &'a str> + Clone + 'a>> {
+        let reader = self.reader;
+        let reports = chosen_answers(self.question, self.given)
+            .filter_map(move |a| a.report.as_ref().map(|r| english(r, reader)));
+        reports.clone().next().is_some().then_some(Joined {
+            parts: reports,
+            separator: "; ",
+        })
+    }
+}
+
+/// A transcript's answer, written without building a string.
+#[derive(Clone, Copy)]
+pub(crate) struct AnswerText<'a> {
+    given: AnswerIds,
+    question: &'a QuestionIr,
+    reader: Reader,
+    lang: Language,
+}
+
+impl std::fmt::Display for AnswerText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.given.chosen {
+            Chosen::Number { value, .. } => match &self.question.unit {
+                Some(unit) => write!(f, "{value} {}", text_in(unit, self.reader, self.lang)),
+                None => write!(f, "{value}"),
+            },
+            _ => {
+                let (reader, lang) = (self.reader, self.lang);
+                Joined {
+                    parts: chosen_answers(self.question, &self.given)
+                        .map(|a| text_in(&a.label, reader, lang)),
+                    separator: ", ",
+                }
+                .fmt(f)
+            }
+        }
+    }
+}
+
+/// Parts written with a separator between them.
+#[derive(Clone)]
+pub(crate) struct Joined<I> {
+    parts: I,
+    separator: &'static str,
+}
+
+impl<'t, I: Iterator<Item = &'t str> + Clone> std::fmt::Display for Joined<I> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, part) in self.parts.clone().enumerate() {
+            if index > 0 {
+                f.write_str(self.separator)?;
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+fn outcome_view(parts: &OutcomeParts<'_>) -> OutcomeView {
+    let reader = parts.reader;
+    let care_advice = parts
+        .care_advice()
+        .map(|advice| {
+            let (title, lang) = advice.title.pick(reader);
+            AdviceView {
+                id: advice.id.clone(),
+                title: title.to_string(),
+                text: text_in(&advice.text, reader, lang).to_string(),
+                lang,
+            }
+        })
+        .collect();
+    let reasons = parts
+        .reasons()
+        .map(|(node, reason)| {
+            let (text, lang) = reason.text.pick(reader);
+            ReasonView {
+                code: reason.code.clone(),
+                text: text.to_string(),
+                lang,
+                question: parts.public_id(node).to_string(),
+            }
+        })
+        .collect();
+    let transcript = parts
+        .asked()
+        .map(|(given, question)| {
+            let entry = TranscriptParts::new(given, question, reader);
+            TranscriptEntry {
+                question: parts.public_id(given.node).to_string(),
+                text: entry.text().to_string(),
+                answer: entry.answer().to_string(),
+                ruled_out: entry.ruled_out().map(str::to_string).collect(),
+                lang: entry.lang,
+                report: entry.report().map(|r| r.to_string()),
+            }
+        })
+        .collect();
     OutcomeView {
-        disposition: DispositionView::of(disposition, reader),
+        disposition: DispositionView::of(parts.disposition, reader),
         care_advice,
         reasons,
         transcript,

@@ -202,7 +202,59 @@ fn question_of(node: Option<&NodeIr>) -> Option<&QuestionIr> {
     }
 }
 
+/// Whether `question` is the public id of the question `node`: its own id
+/// for the pathway's own questions (`own`), `unit/id` otherwise. Compared
+/// in place, without splitting or building a string.
+#[inline]
+fn public_id_is(bundle: &CompiledBundle, own: bool, node: &Node, question: &str) -> bool {
+    let Some(ir) = bundle.ir_of(node) else {
+        return false;
+    };
+    if own {
+        return same(&ir.id, question);
+    }
+    let unit = bundle.unit_id(node.unit);
+    question.len() == unit.len() + 1 + ir.id.len()
+        && question.as_bytes().get(unit.len()) == Some(&b'/')
+        && question.get(..unit.len()).is_some_and(|u| same(u, unit))
+        && question
+            .get(unit.len() + 1..)
+            .is_some_and(|id| same(id, &ir.id))
+}
+
+/// String equality for the short ids answers name: lengths first, then the
+/// bytes eight at a time, inline (a call to `memcmp` costs more than the
+/// comparison for strings this short).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut left = a.chunks_exact(8);
+    let mut right = b.chunks_exact(8);
+    let word = |chunk: &[u8]| u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
+    for (x, y) in (&mut left).zip(&mut right) {
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    left.remainder()
+        .iter()
+        .zip(right.remainder())
+        .all(|(x, y)| x == y)
+}
+
 impl Cursor {
+    /// A cursor at `at` of a journey on `pathway`, with no variables set.
+    #[cfg(test)]
+    pub(super) fn at(pathway: PathwayId, at: NodeId) -> Cursor {
+        Cursor {
+            at,
+            ..Cursor::new(pathway)
+        }
+    }
+
     /// A cursor for a journey on `pathway`, before [`Cursor::begin`].
     fn new(pathway: PathwayId) -> Cursor {
         Cursor {
@@ -299,7 +351,85 @@ impl Cursor {
 
     /// Checks an answer given as text against the current question and
     /// resolves it to ids. Changes nothing.
+    ///
+    /// The common case (an answer that fits) takes [`Cursor::resolve_quick`],
+    /// which only says yes or no; a refused answer is then checked again
+    /// here, slowly, for the error that names what is wrong.
+    #[inline]
     fn resolve(&self, bundle: &CompiledBundle, answer: &Answer) -> Result<AnswerIds, EvalError> {
+        match self.resolve_quick(bundle, answer) {
+            Some(ids) => Ok(ids),
+            None => self.resolve_refused(bundle, answer),
+        }
+    }
+
+    /// [`Cursor::resolve`] for an answer that fits: the ids, or `None` for
+    /// any answer that does not (or that this path does not know to fit).
+    /// Nothing is built but the ids.
+    #[inline]
+    pub(super) fn resolve_quick(
+        &self,
+        bundle: &CompiledBundle,
+        answer: &Answer,
+    ) -> Option<AnswerIds> {
+        let node = bundle.node(self.at)?;
+        let Some(NodeKindIr::Question(question)) = bundle.ir_of(node).map(|n| &n.kind) else {
+            return None;
+        };
+        let own = node.unit == self.pathway.0;
+        if !public_id_is(bundle, own, node, &answer.question) {
+            return None;
+        }
+        let index = |id: &str| -> Option<u16> {
+            let index = question.answers.iter().position(|a| same(&a.id, id))?;
+            u16::try_from(index).ok()
+        };
+        let chosen = match (node.tag, &answer.value) {
+            (NodeTag::YesNo | NodeTag::Single, AnswerValue::Choice(id)) => Chosen::One(index(id)?),
+            (NodeTag::Multiple, AnswerValue::Choices(ids)) => {
+                let mut mask = 0u64;
+                for id in ids {
+                    let bit = 1u64.checked_shl(u32::from(index(id)?))?;
+                    if mask & bit != 0 {
+                        return None;
+                    }
+                    mask |= bit;
+                }
+                if mask == 0 || (mask & node.exclusive != 0 && mask.count_ones() > 1) {
+                    return None;
+                }
+                Chosen::Many(mask)
+            }
+            (NodeTag::Multiple, AnswerValue::Choice(id)) => {
+                Chosen::Many(1u64.checked_shl(u32::from(index(id)?))?)
+            }
+            (NodeTag::Number, AnswerValue::Number(value)) => Chosen::Number {
+                value: *value,
+                band: number_band(question, *value)?,
+            },
+            (NodeTag::Number, AnswerValue::Choice(id)) => {
+                let index = index(id)?;
+                if index != node.not_sure {
+                    return None;
+                }
+                Chosen::One(index)
+            }
+            _ => return None,
+        };
+        Some(AnswerIds {
+            node: self.at,
+            chosen,
+        })
+    }
+
+    /// Why an answer [`Cursor::resolve_quick`] did not take is refused.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn resolve_refused(
+        &self,
+        bundle: &CompiledBundle,
+        answer: &Answer,
+    ) -> Result<AnswerIds, EvalError> {
         let (node, _) = self
             .current_question(bundle)
             .map_err(|stop| self.error(bundle, stop))?;
@@ -487,8 +617,13 @@ impl Cursor {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct WalkState {
     cursor: Cursor,
-    history: Vec<AnswerIds>,
+    history: History,
 }
+
+/// The answers of a journey as ids, inline up to ten (96% of the shipped
+/// case-pack journeys; a longer one moves to the heap), so walking a journey
+/// from strings allocates nothing.
+type History = smallvec::SmallVec<[AnswerIds; 10]>;
 
 /// A journey being walked, owning its answers. Crate-internal: sessions,
 /// [`evaluate`] and the case-pack runner all walk with it (and
@@ -535,7 +670,7 @@ impl<'b> Walk<'b> {
             language: Language::En,
             state: WalkState {
                 cursor,
-                history: Vec::new(),
+                history: History::new(),
             },
             trace,
         })
@@ -980,7 +1115,7 @@ pub fn resolve_answers(
     answers: &[Answer],
 ) -> Result<(PathwayId, Vec<AnswerIds>), EvalError> {
     let walk = walk_strings(bundle, pathway, None, patient, answers)?;
-    Ok((walk.pathway(), walk.into_state().history))
+    Ok((walk.pathway(), walk.into_state().history.into_vec()))
 }
 
 /// [`evaluate`] over pre-resolved answers: no string is matched, nothing is

@@ -74,6 +74,41 @@ test('pathways are listed for the person and found by symptom words', () => {
   assert.deepEqual(small.pathways({ patient: { age_years: 2, sex: 'male' } }), []);
 });
 
+test('an outcome reads its transcript when it is first used, and keeps it when the session moves on', async () => {
+  const raw = await import(pathToFileURL(join(PKG_DIR, 'triage_wasm.js')).href);
+  const session = small.start('fever', CHILD);
+  session.answer('signs', 'none');
+  session.answer('temperature', 37.2);
+  const outcome = session.answer('feeling', 'well');
+  // Every field of the step, the transcript among them, as JSON writes it.
+  const written = JSON.parse(JSON.stringify(outcome));
+  assert.deepEqual(written.transcript.map((t) => t.question), ['signs', 'temperature', 'feeling']);
+  assert.deepEqual(Object.keys(written), ['format', 'type', 'disposition', 'care_advice', 'reasons', 'transcript']);
+  // Read from a step handed out before the session went back: still this outcome's.
+  const again = session.step;
+  session.back();
+  assert.equal(session.outcome, null);
+  assert.deepEqual(again.transcript.map((t) => t.answer), ['None of these', '37.2 °C', 'Quite well']);
+  // Set by a caller, it is the caller's value.
+  const mine = session.answer('feeling', 'unwell');
+  mine.transcript = [];
+  assert.deepEqual(mine.transcript, []);
+  assert.equal(session.outcome.transcript.length, 3);
+  // Beneath the wrapper, the answer that ends the journey leaves the
+  // transcript out, and the session gives it on request.
+  const engine = raw.Engine.fromArtifact(compile(TEST_FILES));
+  const handle = engine.start(JSON.stringify({ pathway: 'fever', patient: CHILD }));
+  handle.answer(JSON.stringify({ question: 'signs', answer: 'none' }));
+  assert.deepEqual(JSON.parse(handle.transcript()), []);
+  handle.answer(JSON.stringify({ question: 'temperature', answer: 37.2 }));
+  const end = JSON.parse(handle.answer(JSON.stringify({ question: 'feeling', answer: 'well' })));
+  assert.equal(end.type, 'outcome');
+  assert.equal('transcript' in end, false);
+  assert.deepEqual(JSON.parse(handle.transcript()), written.transcript);
+  handle.free();
+  engine.free();
+});
+
 test('a journey answers question by question to an outcome with reasons and advice', () => {
   const session = small.start('fever', CHILD);
   assert.equal(session.question.id, 'signs');
