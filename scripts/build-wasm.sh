@@ -4,7 +4,8 @@
 #                      modules: triage_wasm_bg.wasm, which runs compiled bundles, and
 #                      triage_wasm_sources_bg.wasm, which also reads pathway files)
 #   triage-wasm/site/  the demo page, the runtime module and the shipped pathways
-#                      compiled into bundle.triage, each file with .br and .gz copies
+#                      compiled and split into bundle/ (catalog.triage and one
+#                      PATHWAY.part.triage per pathway), each file with .br and .gz copies
 # Installs what it needs (the wasm target, wasm-bindgen-cli of the version in
 # Cargo.lock by scripts/install-wasm-bindgen.sh, the npm tools) when missing. Prints the .wasm sizes and fails if
 # the gzipped module is over budget.
@@ -104,7 +105,12 @@ mkdir -p "$SITE/pkg"
 cp "$CRATE"/www/* "$SITE/"
 cp "$PKG/triage.js" "$PKG/triage_wasm.js" "$PKG/triage_wasm_bg.wasm" "$SITE/pkg/"
 # With the package's own copy, which checks and compiles the bundle with the
-# sources module (the same artifact and hash as `triage compile pathways`).
+# sources module, split as `triage compile pathways --split` splits it (the
+# same files and hash): the page loads bundle/catalog.triage at once and a
+# pathway's part, bundle/PATHWAY.part.triage, when it is chosen.
+node "$PKG/write-bundle.mjs" --quiet "$ROOT/pathways" --split "$SITE/bundle"
+# The whole bundle in one file too, for pages and tools that want it so (the
+# demo page does not fetch it).
 node "$PKG/write-bundle.mjs" --quiet "$ROOT/pathways" -o "$SITE/bundle.triage"
 # Served compressed (triage-wasm/tools/serve.py picks .br or .gz by Accept-Encoding).
 node "$CRATE/tools/precompress.mjs" "$SITE"

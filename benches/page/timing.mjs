@@ -21,7 +21,12 @@
 //     for the person's time. "Page time" sums the first screen and those
 //     steps; "total" is wall time from navigation start, automation included.
 //   - bytes: encodedDataLength of every Network.loadingFinished (headers and
-//     body as sent over the network), per file and in total.
+//     body as sent over the network), per file and in total: everything
+//     downloaded to reach the first question (the page, the engine, the
+//     pathway catalog and the chosen pathway's part).
+// Budgets (checked on the medians, exit status 1 when over; --no-budget to
+// only report): at most 400,000 bytes to the first question
+// (--bytes-budget), and the first screen within 3,000 ms (--first-screen-budget).
 //
 // Throttling (CDP, set on the page's own session before navigating):
 //   Network.emulateNetworkConditions
@@ -78,12 +83,16 @@ const USAGE = `usage: node benches/page/timing.mjs [options]
   --words TEXT      what to search for (default "headache")
   --pathway ID      the pathway to choose from the results (default headache)
   --age YEARS       (default 40)
-  --sex female|male (default female)`;
+  --sex female|male (default female)
+  --bytes-budget N  most bytes to the first question (default 400000)
+  --first-screen-budget MS  latest first screen (default 3000)
+  --no-budget       report, but do not fail on the budgets`;
 
 function parseArgs(args) {
   const options = {
     runs: 5, site: join(CRATE, 'site'), label: null, uncompressed: false, json: null,
     words: 'headache', pathway: 'headache', age: 40, sex: 'female', 'cpu-rate': 4,
+    'bytes-budget': 400_000, 'first-screen-budget': 3_000, budget: true,
   };
   const value = (i, name) => {
     if (i + 1 >= args.length) usage(`${name} needs a value`);
@@ -95,7 +104,9 @@ function parseArgs(args) {
       console.log(USAGE);
       process.exit(0);
     } else if (arg === '--uncompressed') options.uncompressed = true;
-    else if (['--runs', '--site', '--label', '--json', '--words', '--pathway', '--age', '--sex', '--cpu-rate'].includes(arg)) {
+    else if (arg === '--no-budget') options.budget = false;
+    else if (['--runs', '--site', '--label', '--json', '--words', '--pathway', '--age', '--sex', '--cpu-rate',
+      '--bytes-budget', '--first-screen-budget'].includes(arg)) {
       options[arg.slice(2)] = value(i, arg);
       i += 1;
     } else usage(`unknown argument ${arg}`);
@@ -104,6 +115,11 @@ function parseArgs(args) {
   options.age = Number(options.age);
   options.cpuRate = Number(options['cpu-rate']);
   delete options['cpu-rate'];
+  options.bytesBudget = Number(options['bytes-budget']);
+  options.firstScreenBudget = Number(options['first-screen-budget']);
+  delete options['bytes-budget'];
+  delete options['first-screen-budget'];
+  if (!(options.bytesBudget > 0) || !(options.firstScreenBudget > 0)) usage('a budget is a positive number');
   if (!(options.cpuRate >= 1)) usage('--cpu-rate takes a number of at least 1');
   if (!Number.isInteger(options.runs) || options.runs < 1) usage('--runs takes a whole number of at least 1');
   if (!['female', 'male'].includes(options.sex)) usage('--sex is female or male');
@@ -470,6 +486,19 @@ async function main() {
   };
   console.log(markdown(report));
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  const medianOf = (name) => report.summary.measures.find((m) => m.name === name).median;
+  const checks = [
+    ['bytes to the first question', medianOf('bytes over the network'), options.bytesBudget, 'B'],
+    ['first screen', medianOf('**first screen** (age form painted, data-ready)'), options.firstScreenBudget, 'ms'],
+  ];
+  let over = false;
+  console.log('');
+  for (const [name, value, budget, unit] of checks) {
+    const within = value <= budget;
+    over ||= !within;
+    console.log(`budget: ${name} ${fmt(value)} ${unit} of at most ${fmt(budget)} ${unit}: ${within ? 'within' : 'OVER'}`);
+  }
+  if (over && options.budget) process.exitCode = 1;
 }
 
 main().catch((error) => {

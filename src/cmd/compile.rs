@@ -1,5 +1,7 @@
 //! `triage compile DIR -o FILE`: the validated, compiled bundle as one file
-//! that loads without parsing YAML (`triage_core::artifact`).
+//! that loads without parsing YAML (`triage_core::artifact`); `--split
+//! FOLDER`: the same bundle as a catalog and one part per pathway, for pages
+//! that download only what a person needs.
 
 use super::Bundle;
 use crate::output::{self, Status};
@@ -62,6 +64,86 @@ pub fn compile(bundle: &Bundle, dir: &Path, out: &Path) -> std::io::Result<Statu
     }
     output::eprint(&summary(compiled, &shown.to_string(), bytes.len()));
     Ok(Status::Ok)
+}
+
+/// Splits the bundle in `dir` and writes its catalog and parts into
+/// `folder` (made if missing), each file written whole before it is renamed
+/// into place. Files of an earlier split that this one does not write are
+/// left alone.
+pub fn split(bundle: &Bundle, dir: &Path, folder: &Path) -> std::io::Result<Status> {
+    if let Err(status) = bundle.compiled() {
+        return Ok(status);
+    }
+    let split = match bundle.built.split() {
+        Some(Ok(split)) => split,
+        Some(Err(error)) => {
+            output::eprint(&format!("error: the bundle cannot be split: {error}\n"));
+            return Ok(Status::Failed);
+        }
+        None => return Ok(Status::Failed),
+    };
+    let shown = folder.display();
+    if folder.is_file() {
+        return Ok(output::usage_error(&format!(
+            "{shown} is a file; give the folder to write the split bundle into"
+        )));
+    }
+    if let (Ok(target), Ok(source)) = (folder.canonicalize(), dir.canonicalize()) {
+        if target.starts_with(&source) {
+            return Ok(output::usage_error(&format!(
+                "{shown} is inside the bundle's own folder; write the split bundle elsewhere"
+            )));
+        }
+    }
+    if let Err(error) = std::fs::create_dir_all(folder) {
+        output::eprint(&format!("error: cannot make {shown}: {error}\n"));
+        return Ok(Status::Failed);
+    }
+    let mut files = vec![(
+        triage_core::compile::CATALOG_FILE.to_string(),
+        triage_core::artifact::to_bytes(&split.catalog),
+    )];
+    for (pathway, part) in &split.parts {
+        files.push((
+            triage_core::compile::part_file_name(pathway),
+            triage_core::artifact::to_bytes(part),
+        ));
+    }
+    let mut sizes: Vec<usize> = files.iter().skip(1).map(|(_, b)| b.len()).collect();
+    sizes.sort_unstable();
+    for (name, bytes) in &files {
+        if let Err(error) = write_whole(folder, &folder.join(name), bytes) {
+            output::eprint(&format!(
+                "error: cannot write {}: {error}\n",
+                folder.join(name).display()
+            ));
+            return Ok(Status::Failed);
+        }
+    }
+    let catalog = files.first().map_or(0, |(_, b)| b.len());
+    output::eprint(&format!(
+        "wrote {shown}: {} ({catalog} bytes) and {} parts ({} to {} bytes, median {}); content hash {}\n",
+        triage_core::compile::CATALOG_FILE,
+        sizes.len(),
+        sizes.first().copied().unwrap_or(0),
+        sizes.last().copied().unwrap_or(0),
+        sizes.get(sizes.len() / 2).copied().unwrap_or(0),
+        split.catalog.hash()
+    ));
+    Ok(Status::Ok)
+}
+
+/// Writes `bytes` to a temporary file in `folder`, then renames it to `out`.
+fn write_whole(folder: &Path, out: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let (mut file, temporary) = tempfile_in(folder)?;
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, out));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
 }
 
 /// What was written, and where, for stderr.

@@ -170,6 +170,7 @@ Exit codes: 0 written or up to date, 1 out of date (with --check) or the bundle 
 Examples:
   triage compile pathways -o pathways.triage
   triage compile pathways -o pathways.triage && triage list pathways.triage --search chest pain
+  triage compile pathways --split site/bundle
 
 The file holds the validated, compiled bundle: its pathways, texts, search index and content
 hash (the same hash as the directory). `triage run`, `next`, `list pathways`, `serve` and `audit
@@ -178,6 +179,12 @@ verify --bundle` take it in place of the directory, as do the browser package
 that is not one, one cut short or changed, or one from a release of another format is refused;
 compile again with the release that reads it. Case packs are not included: test the directory.
 The file is written whole or not at all.
+
+With --split, a web page's bundle: the folder gets catalog.triage (the pathway list, search index
+and content hash, no questions) and PATHWAY.part.triage per pathway (its questions and all that a
+journey on it can reach, with the whole bundle's hash), so a page downloads the catalog and then
+only the pathway chosen. A part of another bundle than its catalog is refused when loaded.
+`triage run FOLDER --pathway ID` runs one pathway from such a folder.
 
 Exit codes: 0 written, 1 the bundle has errors (nothing written), 2 bad usage.")]
     Compile(CompileArgs),
@@ -220,7 +227,7 @@ option ids, \"none\", or a number.
 
 Bad input prints {\"error\": {\"code\": ..., \"message\": ...}} on stdout, e.g. the codes
 malformed_request, unknown_pathway, not_applicable, wrong_question, option_not_offered,
-number_out_of_range.
+number_out_of_range (and pathway_not_loaded for a split bundle's catalog).
 
 Examples:
   echo '{\"pathway\":\"chest-pain\",\"patient\":{\"age_years\":45,\"sex\":\"male\"},\"answers\":[]}' \\
@@ -497,8 +504,20 @@ pub struct CompileArgs {
     /// The bundle directory.
     pub dir: PathBuf,
     /// The file to write (conventionally `NAME.triage`); `-` writes to standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        required_unless_present = "split",
+        conflicts_with = "split"
+    )]
+    pub out: Option<PathBuf>,
+    /// Write the bundle split for a web page into this folder instead:
+    /// `catalog.triage` (the pathway list and symptom search) and one
+    /// `PATHWAY.part.triage` per pathway (its questions and all a journey on
+    /// it can reach), so a page downloads only the pathway chosen.
+    #[arg(long, value_name = "DIR")]
+    pub split: Option<PathBuf>,
 }
 
 /// Arguments of `triage run`.
@@ -705,9 +724,13 @@ pub fn dispatch(command: Command) -> Status {
         Command::Coverage(args) => {
             with_bundle_for_evaluation(&args.dir, |bundle| coverage::coverage(bundle, args.format))
         }
-        Command::Compile(args) => with_bundle_for_evaluation(&args.dir, |bundle| {
-            compile::compile(bundle, &args.dir, &args.out)
-        }),
+        Command::Compile(args) => {
+            with_bundle_for_evaluation(&args.dir, |bundle| match (&args.split, &args.out) {
+                (Some(folder), _) => compile::split(bundle, &args.dir, folder),
+                (None, Some(out)) => compile::compile(bundle, &args.dir, out),
+                (None, None) => Ok(output::usage_error("give -o FILE or --split DIR")),
+            })
+        }
         Command::Run(args) => {
             let known = run::Known {
                 pathway: args.pathway,
@@ -722,7 +745,7 @@ pub fn dispatch(command: Command) -> Status {
                 color: terminal::use_color(args.color, stdout_is_terminal),
                 width: terminal::width(stdout_is_terminal),
             };
-            with_compiled_bundle(&args.dir, |bundle| {
+            with_compiled_bundle_or_part(&args.dir, known.pathway.as_deref(), |bundle| {
                 run::run(
                     bundle,
                     &known,
@@ -793,6 +816,29 @@ fn with_compiled_bundle(
     with_bundle_for_evaluation(path, command)
 }
 
+/// As [`with_compiled_bundle`], and `path` may also be a folder written by
+/// `triage compile --split`: then the journey on `pathway` runs with the
+/// catalog's part for it.
+fn with_compiled_bundle_or_part(
+    path: &Path,
+    pathway: Option<&str>,
+    command: impl FnOnce(&Bundle) -> std::io::Result<Status>,
+) -> Status {
+    if path.join(triage_core::compile::CATALOG_FILE).is_file() {
+        let Some(pathway) = pathway else {
+            return output::usage_error(&format!(
+                "{} is a split bundle (triage compile --split): give the pathway to run with --pathway",
+                path.display()
+            ));
+        };
+        return match Bundle::refusing(path, triage_core::open_part(path, pathway)) {
+            Ok(bundle) => output::finish_io(command(&bundle)),
+            Err(status) => status,
+        };
+    }
+    with_compiled_bundle(path, command)
+}
+
 fn with_bundle_built(
     dir: &Path,
     options: &BuildOptions,
@@ -854,7 +900,15 @@ impl Bundle {
     /// Reads the compiled artifact at `path`; a file that is not a sound
     /// artifact is refused with the reason and what to do.
     fn open_artifact(path: &Path) -> Result<Bundle, Status> {
-        match triage_core::open_artifact(path) {
+        Bundle::refusing(path, triage_core::open_artifact(path))
+    }
+
+    /// A compiled bundle read from `path`, or its refusal printed to stderr.
+    fn refusing(
+        path: &Path,
+        opened: Result<CompiledBundle, triage_core::InvalidBundle>,
+    ) -> Result<Bundle, Status> {
+        match opened {
             Ok(compiled) => Ok(Bundle {
                 built: Built {
                     sources: triage_core::load::Sources::default(),

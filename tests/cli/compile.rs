@@ -195,3 +195,135 @@ fn damaged_or_foreign_files_are_refused_with_what_to_do() {
         stderr(&output)
     );
 }
+
+/// The tiny bundle split into a folder, and a second bundle (the tiny one
+/// with another title) split into another.
+fn split_tiny() -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
+    let bundle = write_bundle(&tiny_files());
+    let out = tempfile::tempdir().expect("temp dir");
+    let folder = out.path().join("site");
+    let output = triage(
+        &[
+            "compile",
+            path_arg(bundle.path()),
+            "--split",
+            path_arg(&folder),
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stderr(&output).contains("parts"), "{}", stderr(&output));
+    (bundle, out, folder)
+}
+
+/// `triage run FOLDER --pathway cough` with the answers given.
+fn run_split(folder: &Path, input: &str) -> Output {
+    triage(
+        &[
+            "run",
+            path_arg(folder),
+            "--pathway",
+            "cough",
+            "--age",
+            "40",
+            "--sex",
+            "female",
+        ],
+        input,
+    )
+}
+
+#[test]
+fn a_split_bundle_is_a_catalog_and_a_part_per_pathway_that_runs_as_the_whole() {
+    let (bundle, _out, folder) = split_tiny();
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .expect("the folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "catalog.triage",
+            "cough.part.triage",
+            "period-pain.part.triage"
+        ]
+    );
+    let from_split = run_split(&folder, "2\n2\n");
+    let from_dir = run_split(bundle.path(), "2\n2\n");
+    assert!(
+        stdout(&from_split).contains("blood"),
+        "{}",
+        stderr(&from_split)
+    );
+    assert_eq!(stdout(&from_split), stdout(&from_dir));
+    assert_eq!(code(&from_split), code(&from_dir));
+    // The same bundle splits into the same bytes.
+    let again = tempfile::tempdir().expect("temp dir");
+    let output = triage(
+        &[
+            "compile",
+            path_arg(bundle.path()),
+            "--split",
+            path_arg(again.path()),
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    for name in &names {
+        assert_eq!(
+            std::fs::read(folder.join(name)).expect("read"),
+            std::fs::read(again.path().join(name)).expect("read"),
+            "{name}"
+        );
+    }
+    // A split folder runs one pathway at a time.
+    let output = triage(&["run", path_arg(&folder)], "");
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("--pathway"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_damaged_part_another_format_or_a_part_of_another_bundle_is_refused() {
+    let (_bundle, out, folder) = split_tiny();
+    let part = folder.join("cough.part.triage");
+    let bytes = std::fs::read(&part).expect("read part");
+    // Another bundle: the tiny one with another title, split elsewhere.
+    let other_bundle = tiny_with(
+        "pathways/cough.yaml",
+        &COUGH.replacen("title: ", "title: Another ", 1),
+    );
+    let other = out.path().join("other");
+    let output = triage(
+        &[
+            "compile",
+            path_arg(other_bundle.path()),
+            "--split",
+            path_arg(&other),
+        ],
+        "",
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let foreign = std::fs::read(other.join("cough.part.triage")).expect("read");
+
+    let mut corrupted = bytes.clone();
+    let middle = corrupted.len() / 2;
+    corrupted[middle] ^= 0x40;
+    let mut older = bytes.clone();
+    older[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let catalog = std::fs::read(folder.join("catalog.triage")).expect("read");
+    for (damaged, reason) in [
+        (corrupted, "corrupted"),
+        (older, "format 1"),
+        (foreign, "another bundle"),
+        (catalog, "not a part"),
+    ] {
+        std::fs::write(&part, &damaged).expect("write");
+        let output = run_split(&folder, "2\n2\n");
+        assert_eq!(code(&output), 1, "{reason}");
+        let message = stderr(&output);
+        assert!(message.contains(reason), "{reason}: {message}");
+        assert!(message.contains("cough.part.triage"), "{message}");
+        assert!(stdout(&output).is_empty());
+    }
+}

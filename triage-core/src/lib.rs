@@ -107,6 +107,17 @@ impl Built {
     pub fn has_errors(&self) -> bool {
         diag::has_errors(&self.diagnostics)
     }
+
+    /// The compiled bundle split into its catalog and one part per pathway
+    /// (see [`compile::Split`]), when it was compiled.
+    pub fn split(&self) -> Option<Result<compile::Split, compile::CompileError>> {
+        match (&self.ir, &self.bundle) {
+            (Some(ir), Some(whole)) if !self.has_errors() => {
+                Some(compile::Split::new(ir, &self.sources, whole))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What a build reads and checks.
@@ -209,6 +220,35 @@ pub fn open_artifact(path: &std::path::Path) -> Result<compile::CompiledBundle, 
     };
     let bytes = std::fs::read(path).map_err(|error| refused(format!("cannot be read: {error}")))?;
     artifact::from_bytes(&bytes).map_err(|error| refused(error.to_string()))
+}
+
+/// Opens what a journey on `pathway` needs from a bundle split by `triage
+/// compile --split` into the folder `dir`: its catalog, then the pathway's
+/// part, which is refused if it was compiled from another bundle than the
+/// catalog. The part is the bundle to run the journey with.
+pub fn open_part(
+    dir: &std::path::Path,
+    pathway: &str,
+) -> Result<compile::CompiledBundle, InvalidBundle> {
+    let refused = |path: &std::path::Path, message: String| InvalidBundle {
+        dir: dir.display().to_string(),
+        errors: vec![format!("{}: {message}", path.display())],
+    };
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|error| refused(path, format!("cannot be read: {error}")))
+    };
+    let catalog_path = dir.join(compile::CATALOG_FILE);
+    let catalog = artifact::from_bytes(&read(&catalog_path)?)
+        .map_err(|error| refused(&catalog_path, error.to_string()))?;
+    if catalog.pathway_index(pathway).is_none() {
+        return Err(refused(
+            &catalog_path,
+            format!("there is no pathway called {pathway:?}"),
+        ));
+    }
+    let part_path = dir.join(compile::part_file_name(pathway));
+    artifact::part_from_bytes(&read(&part_path)?, &catalog)
+        .map_err(|error| refused(&part_path, error.to_string()))
 }
 
 /// Why [`open`] refused a bundle: its errors, each as `file:line: code message`.

@@ -283,6 +283,7 @@ export type TriageErrorCode =
   | 'internal'
   | ArtifactErrorCode
   | 'unknown_pathway'
+  | 'pathway_not_loaded'
   | 'unknown_topic'
   | 'implausible_patient'
   | 'not_applicable'
@@ -309,13 +310,17 @@ export type TriageErrorCode =
  * - `artifact_format`: compiled in another format version (bytes 8..12, little-endian).
  * - `artifact_corrupted`: the SHA-256 at bytes 12..44 does not match the bytes after it.
  * - `artifact_malformed`: the checksum matches but the contents are not a sound compiled bundle.
+ * - `artifact_not_a_part` (`addPart`): a whole bundle or a catalog, not a part.
+ * - `part_mismatch` (`addPart`): a part compiled from another bundle than the catalog.
  */
 export type ArtifactErrorCode =
   | 'not_an_artifact'
   | 'artifact_truncated'
   | 'artifact_format'
   | 'artifact_corrupted'
-  | 'artifact_malformed';
+  | 'artifact_malformed'
+  | 'artifact_not_a_part'
+  | 'part_mismatch';
 
 /** Why the engine refused a call. */
 export class TriageError extends Error {
@@ -393,6 +398,14 @@ export function validate(files: BundleFiles): ValidateReport;
  */
 export function compile(files: BundleFiles): Uint8Array;
 
+/**
+ * Compiles a bundle as `compile` does, split as `triage compile --split`
+ * writes it (the same bytes): file name to bytes, first `catalog.triage` (for
+ * `Engine.fromArtifact`), then `PATHWAY.part.triage` per pathway (for
+ * `engine.addPart`). Throws as `compile` does. Needs `initSources()`.
+ */
+export function compileSplit(files: BundleFiles): Map<string, Uint8Array>;
+
 /** A compiled bundle: starts, resumes and replays journeys. */
 export class Engine {
   private constructor();
@@ -410,13 +423,32 @@ export class Engine {
   static load(files: BundleFiles): Engine;
   /** Content hash of the bundle's files (SHA-256, hex); the same for a bundle loaded from files or compiled. */
   readonly hash: string;
+  /**
+   * `'whole'`, or `'catalog'` for the catalog of a split bundle (`triage
+   * compile --split`): it lists and searches pathways, and starts a journey
+   * once the part of its pathway is added (else `pathway_not_loaded`).
+   */
+  readonly kind: 'whole' | 'catalog' | 'part';
+  /**
+   * Adds a part of a split bundle (the bytes of `PATHWAY.part.triage`) ->
+   * the ids of the pathways journeys can now start on. Throws
+   * `artifact_not_a_part`, `part_mismatch` (another bundle's part) or the
+   * other {@link ArtifactErrorCode}s.
+   */
+  addPart(bytes: ArtifactBytes): string[];
+  /**
+   * The file name of the part to add before a journey on `pathway` can start
+   * (`PATHWAY.part.triage`, beside the catalog), or null when none is needed.
+   */
+  partNeeded(pathway: string): string | null;
   readonly stats: BundleStats;
   /** Warnings found while loading; always empty from `fromArtifact` (they were reported when it was compiled). */
   readonly diagnostics: Diagnostic[];
   /** The pathways for a person and search words, best match first. */
   pathways(query?: PathwayQuery): PathwayMatch[];
   /**
-   * Starts a journey; throws `unknown_pathway`, `unknown_topic`, `implausible_patient`
+   * Starts a journey; throws `unknown_pathway`, `pathway_not_loaded` (a
+   * catalog without the pathway's part), `unknown_topic`, `implausible_patient`
    * or `not_applicable`.
    */
   start(pathway: string, patient: Patient, options?: { topic?: string; language?: Language }): Session;

@@ -180,6 +180,32 @@ export function compile(files) {
   return guard(() => bindings.compile(text), true);
 }
 
+/**
+ * Compiles a bundle as compile() does, split as `triage compile --split`
+ * writes it for a page that downloads only what a person needs: a Map from
+ * file name to bytes, first `catalog.triage` (for Engine.fromArtifact()),
+ * then `PATHWAY.part.triage` per pathway (for engine.addPart()). Throws
+ * `invalid_bundle` as compile() does. Needs initSources().
+ */
+export function compileSplit(files) {
+  const bindings = sourcesModule('compileSplit()');
+  const text = toJson('the bundle files', files);
+  const packed = guard(() => bindings.compileSplit(text), true);
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const names = new TextDecoder();
+  const out = new Map();
+  let at = 0;
+  while (at < packed.byteLength) {
+    const nameLength = view.getUint32(at, true);
+    const name = names.decode(packed.subarray(at + 4, at + 4 + nameLength));
+    at += 4 + nameLength;
+    const length = view.getUint32(at, true);
+    out.set(name, packed.slice(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return out;
+}
+
 /** `bytes` as a Uint8Array, or a bad_input error. */
 function asBytes(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
@@ -234,6 +260,35 @@ export class Engine {
   /** The content hash of the bundle's files (SHA-256, hex). */
   get hash() {
     return this.#info.hash;
+  }
+
+  /**
+   * 'whole' for a compiled bundle, 'catalog' for the catalog of a split one
+   * (`triage compile --split`), which lists and searches pathways and starts
+   * journeys once their parts are added.
+   */
+  get kind() {
+    return this.#info.kind;
+  }
+
+  /**
+   * Adds a part of a split bundle (the bytes of `PATHWAY.part.triage`) to
+   * this catalog; returns the ids of the pathways journeys can now start on.
+   * Throws `artifact_not_a_part`, `part_mismatch` (a part of another bundle
+   * than the catalog), or the codes of fromArtifact() for bytes it cannot use.
+   */
+  addPart(bytes) {
+    const data = asBytes(bytes);
+    return parsed(() => this.#raw.addPart(data), true);
+  }
+
+  /**
+   * The file name of the part to add before a journey on `pathway` can start
+   * (`PATHWAY.part.triage`, beside the catalog), or null when none is needed
+   * (a whole bundle, a part already added, or a pathway the catalog lacks).
+   */
+  partNeeded(pathway) {
+    return this.#raw.partNeeded(String(pathway)) ?? null;
   }
 
   /** Counts of pathways, modules, nodes and dispositions. */

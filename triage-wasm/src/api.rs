@@ -2,6 +2,8 @@
 //! can be tested natively; `lib.rs` only exposes it to JavaScript.
 
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
 use triage_core::compile::{BundleStats, CompiledBundle};
 use triage_core::eval::{Answer, EvalError, Language, Patient, Start};
 use triage_core::report::DiagnosticJson;
@@ -154,16 +156,20 @@ pub(crate) fn validate(files: &str) -> Result<String, ErrorJson> {
     }))
 }
 
-/// A compiled bundle and the warnings found while building it.
+/// A compiled bundle (whole, or the catalog of a split one, with the parts
+/// added so far) and the warnings found while building it.
 #[derive(Debug)]
 pub(crate) struct Engine {
-    bundle: CompiledBundle,
+    bundle: Rc<CompiledBundle>,
+    /// Parts added to a catalog, in the order added.
+    parts: RefCell<Vec<Rc<CompiledBundle>>>,
     warnings: Vec<DiagnosticJson>,
 }
 
 /// What [`Engine::info`] returns.
 #[derive(Serialize)]
 struct Info<'a> {
+    kind: &'static str,
     hash: &'a str,
     stats: BundleStats,
     diagnostics: &'a [DiagnosticJson],
@@ -194,8 +200,8 @@ struct SessionState<'a, S> {
 }
 
 /// The session's pathway, patient, answers and step, as JSON.
-pub(crate) fn state(engine: &Engine, session: &Session) -> Result<String, ErrorJson> {
-    let step = session.step(&engine.bundle)?.without_transcript();
+pub(crate) fn state(bundle: &CompiledBundle, session: &Session) -> Result<String, ErrorJson> {
+    let step = session.step(bundle)?.without_transcript();
     write(&SessionState {
         pathway: session.pathway(),
         topic: session.topic(),
@@ -211,16 +217,145 @@ pub(crate) fn answers(session: &Session) -> Result<String, ErrorJson> {
     write(&session.answers())
 }
 
+/// Shows `session`'s texts in `language` (`"en"` or `"cy"`) from now
+/// on, and returns the current step again, in it.
+pub(crate) fn set_language(
+    bundle: &CompiledBundle,
+    session: &mut Session,
+    language: &str,
+) -> Result<String, ErrorJson> {
+    let language = Language::from_tag(language)
+        .ok_or_else(|| ErrorJson::plain("bad_input", "the language must be \"en\" or \"cy\""))?;
+    write(&session.set_language(bundle, language)?.without_transcript())
+}
+
+/// Answers the current question of `session` with `{"question", "answer"}`
+/// and returns the new step as JSON, an outcome without its transcript
+/// ([`transcript`]). A refused answer changes nothing.
+pub(crate) fn answer(
+    bundle: &CompiledBundle,
+    session: &mut Session,
+    answer: &str,
+) -> Result<String, ErrorJson> {
+    let answer: Answer = parse("the answer", answer)?;
+    write(&session.answer(bundle, answer)?.without_transcript())
+}
+
+/// Takes back the last answer of `session` and returns the new step as
+/// JSON (an outcome without its transcript).
+pub(crate) fn back(bundle: &CompiledBundle, session: &mut Session) -> Result<String, ErrorJson> {
+    write(&session.back(bundle)?.without_transcript())
+}
+
+/// The transcript of `session`'s outcome as JSON: every question asked and
+/// its answer (`[]` before the outcome).
+pub(crate) fn transcript(bundle: &CompiledBundle, session: &Session) -> Result<String, ErrorJson> {
+    write(&session.step(bundle)?.transcript_json())
+}
+
+/// The audit record of a session, as JSON.
+pub(crate) fn audit(bundle: &CompiledBundle, session: &Session) -> Result<String, ErrorJson> {
+    write(&session.audit(bundle))
+}
+
+/// The pathway a saved session or an audit record names, to choose the
+/// bundle that checks it (the rest is read, and refused, there).
+#[derive(Deserialize)]
+struct Named {
+    pathway: String,
+}
+
+/// The bundle split into its catalog and parts, as one buffer: for each file,
+/// its name's length (u32, little-endian), its name (UTF-8), its length
+/// (u32, little-endian) and its bytes; the catalog first.
+#[cfg(feature = "sources")]
+pub(crate) fn compile_split(files: &str) -> Result<Vec<u8>, ErrorJson> {
+    let built = build(files, &BuildOptions::for_evaluation())?;
+    let split = match built.split() {
+        Some(Ok(split)) => split,
+        Some(Err(error)) => return Err(ErrorJson::plain("compile_error", &error.to_string())),
+        None => {
+            return Err(ErrorJson::invalid_bundle(json_diagnostics(
+                &built.sources,
+                &built.diagnostics,
+            )))
+        }
+    };
+    let mut out = Vec::new();
+    let mut frame = |name: &str, bytes: &[u8]| {
+        for piece in [name.as_bytes(), bytes] {
+            out.extend_from_slice(&u32::try_from(piece.len()).unwrap_or(u32::MAX).to_le_bytes());
+            out.extend_from_slice(piece);
+        }
+    };
+    frame(
+        triage_core::compile::CATALOG_FILE,
+        &triage_core::artifact::to_bytes(&split.catalog),
+    );
+    for (pathway, part) in &split.parts {
+        frame(
+            &triage_core::compile::part_file_name(pathway),
+            &triage_core::artifact::to_bytes(part),
+        );
+    }
+    Ok(out)
+}
+
 impl Engine {
     /// Reads a compiled bundle artifact (`triage compile`); a file that is not
     /// a sound artifact is refused with its [`triage_core::artifact::ArtifactError`] code.
     pub(crate) fn from_artifact(bytes: &[u8]) -> Result<Engine, ErrorJson> {
         match triage_core::artifact::from_bytes(bytes) {
             Ok(bundle) => Ok(Engine {
-                bundle,
+                bundle: Rc::new(bundle),
+                parts: RefCell::default(),
                 warnings: Vec::new(),
             }),
             Err(error) => Err(ErrorJson::plain(error.code(), &error.to_string())),
+        }
+    }
+
+    /// Adds a part of this catalog's bundle (`triage compile --split`) and
+    /// returns the ids of the pathways it lets journeys start on, as JSON.
+    /// A part that is damaged, of another format or of another bundle is
+    /// refused with its [`triage_core::artifact::ArtifactError`] code.
+    pub(crate) fn add_part(&self, bytes: &[u8]) -> Result<String, ErrorJson> {
+        let part = triage_core::artifact::part_from_bytes(bytes, &self.bundle)
+            .map_err(|error| ErrorJson::plain(error.code(), &error.to_string()))?;
+        let ids: Vec<String> = part.pathways().map(|p| p.id.to_string()).collect();
+        self.parts.borrow_mut().push(Rc::new(part));
+        write(&ids)
+    }
+
+    /// The file of the part to add before a journey on `pathway` can start
+    /// (`PATHWAY.part.triage`, beside the catalog), or `None` when it can
+    /// start already or the catalog has no such pathway.
+    pub(crate) fn part_needed(&self, pathway: &str) -> Option<String> {
+        let known = self.bundle.pathway_index(pathway).is_some();
+        let startable = self.bundle.can_start(pathway)
+            || self.parts.borrow().iter().any(|p| p.can_start(pathway));
+        (known && !startable).then(|| triage_core::compile::part_file_name(pathway))
+    }
+
+    /// The bundle journeys on `pathway` run with: the whole bundle, or the
+    /// first part added that has it; the catalog if none has, which refuses
+    /// them (`pathway_not_loaded`, or `unknown_pathway`).
+    pub(crate) fn bundle_for(&self, pathway: &str) -> Rc<CompiledBundle> {
+        if self.bundle.can_start(pathway) {
+            return Rc::clone(&self.bundle);
+        }
+        self.parts
+            .borrow()
+            .iter()
+            .find(|p| p.can_start(pathway))
+            .map_or_else(|| Rc::clone(&self.bundle), Rc::clone)
+    }
+
+    /// The bundle for a saved session or an audit record, by the pathway it names.
+    fn bundle_named(&self, text: &str) -> Rc<CompiledBundle> {
+        match serde_json::from_str::<Named>(text) {
+            Ok(named) => self.bundle_for(&named.pathway),
+            Err(_) => Rc::clone(&self.bundle),
         }
     }
 
@@ -232,7 +367,8 @@ impl Engine {
         let diagnostics = json_diagnostics(&built.sources, &built.diagnostics);
         match built.bundle {
             Some(bundle) if !built.has_errors() => Ok(Engine {
-                bundle,
+                bundle: Rc::new(bundle),
+                parts: RefCell::default(),
                 warnings: diagnostics,
             }),
             _ => Err(ErrorJson::invalid_bundle(diagnostics)),
@@ -248,6 +384,7 @@ impl Engine {
     /// The content hash, counts and load warnings, as JSON.
     pub(crate) fn info(&self) -> String {
         write(&Info {
+            kind: self.bundle.kind().name(),
             hash: self.bundle.hash(),
             stats: self.bundle.stats(),
             diagnostics: &self.warnings,
@@ -264,62 +401,30 @@ impl Engine {
         write(&found)
     }
 
-    /// Starts a journey on `{"pathway", "topic"?, "patient", "language"?}`.
-    pub(crate) fn start(&self, request: &str) -> Result<Session, ErrorJson> {
+    /// Starts a journey on `{"pathway", "topic"?, "patient", "language"?}`,
+    /// with the bundle it runs with.
+    pub(crate) fn start(&self, request: &str) -> Result<(Rc<CompiledBundle>, Session), ErrorJson> {
         let start: Start = parse("the start request", request)?;
-        Ok(Session::begin(&self.bundle, start)?)
+        let bundle = self.bundle_for(&start.pathway);
+        let session = Session::begin(&bundle, start)?;
+        Ok((bundle, session))
     }
 
-    /// Shows `session`'s texts in `language` (`"en"` or `"cy"`) from now
-    /// on, and returns the current step again, in it.
-    pub(crate) fn set_language(
-        &self,
-        session: &mut Session,
-        language: &str,
-    ) -> Result<String, ErrorJson> {
-        let language = Language::from_tag(language).ok_or_else(|| {
-            ErrorJson::plain("bad_input", "the language must be \"en\" or \"cy\"")
-        })?;
-        write(
-            &session
-                .set_language(&self.bundle, language)?
-                .without_transcript(),
-        )
-    }
-
-    /// Answers the current question of `session` with `{"question", "answer"}`
-    /// and returns the new step as JSON, an outcome without its transcript
-    /// ([`Engine::transcript`]). A refused answer changes nothing.
-    pub(crate) fn answer(&self, session: &mut Session, answer: &str) -> Result<String, ErrorJson> {
-        let answer: Answer = parse("the answer", answer)?;
-        write(&session.answer(&self.bundle, answer)?.without_transcript())
-    }
-
-    /// Takes back the last answer of `session` and returns the new step as
-    /// JSON (an outcome without its transcript).
-    pub(crate) fn back(&self, session: &mut Session) -> Result<String, ErrorJson> {
-        write(&session.back(&self.bundle)?.without_transcript())
-    }
-
-    /// The transcript of `session`'s outcome as JSON: every question asked
-    /// and its answer (`[]` before the outcome).
-    pub(crate) fn transcript(&self, session: &Session) -> Result<String, ErrorJson> {
-        write(&session.step(&self.bundle)?.transcript_json())
-    }
-
-    /// Checks a saved session against this bundle.
-    pub(crate) fn resume(&self, saved: &str) -> Result<Session, ErrorJson> {
-        Ok(Session::from_json(&self.bundle, saved)?)
-    }
-
-    /// The audit record of a session, as JSON.
-    pub(crate) fn audit(&self, session: &Session) -> Result<String, ErrorJson> {
-        write(&session.audit(&self.bundle))
+    /// Checks a saved session against this bundle (or the part of its
+    /// pathway), with the bundle it runs with.
+    pub(crate) fn resume(&self, saved: &str) -> Result<(Rc<CompiledBundle>, Session), ErrorJson> {
+        let bundle = self.bundle_named(saved);
+        let session = Session::from_json(&bundle, saved)?;
+        Ok((bundle, session))
     }
 
     /// The FHIR R4 hand-off message of a finished journey.
     #[cfg(feature = "fhir")]
-    pub(crate) fn handoff(&self, session: &Session, context: &str) -> Result<String, ErrorJson> {
+    pub(crate) fn handoff(
+        bundle: &CompiledBundle,
+        session: &Session,
+        context: &str,
+    ) -> Result<String, ErrorJson> {
         let context: HandoffJson = parse("the hand-off context", context)?;
         let mut built = triage_core::fhir::HandoffContext::new(
             context.message_id,
@@ -341,7 +446,7 @@ impl Engine {
         if let Some(date) = context.birth_date {
             built = built.with_birth_date(date);
         }
-        match triage_core::fhir::handoff(&self.bundle, session, &built) {
+        match triage_core::fhir::handoff(bundle, session, &built) {
             Ok(message) => write(&message),
             Err(error) => Err(ErrorJson::plain(error.code(), &error.to_string())),
         }
@@ -349,8 +454,9 @@ impl Engine {
 
     /// Replays an audit record; returns it again when this bundle gives the same journey.
     pub(crate) fn replay(&self, record: &str) -> Result<String, ErrorJson> {
+        let bundle = self.bundle_named(record);
         let record: AuditRecord = parse("the audit record", record)?;
-        write(&session::replay(&self.bundle, &record)?)
+        write(&session::replay(&bundle, &record)?)
     }
 }
 
@@ -398,14 +504,43 @@ mod tests {
         })
     }
 
-    /// The shipped bundle, loaded once for all tests.
-    fn engine() -> &'static Engine {
-        static ENGINE: OnceLock<Engine> = OnceLock::new();
-        ENGINE.get_or_init(|| {
+    /// The shipped bundle, compiled once for all tests.
+    fn shipped_artifact() -> &'static [u8] {
+        static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+        BYTES.get_or_init(|| {
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
-            let bundle = triage_core::open(&root).unwrap();
-            Engine::from_artifact(&triage_core::artifact::to_bytes(&bundle)).unwrap()
+            triage_core::artifact::to_bytes(&triage_core::open(&root).unwrap())
         })
+    }
+
+    /// The shipped bundle, loaded once per test thread (an engine is not `Sync`).
+    fn engine() -> &'static Engine {
+        thread_local! {
+            static ENGINE: &'static Engine =
+                Box::leak(Box::new(Engine::from_artifact(shipped_artifact()).unwrap()));
+        }
+        ENGINE.with(|engine| *engine)
+    }
+
+    /// Session calls as the page's `SessionHandle` makes them, with the
+    /// bundle the session runs with.
+    impl Engine {
+        fn answer(&self, session: &mut Session, text: &str) -> Result<String, ErrorJson> {
+            super::answer(&self.bundle_for(session.pathway()), session, text)
+        }
+
+        fn back(&self, session: &mut Session) -> Result<String, ErrorJson> {
+            back(&self.bundle_for(session.pathway()), session)
+        }
+
+        fn audit(&self, session: &Session) -> Result<String, ErrorJson> {
+            audit(&self.bundle_for(session.pathway()), session)
+        }
+
+        #[cfg(feature = "fhir")]
+        fn hand_off(&self, session: &Session, context: &str) -> Result<String, ErrorJson> {
+            Engine::handoff(&self.bundle_for(session.pathway()), session, context)
+        }
     }
 
     #[test]
@@ -446,15 +581,18 @@ mod tests {
 
     fn start(engine: &Engine, pathway: &str) -> Session {
         let request = json!({"pathway": pathway, "patient": adult()}).to_string();
-        engine.start(&request).unwrap()
+        engine.start(&request).unwrap().1
     }
 
-    fn step_of(engine: &Engine, session: &Session) -> Value {
-        serde_json::to_value(session.step(&engine.bundle).unwrap()).unwrap()
+    fn step_of(bundle: &CompiledBundle, session: &Session) -> Value {
+        serde_json::to_value(session.step(bundle).unwrap()).unwrap()
     }
 
     fn answer(engine: &Engine, session: &mut Session, value: Value) -> Result<Value, ErrorJson> {
-        let question = step_of(engine, session)["id"].as_str().unwrap().to_string();
+        let question = step_of(&engine.bundle, session)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let answer = json!({"question": question, "answer": value}).to_string();
         let step = engine.answer(session, &answer)?;
         Ok(serde_json::from_str(&step).unwrap())
@@ -465,7 +603,7 @@ mod tests {
     fn a_finished_journey_is_handed_off_as_a_fhir_message() {
         let engine = engine();
         let request = json!({"pathway": "chest-pain", "patient": {"age_years": 45, "sex": "male"}});
-        let mut session = engine.start(&request.to_string()).unwrap();
+        let (_, mut session) = engine.start(&request.to_string()).unwrap();
         let context = json!({
             "message_id": "4f5a8c2e-1b3d-4e6f-8a9b-0c1d2e3f4a5b",
             "sent_at": "2026-12-04T18:37:07Z",
@@ -473,14 +611,14 @@ mod tests {
         })
         .to_string();
         assert_eq!(
-            error(engine.handoff(&session, &context))["code"],
+            error(engine.hand_off(&session, &context))["code"],
             "journey_not_finished"
         );
         for value in [json!("none"), json!("now"), json!(["heavy"])] {
             answer(engine, &mut session, value).unwrap();
         }
         let message: Value =
-            serde_json::from_str(&engine.handoff(&session, &context).unwrap()).unwrap();
+            serde_json::from_str(&engine.hand_off(&session, &context).unwrap()).unwrap();
         assert_eq!(message["resourceType"], "Bundle");
         assert_eq!(message["id"], "4f5a8c2e-1b3d-4e6f-8a9b-0c1d2e3f4a5b");
         assert_eq!(
@@ -489,11 +627,11 @@ mod tests {
         );
         let bad = json!({"message_id": "x", "sent_at": "now", "source_endpoint": "e"}).to_string();
         assert_eq!(
-            error(engine.handoff(&session, &bad))["code"],
+            error(engine.hand_off(&session, &bad))["code"],
             "bad_message_id"
         );
         assert_eq!(
-            error(engine.handoff(&session, "{\"message_id\": 1}"))["code"],
+            error(engine.hand_off(&session, "{\"message_id\": 1}"))["code"],
             BAD_INPUT
         );
     }
@@ -568,7 +706,7 @@ mod tests {
             "nothing_to_go_back"
         );
         assert_eq!(session.to_json(), saved);
-        let option = step_of(engine, &session)["options"][0]["id"].clone();
+        let option = step_of(&engine.bundle, &session)["options"][0]["id"].clone();
         assert!(answer(engine, &mut session, option).is_ok());
     }
 
@@ -576,16 +714,16 @@ mod tests {
     fn answering_and_going_back_round_trip() {
         let engine = engine();
         let mut session = start(engine, "chest-pain");
-        let first = step_of(engine, &session);
+        let first = step_of(&engine.bundle, &session);
         let option = first["options"][0]["id"].clone();
         let second = answer(engine, &mut session, option).unwrap();
-        assert_eq!(second, step_of(engine, &session));
-        let state: Value = serde_json::from_str(&state(engine, &session).unwrap()).unwrap();
+        assert_eq!(second, step_of(&engine.bundle, &session));
+        let state: Value = serde_json::from_str(&state(&engine.bundle, &session).unwrap()).unwrap();
         assert_eq!(state["answers"].as_array().unwrap().len(), 1);
         assert_eq!(state["step"], second);
         assert_ne!(second, first);
-        let resumed = engine.resume(&session.to_json()).unwrap();
-        assert_eq!(step_of(engine, &resumed), second);
+        let (_, resumed) = engine.resume(&session.to_json()).unwrap();
+        assert_eq!(step_of(&engine.bundle, &resumed), second);
         let record = engine.audit(&session).unwrap();
         let replayed = engine.replay(&record).unwrap();
         assert_eq!(
@@ -603,6 +741,42 @@ mod tests {
         let saved = start(engine, "chest-pain").to_json();
         let other = saved.replacen(engine.bundle.hash(), &"0".repeat(64), 1);
         assert_eq!(error(engine.resume(&other))["code"], "bundle_mismatch");
+    }
+
+    #[test]
+    fn a_catalog_starts_journeys_once_their_parts_are_added() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pathways");
+        let split = triage_core::build_dir(&root).split().unwrap().unwrap();
+        let catalog =
+            Engine::from_artifact(&triage_core::artifact::to_bytes(&split.catalog)).unwrap();
+        let request = json!({"pathway": "chest-pain", "patient": adult()}).to_string();
+        assert_eq!(error(catalog.start(&request))["code"], "pathway_not_loaded");
+        assert_eq!(
+            catalog.part_needed("chest-pain").as_deref(),
+            Some("chest-pain.part.triage")
+        );
+        let part = |id: &str| {
+            let (_, part) = split.parts.iter().find(|(p, _)| p == id).unwrap();
+            triage_core::artifact::to_bytes(part)
+        };
+        let mut damaged = part("chest-pain");
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        assert_eq!(
+            error(catalog.add_part(&damaged))["code"],
+            "artifact_corrupted"
+        );
+        let ids: Value =
+            serde_json::from_str(&catalog.add_part(&part("chest-pain")).unwrap()).unwrap();
+        assert!(ids.as_array().unwrap().contains(&json!("chest-pain")));
+        assert_eq!(catalog.part_needed("chest-pain"), None);
+        let (bundle, session) = catalog.start(&request).unwrap();
+        assert_eq!(bundle.kind(), triage_core::compile::BundleKind::Part);
+        assert_eq!(
+            step_of(&bundle, &session),
+            step_of(&engine().bundle, &start(engine(), "chest-pain"))
+        );
+        assert_eq!(session.to_json(), start(engine(), "chest-pain").to_json());
     }
 
     #[test]

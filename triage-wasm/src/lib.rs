@@ -17,6 +17,7 @@ mod api;
 
 use api::{Engine, ErrorJson};
 use std::rc::Rc;
+use triage_core::compile::CompiledBundle;
 use triage_core::session::Session;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -46,8 +47,35 @@ pub fn compile(files: &str) -> Result<Vec<u8>, String> {
         .map_err(ErrorJson::into_json)
 }
 
+/// Compiles a bundle as `compile` does and splits it as `triage compile
+/// --split` does, into one buffer of named files: for each, its name's
+/// length (u32, little-endian), its name, its length and its bytes; first
+/// `catalog.triage`, then `PATHWAY.part.triage` per pathway. (The `sources`
+/// feature.)
+#[cfg(feature = "sources")]
+#[wasm_bindgen(js_name = compileSplit)]
+pub fn compile_split(files: &str) -> Result<Vec<u8>, String> {
+    api::compile_split(files).map_err(ErrorJson::into_json)
+}
+
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
+    /// Adds a part of a split bundle to the catalog this engine was made
+    /// from (`triage compile --split`) -> the ids of the pathways journeys
+    /// can now start on. Throws `artifact_not_a_part`, `part_mismatch` (a
+    /// part of another bundle), or the codes of `fromArtifact`.
+    #[wasm_bindgen(js_name = addPart)]
+    pub fn add_part(&self, bytes: &[u8]) -> Result<String, String> {
+        self.0.add_part(bytes).map_err(ErrorJson::into_json)
+    }
+
+    /// The file name of the part to add before a journey on `pathway` can
+    /// start (`PATHWAY.part.triage`), or `undefined` when none is needed.
+    #[wasm_bindgen(js_name = partNeeded)]
+    pub fn part_needed(&self, pathway: &str) -> Option<String> {
+        self.0.part_needed(pathway)
+    }
+
     /// Reads a compiled bundle artifact (`triage compile`). Throws
     /// `not_an_artifact`, `artifact_truncated`, `artifact_format`,
     /// `artifact_corrupted` or `artifact_malformed` for a file it cannot use.
@@ -81,14 +109,14 @@ impl WasmEngine {
 
     /// Starts a journey: `{"pathway", "patient"}` -> a session.
     pub fn start(&self, request: &str) -> Result<SessionHandle, String> {
-        let session = self.0.start(request).map_err(ErrorJson::into_json)?;
-        Ok(self.hold(session))
+        let (bundle, session) = self.0.start(request).map_err(ErrorJson::into_json)?;
+        Ok(SessionHandle { bundle, session })
     }
 
     /// Checks a saved session against this bundle and holds it again.
     pub fn resume(&self, saved: &str) -> Result<SessionHandle, String> {
-        let session = self.0.resume(saved).map_err(ErrorJson::into_json)?;
-        Ok(self.hold(session))
+        let (bundle, session) = self.0.resume(saved).map_err(ErrorJson::into_json)?;
+        Ok(SessionHandle { bundle, session })
     }
 
     /// Replays an audit record and returns it again, or throws `replay_mismatch`.
@@ -97,20 +125,11 @@ impl WasmEngine {
     }
 }
 
-impl WasmEngine {
-    fn hold(&self, session: Session) -> SessionHandle {
-        SessionHandle {
-            engine: Rc::clone(&self.0),
-            session,
-        }
-    }
-}
-
-/// One journey, held between calls. It keeps its bundle alive, so it still
-/// works after its `Engine` is freed.
+/// One journey, held between calls, with the bundle (or part) it runs
+/// with. It keeps that alive, so it still works after its `Engine` is freed.
 #[wasm_bindgen]
 pub struct SessionHandle {
-    engine: Rc<Engine>,
+    bundle: Rc<CompiledBundle>,
     session: Session,
 }
 
@@ -118,16 +137,14 @@ pub struct SessionHandle {
 impl SessionHandle {
     /// `{"pathway", "patient", "answers", "step"}`: what a page shows.
     pub fn state(&self) -> Result<String, String> {
-        api::state(&self.engine, &self.session).map_err(ErrorJson::into_json)
+        api::state(&self.bundle, &self.session).map_err(ErrorJson::into_json)
     }
 
     /// Answers the current question: `{"question", "answer"}` -> the new
     /// step (an outcome without its transcript: see `transcript`). A refused
     /// answer changes nothing.
     pub fn answer(&mut self, answer: &str) -> Result<String, String> {
-        self.engine
-            .answer(&mut self.session, answer)
-            .map_err(ErrorJson::into_json)
+        api::answer(&self.bundle, &mut self.session, answer).map_err(ErrorJson::into_json)
     }
 
     /// Shows texts in `language` (`"en"` or `"cy"`) from now on -> the
@@ -135,25 +152,19 @@ impl SessionHandle {
     /// and say so (`"lang": "en"`).
     #[wasm_bindgen(js_name = setLanguage)]
     pub fn set_language(&mut self, language: &str) -> Result<String, String> {
-        self.engine
-            .set_language(&mut self.session, language)
-            .map_err(ErrorJson::into_json)
+        api::set_language(&self.bundle, &mut self.session, language).map_err(ErrorJson::into_json)
     }
 
     /// The outcome's transcript: every question asked and its answer, in
     /// order (`[]` before the outcome). Steps leave it out: it is the larger
     /// part of an outcome, and written only when asked for.
     pub fn transcript(&self) -> Result<String, String> {
-        self.engine
-            .transcript(&self.session)
-            .map_err(ErrorJson::into_json)
+        api::transcript(&self.bundle, &self.session).map_err(ErrorJson::into_json)
     }
 
     /// Takes back the last answer -> the new step.
     pub fn back(&mut self) -> Result<String, String> {
-        self.engine
-            .back(&mut self.session)
-            .map_err(ErrorJson::into_json)
+        api::back(&self.bundle, &mut self.session).map_err(ErrorJson::into_json)
     }
 
     /// The answers given so far.
@@ -168,9 +179,7 @@ impl SessionHandle {
 
     /// The audit record of the session.
     pub fn audit(&self) -> Result<String, String> {
-        self.engine
-            .audit(&self.session)
-            .map_err(ErrorJson::into_json)
+        api::audit(&self.bundle, &self.session).map_err(ErrorJson::into_json)
     }
 
     /// The FHIR R4 hand-off message of the finished journey (the `fhir`
@@ -179,8 +188,6 @@ impl SessionHandle {
     /// `"nhs_number"`, `"family_name"`, `"given_names"`, `"birth_date"`.
     #[cfg(feature = "fhir")]
     pub fn handoff(&self, context: &str) -> Result<String, String> {
-        self.engine
-            .handoff(&self.session, context)
-            .map_err(ErrorJson::into_json)
+        Engine::handoff(&self.bundle, &self.session, context).map_err(ErrorJson::into_json)
     }
 }

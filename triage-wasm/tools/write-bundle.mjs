@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Compiles a pathway directory into the bundle file a page loads:
 //   triage-write-bundle PATHWAY_DIR -o bundle.triage
+// or, split for a page that downloads only the pathway chosen (the same files
+// as `triage compile PATHWAY_DIR --split OUT_DIR`):
+//   triage-write-bundle PATHWAY_DIR --split OUT_DIR
 // the same compiled artifact, with the same content hash, as
 // `triage compile PATHWAY_DIR -o bundle.triage`; a page loads it with
 // Engine.fromArtifact(bytes).
@@ -9,15 +12,18 @@
 // checked, and counted in the content hash, but not compiled in (a page never
 // runs them). The bundle is checked with the engine's sources module first,
 // as `triage validate` does: errors stop it, and nothing is written.
-import { readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 
-const USAGE = `usage: triage-write-bundle PATHWAY_DIR -o OUT.triage [--quiet] [--no-check]
+const USAGE = `usage: triage-write-bundle PATHWAY_DIR (-o OUT.triage | --split OUT_DIR) [--quiet] [--no-check]
 
 Compiles the YAML files of PATHWAY_DIR (dispositions.yaml, care-advice.yaml,
 modules/, pathways/) into OUT.triage, the compiled bundle a page loads with
 Engine.fromArtifact(bytes). "-o -" writes it to standard output.
+  --split OUT_DIR write catalog.triage (for Engine.fromArtifact) and one
+                  PATHWAY.part.triage per pathway (for engine.addPart) into
+                  OUT_DIR, as \`triage compile --split\` does
   -q, --quiet     list only the files left out, not every file read
   --no-check      do not report warnings and case-pack problems first (errors
                   in the pathways still stop it)`;
@@ -28,7 +34,7 @@ function fail(message) {
 }
 
 function parseArgs(args) {
-  const options = { dir: null, out: null, quiet: false, check: true };
+  const options = { dir: null, out: null, split: null, quiet: false, check: true };
   const positional = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i];
@@ -38,6 +44,9 @@ function parseArgs(args) {
     } else if (arg === '-o' || arg === '--out') {
       if (i + 1 >= args.length) usage(`${arg} needs a file name`);
       options.out = args[(i += 1)];
+    } else if (arg === '--split') {
+      if (i + 1 >= args.length) usage(`${arg} needs a folder name`);
+      options.split = args[(i += 1)];
     } else if (arg.startsWith('--out=')) {
       options.out = arg.slice('--out='.length);
     } else if (arg === '-q' || arg === '--quiet') {
@@ -53,7 +62,8 @@ function parseArgs(args) {
   // The older form, PATHWAY_DIR OUT.json, still works.
   if (positional.length === 2 && options.out === null) options.out = positional.pop();
   if (positional.length !== 1) usage(positional.length ? 'give one pathway directory' : 'no pathway directory given');
-  if (options.out === null) usage('no output file given (-o bundle.triage)');
+  if (options.out !== null && options.split !== null) usage('give -o or --split, not both');
+  if (options.out === null && options.split === null) usage('no output file given (-o bundle.triage)');
   options.dir = positional[0];
   return options;
 }
@@ -165,6 +175,7 @@ const triage = await engine();
 if (options.check) check(triage, files);
 let bytes;
 try {
+  if (options.split !== null) writeSplit(triage.compileSplit(files));
   bytes = triage.compile(files);
 } catch (error) {
   for (const d of error.diagnostics ?? []) {
@@ -172,6 +183,38 @@ try {
   }
   fail(`${error.message}; nothing was written`);
 }
+/** Writes the split bundle into options.split, each file whole, then exits. */
+function writeSplit(split) {
+  const folder = resolve(options.split);
+  if (folder === root || folder.startsWith(root + sep)) {
+    fail(`${options.split} is inside the bundle's own folder; write the split bundle elsewhere`);
+  }
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    fail(`cannot make ${options.split}: ${why(error)}`);
+  }
+  const sizes = [];
+  for (const [name, data] of split) {
+    const out = join(folder, name);
+    const temporary = `${out}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temporary, data);
+      renameSync(temporary, out);
+    } catch (error) {
+      try { unlinkSync(temporary); } catch { /* not written */ }
+      fail(`cannot write ${out}: ${why(error)}`);
+    }
+    if (name !== 'catalog.triage') sizes.push(data.length);
+  }
+  sizes.sort((a, b) => a - b);
+  const { hash } = triage.Engine.fromArtifact(split.get('catalog.triage'));
+  console.error(`${taken.length} file(s) compiled into ${options.split}: catalog.triage ` +
+    `(${split.get('catalog.triage').length} bytes) and ${sizes.length} parts ` +
+    `(${sizes[0]} to ${sizes[sizes.length - 1]} bytes, median ${sizes[sizes.length >> 1]}); content hash ${hash}`);
+  process.exit(0);
+}
+
 /** A system error code in words. */
 function why(error) {
   const words = {

@@ -1,6 +1,8 @@
 // The demo page: age, sex, symptom search, one question per page, outcome.
-// Everything runs here with the triage engine; after loading the page and the
-// pathways nothing is sent or fetched. Progress is kept in sessionStorage so a
+// Everything runs here with the triage engine; nothing is sent, and what is
+// fetched is the page, the engine, the pathway catalog and then the part of
+// the pathway chosen (fetched early, when it shows first in the results or
+// is pointed at or focused). Progress is kept in sessionStorage so a
 // reload loses nothing.
 //
 // The first screens (age, sex) need neither the engine nor the pathways, so
@@ -14,7 +16,10 @@ const SERVICE_NAME = 'Check your symptoms';
 const MAX_AGE = 120;
 const ENGINE_MODULE = 'pkg/triage.js';
 const ENGINE_FILE = 'pkg/triage_wasm_bg.wasm';
-const BUNDLE_FILE = 'bundle.triage';
+// The pathways, split by `triage compile --split`: the catalog (list and
+// search) at once, and each pathway's part when it is chosen.
+const BUNDLE_FOLDER = 'bundle/';
+const BUNDLE_FILE = `${BUNDLE_FOLDER}catalog.triage`;
 const LOADING_HEADING = 'Loading the symptom checker…';
 
 const app = document.getElementById('app');
@@ -26,6 +31,8 @@ let triage = null;
 let engine = null;
 /** The journey under way, if any. */
 let session = null;
+/** The parts asked for: file name -> a promise that they are added to the engine. */
+const parts = new Map();
 /** A journey saved before a reload, kept until the engine can resume it. */
 let savedSession = null;
 /** Set while the loading page stands in for a screen that needs the engine. */
@@ -250,12 +257,13 @@ function isTriageError(error) {
 }
 
 /** Stands in for a screen that needs the engine until it has loaded; engineLoaded() replaces it. */
-function loadingPage(moveFocus) {
+function loadingPage(moveFocus, back = state.screen === 'symptom' ? () => go('sex') : null) {
   waiting = { moveFocus };
   show({
     heading: LOADING_HEADING,
-    // From the symptom search, Back leads where the search's own Back would.
-    back: state.screen === 'symptom' ? () => go('sex') : null,
+    // From the symptom search, Back leads where the search's own Back would;
+    // waiting for a pathway's questions, back to the search.
+    back,
     moveFocus,
     content: [
       h('div', { class: 'loading', id: 'engine-loading', role: 'status', 'aria-live': 'polite' },
@@ -457,6 +465,10 @@ function symptomPage(moveFocus, focusResults = false) {
             event.preventDefault();
             startJourney(hit.id, hit.topic ? hit.topic.id : undefined);
           },
+          // Fetch the pathway's questions as soon as it may be chosen.
+          onpointerenter: () => prefetchPart(hit.id),
+          ontouchstart: () => prefetchPart(hit.id),
+          onfocus: () => prefetchPart(hit.id),
         }, hit.title),
         hit.summary ? h('p', { class: 'results__summary' }, hit.summary) : null)))
     : h('p', {}, 'There are no symptoms for this age and sex in these pathways.');
@@ -499,15 +511,59 @@ function symptomPage(moveFocus, focusResults = false) {
     ].filter(Boolean),
   });
   if (focusResults) document.getElementById('results-heading').focus();
+  // The best match is the likeliest choice: fetch its questions now.
+  if (words && found.length) prefetchPart(found[0].id);
+}
+
+/**
+ * Adds the part of `pathway` to `loaded` (the engine), fetching it once;
+ * resolves at once when none is needed. A part that cannot be fetched or is
+ * refused rejects with a LoadError, and is asked for again next time.
+ */
+function loadPart(loaded, pathway) {
+  const file = loaded.partNeeded(pathway);
+  if (!file) return Promise.resolve();
+  let pending = parts.get(file);
+  if (!pending) {
+    pending = fetch(BUNDLE_FOLDER + encodeURIComponent(file))
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        loaded.addPart(new Uint8Array(await response.arrayBuffer()));
+      })
+      .catch((error) => {
+        parts.delete(file);
+        // Cut short or changed, for another release, or of other pathways than the catalog.
+        const reason = isTriageError(error) ? `${error.code}: ${error.message}` : error.message;
+        throw new LoadError(`could not load the pathway (${file}): ${reason}`);
+      });
+    parts.set(file, pending);
+  }
+  return pending;
+}
+
+/** Starts fetching the part of `pathway`, if the engine is in; failures show when it is chosen. */
+function prefetchPart(pathway) {
+  if (engine) loadPart(engine, pathway).catch(() => {});
 }
 
 function startJourney(pathway, topic) {
-  try {
-    session = engine.start(pathway, patient(), { topic, language: state.language });
-  } catch (error) {
-    return fatal(error);
-  }
-  go('journey');
+  const begin = () => {
+    try {
+      session = engine.start(pathway, patient(), { topic, language: state.language });
+    } catch (error) {
+      return fatal(error);
+    }
+    go('journey');
+  };
+  if (!engine.partNeeded(pathway)) return begin();
+  // The questions are still on their way: the loading page stands in until
+  // they are here, unless the person goes elsewhere meanwhile.
+  loadingPage(true, () => go('symptom'));
+  const stoodIn = waiting;
+  loadPart(engine, pathway).then(
+    () => { if (waiting === stoodIn) begin(); },
+    (error) => { if (waiting === stoodIn) fatal(error); },
+  );
 }
 
 function goBackInJourney() {
@@ -912,9 +968,24 @@ function engineFailed(error) {
   document.body.dataset.engine = 'failed';
 }
 
+/** The pathway a saved session is on, if it says. */
+function savedPathway(saved) {
+  try {
+    const pathway = JSON.parse(saved)?.pathway;
+    return typeof pathway === 'string' ? pathway : null;
+  } catch {
+    return null;
+  }
+}
+
 function start() {
   // First, so that the engine's files are asked for before anything is drawn.
-  const loading = loadEngine();
+  const loading = loadEngine().then(async (loaded) => {
+    // A journey restored after a reload needs its pathway's part to resume.
+    const pathway = savedSession === null ? null : savedPathway(savedSession);
+    if (pathway !== null) await loadPart(loaded, pathway).catch(() => {});
+    return loaded;
+  });
   restore();
   render(false);
   // A journey restored after a reload needs the engine: its screen, not the

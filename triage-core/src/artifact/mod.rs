@@ -11,7 +11,12 @@
 //! | 8 | the signature [`MAGIC`] |
 //! | 4 | the format version, little-endian ([`FORMAT_VERSION`]) |
 //! | 32 | SHA-256 of the rest |
-//! | rest | the compiled bundle, in [postcard](https://docs.rs/postcard) |
+//! | rest | the compiled bundle, in [postcard](https://docs.rs/postcard): first its kind (whole, catalog or part), then its tables |
+//!
+//! A bundle split for a page ([`crate::compile::Split`], `triage compile
+//! --split`) is a catalog (the pathway list and search, no questions) and
+//! one part per pathway; [`part_from_bytes`] reads a part and refuses one
+//! made from another bundle than the catalog.
 //!
 //! Reading checks each in turn: a file that is not an artifact, one of
 //! another format version, one cut short and one whose bytes changed are
@@ -40,7 +45,9 @@
 
 pub(crate) mod wire;
 
-use crate::compile::{check_acyclic, edge_count, CompiledBundle, Entry, Node, NodeId, NodeTag};
+use crate::compile::{
+    check_acyclic, edge_count, BundleKind, CompiledBundle, Entry, Node, NodeId, NodeTag,
+};
 use crate::ir::{
     AdviceIr, DispositionIdx, DispositionIr, NodeIr, NodeKindIr, UnitIdx, UnitIr, UnitKind,
 };
@@ -56,7 +63,7 @@ pub const MAGIC: [u8; 8] = *b"\x89TRI\r\n\x1a\n";
 /// The version of the layout and of the compiled types this engine writes
 /// and reads. It changes whenever either does; an artifact of another
 /// version is refused, never read as if it were this one.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const VERSION_AT: usize = MAGIC.len();
 const DIGEST_AT: usize = VERSION_AT + 4;
@@ -86,6 +93,21 @@ pub enum ArtifactError {
     /// The checksum does not match: the bytes changed after they were written.
     #[error("the compiled bundle is corrupted (its checksum does not match its contents); copy it again, or compile the pathways again with `triage compile`")]
     Corrupted,
+    /// A part was expected, and this is not one.
+    #[error("this compiled bundle is the {found} of a bundle, not a part; give a part written by `triage compile --split`")]
+    NotAPart {
+        /// What it is: `whole` or `catalog`.
+        found: &'static str,
+    },
+    /// A part of another bundle than the catalog's (another version of the
+    /// pathways, or other pathways).
+    #[error("this part was compiled from another bundle (content hash {part}) than the catalog ({catalog}); load the parts written with the catalog by the same `triage compile --split`")]
+    PartMismatch {
+        /// The catalog's content hash.
+        catalog: String,
+        /// The part's.
+        part: String,
+    },
     /// The checksum matches but the contents are not a sound compiled bundle.
     #[error("the compiled bundle cannot be used: {message}; compile the pathways again with `triage compile`")]
     Malformed {
@@ -96,7 +118,8 @@ pub enum ArtifactError {
 
 impl ArtifactError {
     /// A stable tag for programs: `not_an_artifact`, `artifact_truncated`,
-    /// `artifact_format`, `artifact_corrupted` or `artifact_malformed`.
+    /// `artifact_format`, `artifact_corrupted`, `artifact_malformed`, and for
+    /// parts `artifact_not_a_part` or `part_mismatch`.
     pub fn code(&self) -> &'static str {
         match self {
             ArtifactError::NotAnArtifact => "not_an_artifact",
@@ -104,6 +127,8 @@ impl ArtifactError {
             ArtifactError::OtherFormat { .. } => "artifact_format",
             ArtifactError::Corrupted => "artifact_corrupted",
             ArtifactError::Malformed { .. } => "artifact_malformed",
+            ArtifactError::NotAPart { .. } => "artifact_not_a_part",
+            ArtifactError::PartMismatch { .. } => "part_mismatch",
         }
     }
 }
@@ -123,6 +148,7 @@ pub fn is_artifact(bytes: &[u8]) -> bool {
 /// The compiled bundle, borrowed, in the order an artifact holds it.
 #[derive(Serialize)]
 struct PartsRef<'a> {
+    kind: BundleKind,
     hash: &'a str,
     files: &'a [String],
     dispositions: &'a [DispositionIr],
@@ -142,6 +168,7 @@ struct PartsRef<'a> {
 /// The compiled bundle as read from an artifact, before it is checked.
 #[derive(Deserialize)]
 struct Parts {
+    kind: BundleKind,
     hash: String,
     files: Vec<String>,
     dispositions: Vec<DispositionIr>,
@@ -161,6 +188,7 @@ struct Parts {
 /// Writes `bundle` as an artifact. The same bundle always gives the same bytes.
 pub fn to_bytes(bundle: &CompiledBundle) -> Vec<u8> {
     let parts = PartsRef {
+        kind: bundle.kind,
         hash: &bundle.hash,
         files: &bundle.files,
         dispositions: &bundle.dispositions,
@@ -234,6 +262,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CompiledBundle, ArtifactError> {
     }
     check(&parts)?;
     let mut bundle = CompiledBundle {
+        kind: parts.kind,
         hash: parts.hash,
         files: parts.files,
         dispositions: parts.dispositions,
@@ -259,6 +288,29 @@ pub fn from_bytes(bytes: &[u8]) -> Result<CompiledBundle, ArtifactError> {
     Ok(bundle)
 }
 
+/// Reads a part of a split bundle (see [`crate::compile::Split`]) to use
+/// with `catalog`: checked as [`from_bytes`] checks any artifact, then
+/// refused if it is not a part, or if it was compiled from another bundle
+/// than the catalog.
+pub fn part_from_bytes(
+    bytes: &[u8],
+    catalog: &CompiledBundle,
+) -> Result<CompiledBundle, ArtifactError> {
+    let part = from_bytes(bytes)?;
+    if part.kind != BundleKind::Part {
+        return Err(ArtifactError::NotAPart {
+            found: part.kind.name(),
+        });
+    }
+    if part.hash != catalog.hash {
+        return Err(ArtifactError::PartMismatch {
+            catalog: catalog.hash.clone(),
+            part: part.hash,
+        });
+    }
+    Ok(part)
+}
+
 /// Checks what the evaluator trusts: every index is within its table, each
 /// compiled node agrees with the authored node it copies, each journey
 /// can only end at an outcome, and no journey loops.
@@ -269,6 +321,12 @@ fn check(parts: &Parts) -> Result<(), ArtifactError> {
     }
     let units = parts.units.len();
     let node_count = parts.nodes.len();
+    // A catalog has no questions: nothing can be evaluated on it (journeys
+    // are refused before its starts are read).
+    let catalog = parts.kind == BundleKind::Catalog;
+    if catalog && (node_count > 0 || !parts.edges.is_empty() || !parts.topic_starts.is_empty()) {
+        return Err(malformed("it is a catalog, yet holds questions"));
+    }
     let in_nodes = |id: &NodeId| id.index() < node_count;
     for (index, node) in parts.nodes.iter().enumerate() {
         let bad = |what: &str| malformed(format!("compiled node {index} {what}"));
@@ -320,7 +378,7 @@ fn check(parts: &Parts) -> Result<(), ArtifactError> {
             .pathway_starts
             .iter()
             .flatten()
-            .all(|e| in_nodes(&e.start))
+            .all(|e| catalog || in_nodes(&e.start))
     {
         return Err(malformed("its pathway starts do not match its pathways"));
     }
@@ -343,6 +401,17 @@ fn check(parts: &Parts) -> Result<(), ArtifactError> {
         })
     {
         return Err(malformed("its pathway ids do not match its pathways"));
+    }
+    // Ids name the files of a split bundle's parts: only well-formed ones.
+    let well_formed = |id: &str| {
+        !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    };
+    if !parts.pathway_lookup.iter().all(|(id, _)| well_formed(id)) {
+        return Err(malformed("a pathway id is not well formed"));
     }
     if parts.search.documents() != parts.search_units.len()
         || !parts

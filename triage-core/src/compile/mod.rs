@@ -23,8 +23,10 @@ use std::fmt::Write as _;
 
 mod pathways;
 mod reach;
+mod split;
 
 pub use pathways::{AgesInfo, PathwayInfo, SearchHit, SourceInfo, TopicInfo};
+pub use split::{part_file_name, Split, CATALOG_FILE};
 
 /// Most compiled nodes a bundle may expand to (after inlining module calls).
 pub const MAX_COMPILED_NODES: usize = 1_000_000;
@@ -247,11 +249,41 @@ fn sex_bit(sex: SexDoc) -> u8 {
     }
 }
 
+/// What a compiled bundle holds: all of it, or one piece of it split for a
+/// page that downloads only what a person needs (see [`Split`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BundleKind {
+    /// Every pathway, ready to run.
+    Whole,
+    /// The pathway list and the symptom search, with no questions: a
+    /// journey cannot start on it (`pathway_not_loaded`) until the part of
+    /// its pathway is loaded.
+    Catalog,
+    /// The questions of one pathway and of everything a journey on it can
+    /// reach (the modules it calls and the pathways it jumps to), with the
+    /// content hash of the whole bundle; no symptom search.
+    Part,
+}
+
+impl BundleKind {
+    /// `whole`, `catalog` or `part`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BundleKind::Whole => "whole",
+            BundleKind::Catalog => "catalog",
+            BundleKind::Part => "part",
+        }
+    }
+}
+
 /// A bundle ready to evaluate: immutable, `Send + Sync`, shared by any number of
 /// sessions (put it behind an `Arc` rather than cloning it).
 #[derive(Debug, Clone)]
 pub struct CompiledBundle {
-    /// The content hash, lowercase hex.
+    /// Whether it is the whole bundle, its catalog or one of its parts.
+    pub(crate) kind: BundleKind,
+    /// The content hash, lowercase hex (of the whole bundle, for a catalog
+    /// or a part too).
     pub(crate) hash: String,
     /// Source paths, indexed like [`Sources::files`] (and [`crate::diag::Loc::file`]).
     #[cfg_attr(not(feature = "authoring"), allow(dead_code))]
@@ -379,6 +411,7 @@ pub fn compile(ir: &BundleIr, sources: &Sources) -> Result<CompiledBundle, Compi
     check_acyclic(&ir.nodes, &nodes, &edges)?;
 
     let mut bundle = CompiledBundle {
+        kind: BundleKind::Whole,
         hash: content_hash(sources),
         files: sources.files.iter().map(|f| f.path.clone()).collect(),
         dispositions: ir.dispositions.clone(),
@@ -852,6 +885,17 @@ impl CompiledBundle {
     /// The content hash: SHA-256 of the source files, lowercase hex.
     pub fn hash(&self) -> &str {
         &self.hash
+    }
+
+    /// Whether this is the whole bundle, its catalog or one of its parts.
+    pub fn kind(&self) -> BundleKind {
+        self.kind
+    }
+
+    /// Whether journeys on `pathway` can start here: false in a catalog
+    /// (load the pathway's part) and for a pathway this bundle does not have.
+    pub fn can_start(&self, pathway: &str) -> bool {
+        self.kind != BundleKind::Catalog && self.pathway_index(pathway).is_some()
     }
 
     /// The id of the disposition a journey ended at, for a [`Position`] from

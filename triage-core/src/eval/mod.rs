@@ -62,6 +62,13 @@ pub enum EvalError {
         /// The id asked for.
         pathway: String,
     },
+    /// The pathway is in the catalog, but its questions are not loaded: load
+    /// its part first.
+    #[error("the questions of pathway {pathway:?} are not loaded (this is the catalog of a split bundle); load its part, {}, first", crate::compile::part_file_name(pathway))]
+    PathwayNotLoaded {
+        /// The pathway.
+        pathway: String,
+    },
     /// The person is not one the engine can triage (13 months, 200 years).
     #[error("{0}")]
     ImplausiblePatient(ImplausiblePatient),
@@ -190,6 +197,7 @@ impl EvalError {
     pub fn code(&self) -> &'static str {
         match self {
             EvalError::UnknownPathway { .. } => "unknown_pathway",
+            EvalError::PathwayNotLoaded { .. } => "pathway_not_loaded",
             EvalError::ImplausiblePatient(_) => "implausible_patient",
             EvalError::UnknownTopic { .. } => "unknown_topic",
             EvalError::NotApplicable { .. } => "not_applicable",
@@ -217,7 +225,9 @@ impl Serialize for EvalError {
         map.serialize_entry("code", self.code())?;
         map.serialize_entry("message", &self.to_string())?;
         match self {
-            EvalError::UnknownPathway { pathway } | EvalError::NotApplicable { pathway } => {
+            EvalError::UnknownPathway { pathway }
+            | EvalError::PathwayNotLoaded { pathway }
+            | EvalError::NotApplicable { pathway } => {
                 map.serialize_entry("pathway", pathway)?;
             }
             EvalError::WrongQuestion { expected, got }

@@ -2,7 +2,7 @@
 
 use super::view::{render_step, OutcomeView, QuestionView, Step, StepView};
 use super::{broken, EvalError};
-use crate::compile::{CompiledBundle, Node, NodeId, NodeTag, PathwayId, Position};
+use crate::compile::{BundleKind, CompiledBundle, Node, NodeId, NodeTag, PathwayId, Position};
 use crate::expr::{AnswerFact, Facts};
 use crate::ir::{BranchIr, NodeIdx, NodeIr, NodeKindIr, QuestionIr, VariableIdx};
 use crate::model::QuestionKindDoc;
@@ -122,6 +122,8 @@ enum Stop {
     Implausible(ImplausiblePatient),
     /// The pathway is not for this person.
     NotApplicable,
+    /// The bundle is a catalog: the pathway's questions are not in it.
+    NotLoaded,
     /// The journey has already ended.
     AfterOutcome,
     /// The answer is to this node, not the current one.
@@ -289,6 +291,9 @@ impl Cursor {
         patient: &Patient,
         tracer: &mut T,
     ) -> Result<(), Stop> {
+        if bundle.kind == BundleKind::Catalog {
+            return Err(Stop::NotLoaded);
+        }
         patient.check().map_err(Stop::Implausible)?;
         self.at = match bundle.entry(self.pathway) {
             Some(entry) if entry.admits(patient) => start.unwrap_or(entry.start),
@@ -305,6 +310,9 @@ impl Cursor {
             Stop::Broken => EvalError::BrokenBundle,
             Stop::Implausible(problem) => EvalError::ImplausiblePatient(problem),
             Stop::NotApplicable => EvalError::NotApplicable {
+                pathway: bundle.pathway_id(self.pathway).to_string(),
+            },
+            Stop::NotLoaded => EvalError::PathwayNotLoaded {
                 pathway: bundle.pathway_id(self.pathway).to_string(),
             },
             Stop::AfterOutcome => EvalError::AnswerAfterOutcome,

@@ -1207,6 +1207,60 @@ impl Expr {
         }
     }
 
+    /// The same expression with every question it reads renumbered by `map`;
+    /// `None` when `map` has no new number for one of them.
+    pub(crate) fn map_questions(&self, map: &impl Fn(NodeIdx) -> Option<NodeIdx>) -> Option<Expr> {
+        let boxed = |inner: &Expr| inner.map_questions(map).map(Box::new);
+        let all = |items: &[Expr]| {
+            items
+                .iter()
+                .map(|item| item.map_questions(map))
+                .collect::<Option<Vec<_>>>()
+        };
+        Some(match self {
+            Expr::AnswerNumber(question) => Expr::AnswerNumber(map(*question)?),
+            Expr::Answered(question) => Expr::Answered(map(*question)?),
+            Expr::AnswerIs {
+                question,
+                answer,
+                equal,
+            } => Expr::AnswerIs {
+                question: map(*question)?,
+                answer: *answer,
+                equal: *equal,
+            },
+            Expr::Has { question, answer } => Expr::Has {
+                question: map(*question)?,
+                answer: *answer,
+            },
+            Expr::Compare { op, left, right } => Expr::Compare {
+                op: *op,
+                left: boxed(left)?,
+                right: boxed(right)?,
+            },
+            Expr::BoolEquals { equal, left, right } => Expr::BoolEquals {
+                equal: *equal,
+                left: boxed(left)?,
+                right: boxed(right)?,
+            },
+            Expr::InRange { subject, low, high } => Expr::InRange {
+                subject: boxed(subject)?,
+                low: *low,
+                high: *high,
+            },
+            Expr::Not(inner) => Expr::Not(boxed(inner)?),
+            Expr::And(items) => Expr::And(all(items)?),
+            Expr::Or(items) => Expr::Or(all(items)?),
+            Expr::Bool(_)
+            | Expr::Number(_)
+            | Expr::AgeYears
+            | Expr::AgeMonths
+            | Expr::BoolVariable(_)
+            | Expr::NumberVariable(_)
+            | Expr::SexIs { .. } => self.clone(),
+        })
+    }
+
     /// The questions read (by `answer.ID` or `answered(ID)`), each once, in the order written.
     pub fn questions(&self) -> Vec<NodeIdx> {
         let mut found = Vec::new();

@@ -22,3 +22,5 @@ mod properties;
 mod seal;
 /// Sessions: answer, back, JSON, audit, and refused answers changing nothing.
 mod session;
+/// Split bundles: a catalog and a part per pathway give the same journeys.
+mod split;

@@ -60,7 +60,7 @@ async function engineReady(page) {
  * Opens the page in a fresh context, and returns once its first screen can be
  * used (data-ready); the engine may still be loading. Records console errors,
  * page errors and every request made after the engine had loaded (there
- * should be none).
+ * should be none but for the parts of the pathways chosen).
  */
 async function openPage(url = baseUrl) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
@@ -75,7 +75,9 @@ async function openPage(url = baseUrl) {
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {
-    if (!loading) lateRequests.push(request.url());
+    // After loading, only the parts of pathways (fetched when one may be chosen).
+    const part = /^\/bundle\/[a-z0-9][a-z0-9_-]*\.part\.triage$/.test(new URL(request.url()).pathname);
+    if (!loading && !part) lateRequests.push(request.url());
   });
   let loads = 0;
   const load = async (action) => {
@@ -191,6 +193,16 @@ async function startByKeyboard(page, { years, sex, title }) {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'results-heading');
   await tabTo(page, 'a.results__link', title);
   await page.keyboard.press('Enter');
+  await partLoaded(page);
+}
+
+/**
+ * Waits for the first question once a pathway is chosen: its questions (its
+ * part of the split bundle) may still be on their way, with the loading page
+ * standing in.
+ */
+async function partLoaded(page) {
+  await page.waitForFunction(() => !document.getElementById('engine-loading'), null, { timeout: 30_000 });
 }
 
 // --- The mouse ----------------------------------------------------------------
@@ -203,6 +215,7 @@ async function startByMouse(page, { years, sex, title }) {
   await page.fill('#symptom-search', title);
   await page.click('.search__button');
   await page.click(`a.results__link:text-is("${title}")`);
+  await partLoaded(page);
 }
 
 async function answerByMouse(page, step) {
@@ -363,7 +376,7 @@ test('opened as a file, the page says how to serve it instead of loading for eve
   // refused under file:// by Chromium's CORS rules before any script runs:
   // each logs a CORS error and a failed load. Those are the browser's, not
   // the page's; anything else is a problem.
-  const preloaded = ['app.js', 'pkg/triage.js', 'pkg/triage_wasm.js', 'pkg/triage_wasm_bg.wasm', 'bundle.triage'];
+  const preloaded = ['app.js', 'pkg/triage.js', 'pkg/triage_wasm.js', 'pkg/triage_wasm_bg.wasm', 'bundle/catalog.triage'];
   const blockedPreload = (text) => /blocked by CORS policy/.test(text)
     && preloaded.some((file) => text.includes(`${pathToFileURL(join(SITE_DIR, file)).href}'`));
   let lastBlocked = false;
@@ -391,8 +404,8 @@ test('opened as a file, the page says how to serve it instead of loading for eve
   await context.close();
 });
 
-test('a missing bundle.triage or .wasm gives a clear message, not "Loading…"', TIMEOUT, async () => {
-  for (const missing of ['bundle.triage', 'pkg/triage_wasm_bg.wasm', 'pkg/triage.js']) {
+test('a missing catalog or .wasm gives a clear message, not "Loading…"', TIMEOUT, async () => {
+  for (const missing of ['bundle/catalog.triage', 'pkg/triage_wasm_bg.wasm', 'pkg/triage.js']) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.route(`**/${missing}`, (route) => route.fulfill({ status: 404, body: 'not found' }));
@@ -401,6 +414,44 @@ test('a missing bundle.triage or .wasm gives a clear message, not "Loading…"',
     await expectHeadingFocused(page, 'Sorry, there is a problem with this page');
     assert.match(await page.locator('pre code').textContent(), /^python3 -m http\.server 8000 --directory triage-wasm\/site$/);
     if (missing !== 'pkg/triage.js') assert.match(await page.locator('main').textContent(), new RegExp(missing.split('/').at(-1).replace('.', '\\.')));
+    await context.close();
+  }
+});
+
+test('a part that is missing, damaged or of other pathways shows the problem page when its pathway is chosen', TIMEOUT, async () => {
+  const part = 'bundle/chest-pain.part.triage';
+  const bytes = readFileSync(join(SITE_DIR, part));
+  const damaged = Buffer.from(bytes);
+  damaged[damaged.length - 1] ^= 1;
+  const other = readFileSync(join(SITE_DIR, 'bundle/sore-throat.part.triage'));
+  const foreign = Buffer.from(other);
+  // Another bundle's part: the same bytes under another content hash, sealed again.
+  const { createHash } = await import('node:crypto');
+  const payload = Buffer.from(foreign.subarray(44));
+  const hashAt = payload.indexOf(Buffer.from(engine.hash));
+  assert.ok(hashAt > 0, 'the part carries the content hash');
+  payload.write('0'.repeat(64), hashAt, 'latin1');
+  const resealed = Buffer.concat([foreign.subarray(0, 12), createHash('sha256').update(payload).digest(), payload]);
+  for (const [body, status, reason] of [
+    ['not found', 404, /HTTP 404/],
+    [damaged, 200, /artifact_corrupted/],
+    [resealed, 200, /part_mismatch/],
+  ]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route(`**/${part}`, (route) => route.fulfill({ status, body, contentType: 'application/octet-stream' }));
+    await page.goto(baseUrl);
+    await page.fill('#age-years', '40');
+    await page.click('button[type="submit"]');
+    await page.check('#sex-female');
+    await page.click('button[type="submit"]');
+    await page.fill('#symptom-search', 'chest pain');
+    await page.click('.search__button');
+    await page.click('a.results__link[data-pathway="chest-pain"]');
+    await page.waitForSelector('body[data-problem]', { timeout: 10_000 });
+    await expectHeadingFocused(page, 'Sorry, there is a problem with this page');
+    assert.match(await page.locator('main').textContent(), reason);
+    assert.match(await page.locator('main').textContent(), /chest-pain\.part\.triage/);
     await context.close();
   }
 });
@@ -414,7 +465,7 @@ test('the page is served compressed: the engine and the pathways come as brotli 
     page.on('response', (response) => responses.push(response));
     await page.goto(baseUrl);
     await engineReady(page);
-    for (const [file, type] of [['pkg/triage_wasm_bg.wasm', 'application/wasm'], ['bundle.triage', 'application/octet-stream']]) {
+    for (const [file, type] of [['pkg/triage_wasm_bg.wasm', 'application/wasm'], ['bundle/catalog.triage', 'application/octet-stream']]) {
       const got = responses.filter((response) => response.url() === new URL(file, baseUrl).href);
       // Once: the preload in index.html is the request the page's fetch() uses.
       assert.equal(got.length, 1, `${file} was downloaded ${got.length} times`);
@@ -441,7 +492,7 @@ test('the page is served compressed: the engine and the pathways come as brotli 
   }
   // And the server says what it sent.
   const log = server.log();
-  for (const [file, coding] of [['/pkg/triage_wasm_bg.wasm', 'br'], ['/bundle.triage', 'br'], ['/bundle.triage', 'gzip'], ['/bundle.triage', 'identity']]) {
+  for (const [file, coding] of [['/pkg/triage_wasm_bg.wasm', 'br'], ['/bundle/catalog.triage', 'br'], ['/bundle/catalog.triage', 'gzip'], ['/bundle/catalog.triage', 'identity']]) {
     assert.match(log, new RegExp(`"GET ${file.replace(/\./g, '\\.')} HTTP/1\\.1" 200 ${coding} \\d+`), `${file} never sent as ${coding}`);
   }
 });
@@ -458,7 +509,7 @@ test('the first screens work before the engine has loaded; a screen that needs i
   // The pathways are held back until the person is on the symptom search.
   let release;
   const released = new Promise((resolve) => { release = resolve; });
-  await page.route('**/bundle.triage', async (route) => {
+  await page.route('**/bundle/catalog.triage', async (route) => {
     await released;
     await route.continue();
   });
@@ -488,7 +539,7 @@ test('the first screens work before the engine has loaded; a screen that needs i
   await context.close();
 });
 
-/** Opens `url` (after `setup(page)`) and expects the page's problem message about bundle.triage with `code`. */
+/** Opens `url` (after `setup(page)`) and expects the page's problem message about the catalog with `code`. */
 async function expectBundleProblem(url, code, setup = async () => {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -498,28 +549,29 @@ async function expectBundleProblem(url, code, setup = async () => {}) {
   await page.waitForSelector('body[data-problem]', { timeout: 15_000 });
   await expectHeadingFocused(page, 'Sorry, there is a problem with this page');
   const text = await page.locator('main').textContent();
-  assert.match(text, /bundle\.triage/, 'the message does not name the file');
+  assert.match(text, /catalog\.triage/, 'the message does not name the file');
   assert.match(text, new RegExp(code), `the message does not give the reason ${code}`);
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'failed');
   await checkAccessibility(page, 'problem');
   await context.close();
 }
 
-test('a damaged bundle.triage makes the page show its problem message, not hang', TIMEOUT, async (t) => {
-  // A copy of the site whose bundle.triage has one byte changed, and no
+test('a damaged catalog makes the page show its problem message, not hang', TIMEOUT, async (t) => {
+  // A copy of the site whose catalog has one byte changed, and no
   // compressed copies (they would be of the good file).
   const dir = mkdtempSync(join(tmpdir(), 'triage-damaged-site-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(SITE_DIR, dir, { recursive: true, preserveTimestamps: true });
-  writeFileSync(join(dir, 'bundle.triage'), flipPayloadByte(readFileSync(SITE_BUNDLE)));
-  rmSync(join(dir, 'bundle.triage.br'));
-  rmSync(join(dir, 'bundle.triage.gz'));
+  const catalog = join(dir, 'bundle', 'catalog.triage');
+  writeFileSync(catalog, flipPayloadByte(readFileSync(catalog)));
+  rmSync(`${catalog}.br`);
+  rmSync(`${catalog}.gz`);
   const damaged = await serveSite(dir);
   t.after(() => damaged.stop());
   await expectBundleProblem(damaged.url, 'artifact_corrupted');
-  assert.match(damaged.log(), /"GET \/bundle\.triage HTTP\/1\.1" 200 identity \d+/);
+  assert.match(damaged.log(), /"GET \/bundle\/catalog\.triage HTTP\/1\.1" 200 identity \d+/);
   // A server that answers with a page of its own instead of the file.
-  await expectBundleProblem(baseUrl, 'not_an_artifact', (page) => page.route('**/bundle.triage', (route) =>
+  await expectBundleProblem(baseUrl, 'not_an_artifact', (page) => page.route('**/bundle/catalog.triage', (route) =>
     route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Welcome</title><p>It works!</p>' })));
 });
 
@@ -548,6 +600,7 @@ test('Back goes to the previous question, then out to the search, sex and age', 
   await page.click('button[type="submit"]');
   await page.click('button[type="submit"]');
   await page.click(`a.results__link:text-is("${journey.title}")`);
+  await partLoaded(page);
   for (const step of journey.answers) await answerByMouse(page, step);
   await expectHeadingFocused(page, journey.outcome.disposition.title);
   await page.click('a.back-link__link');
@@ -617,6 +670,7 @@ test('nothing chosen shows an error summary that links to the answer', TIMEOUT, 
   await page.click('.search__button');
   assert.match(await page.locator('#results-heading').textContent(), /^No results for/);
   await page.click(`a.results__link:text-is("${journey.title}")`);
+  await partLoaded(page);
   const first = journey.answers[0];
   await page.click('button[type="submit"]');
   await expectErrorSummary(page, null, first.kind === 'number' ? '#answer-number' : '#answer-0');

@@ -12,7 +12,7 @@ import {
 
 const TRIAGE_URL = pathToFileURL(join(PKG_DIR, 'triage.js')).href;
 const triage = await import(TRIAGE_URL);
-const { init, initSources, compile, Engine, TriageError, validate } = triage;
+const { init, initSources, compile, compileSplit, Engine, TriageError, validate } = triage;
 
 const ADULT = { age_years: 40, sex: 'female' };
 const CHILD = { age_years: 8, sex: 'male' };
@@ -426,7 +426,7 @@ test('compile() writes an artifact that loads into the same engine, from any kin
   const bytes = compile(TEST_FILES);
   assert.ok(bytes instanceof Uint8Array);
   assert.ok(Buffer.from(bytes.subarray(0, ARTIFACT_MAGIC.length)).equals(ARTIFACT_MAGIC), 'it starts with the signature');
-  assert.equal(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(VERSION_AT), 1, 'format 1');
+  assert.equal(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(VERSION_AT), 2, 'format 2');
   assert.ok(looksLikeArtifact(bytes), 'its checksum matches its payload');
   // The same files give the same bytes.
   assert.deepEqual(compile(new Map(Object.entries(TEST_FILES))), bytes);
@@ -460,7 +460,7 @@ test('a damaged artifact is refused with its code and a message that says to com
     assert.match(error.message, /`triage compile`/, `${name}: ${error.message}`);
   }
   const newer = damagedArtifacts(good).find((d) => d.code === 'artifact_format');
-  assert.match(refusal(() => Engine.fromArtifact(newer.bytes)).message, /format 2, and this engine reads format 1/);
+  assert.match(refusal(() => Engine.fromArtifact(newer.bytes)).message, /format 3, and this engine reads format 2/);
   // Anything but bytes: the text of a file, its name, the files, nothing.
   for (const value of [new TextDecoder('latin1').decode(good), 'bundle.triage', TEST_FILES, [...good], null, undefined, 42]) {
     const error = refusal(() => Engine.fromArtifact(value));
@@ -601,4 +601,71 @@ test('random calls are answered or refused with a documented code, never anythin
     expectRefusalOrResult(() => shipped.replay({ ...session.audit(), steps: [] }));
   }
   assert.ok(sessions > 150 && outcomes > 100, `too few journeys exercised (${sessions}, ${outcomes})`);
+});
+
+test('a split bundle: the catalog lists and searches, and starts a journey once its part is added', () => {
+  const split = compileSplit(shippedFiles());
+  const catalog = Engine.fromArtifact(split.get('catalog.triage'));
+  assert.equal(catalog.kind, 'catalog');
+  assert.equal(shipped.kind, 'whole');
+  assert.equal(catalog.hash, shipped.hash);
+  for (const query of [{ patient: ADULT }, { patient: ADULT, words: 'chest pain' }, { words: 'rash' }]) {
+    assert.deepEqual(catalog.pathways(query), shipped.pathways(query));
+  }
+  // Not loaded: refused with the file to load.
+  const refused = refusal(() => catalog.start('chest-pain', ADULT));
+  assert.equal(refused.code, 'pathway_not_loaded');
+  assert.match(refused.message, /chest-pain\.part\.triage/);
+  assert.equal(catalog.partNeeded('chest-pain'), 'chest-pain.part.triage');
+  assert.equal(catalog.partNeeded('no-such-pathway'), null);
+  assert.equal(shipped.partNeeded('chest-pain'), null);
+  const saved = shipped.start('chest-pain', ADULT).save();
+  assert.equal(refusal(() => catalog.resume(saved)).code, 'pathway_not_loaded');
+
+  const ids = catalog.addPart(split.get('chest-pain.part.triage'));
+  assert.ok(ids.includes('chest-pain'), ids.join(', '));
+  assert.equal(catalog.partNeeded('chest-pain'), null);
+  // The same journey, saved session and audit record as with the whole bundle.
+  const a = catalog.start('chest-pain', ADULT);
+  const b = shipped.start('chest-pain', ADULT);
+  while (!b.outcome) {
+    assert.deepEqual(a.step, b.step);
+    const option = b.question.kind === 'number' ? b.question.range[0] : b.question.options[0].id;
+    const answer = b.question.kind === 'multiple' ? [option] : option;
+    a.answer(b.question.id, answer);
+    b.answer(b.question.id, answer);
+  }
+  assert.deepEqual(a.step, b.step);
+  assert.equal(a.save(), b.save());
+  assert.deepEqual(a.audit(), b.audit());
+  assert.deepEqual(catalog.replay(b.audit()), b.audit());
+  assert.equal(catalog.resume(b.save()).save(), b.save());
+  // Other pathways still need their parts.
+  assert.equal(refusal(() => catalog.start('sore-throat', ADULT)).code, 'pathway_not_loaded');
+});
+
+test('a damaged part, one of another format and one of another bundle are refused by addPart', () => {
+  const split = compileSplit(shippedFiles());
+  const catalog = Engine.fromArtifact(split.get('catalog.triage'));
+  const part = split.get('sore-throat.part.triage');
+  const corrupted = Uint8Array.from(part);
+  corrupted[corrupted.length - 1] ^= 1;
+  const older = Uint8Array.from(part);
+  new DataView(older.buffer).setUint32(VERSION_AT, 1, true);
+  const foreign = compileSplit(TEST_FILES).get('fever.part.triage');
+  for (const [bytes, code, words] of [
+    [corrupted, 'artifact_corrupted', /corrupted/],
+    [older, 'artifact_format', /format 1/],
+    [foreign, 'part_mismatch', /another bundle/],
+    [split.get('catalog.triage'), 'artifact_not_a_part', /not a part/],
+    [compile(shippedFiles()), 'artifact_not_a_part', /not a part/],
+    [part.subarray(0, 3), 'artifact_truncated', /cut short/],
+  ]) {
+    const error = refusal(() => catalog.addPart(bytes));
+    assert.equal(error.code, code);
+    assert.match(error.message, words);
+  }
+  assert.equal(refusal(() => catalog.addPart('not bytes')).code, 'bad_input');
+  // Nothing was added.
+  assert.equal(catalog.partNeeded('sore-throat'), 'sore-throat.part.triage');
 });

@@ -4,11 +4,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ARTIFACT_MAGIC, PATHWAYS_DIR, PKG_DIR, SITE_BUNDLE, TEST_FILES, looksLikeArtifact, shippedFiles } from '../support.mjs';
+import { ARTIFACT_MAGIC, PATHWAYS_DIR, PKG_DIR, SITE_BUNDLE, SITE_DIR, TEST_FILES, looksLikeArtifact, shippedFiles } from '../support.mjs';
 
 const pkg = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
 const TOOL = join(PKG_DIR, pkg.bin['triage-write-bundle']);
@@ -156,4 +156,31 @@ test('npx triage-write-bundle works from an installed package', (t) => {
   const engine = triage.Engine.fromArtifact(readFileSync(join(project, 'bundle.triage')));
   assert.deepEqual(engine.pathways().map((p) => p.id), ['fever']);
   assert.equal(engine.hash, triage.Engine.load(TEST_FILES).hash);
+});
+
+test('--split writes the catalog and a part per pathway, the same bytes as compileSplit() and `triage compile --split`', (t) => {
+  const dir = scratch(t);
+  const out = join(dir, 'bundle');
+  const result = run(PATHWAYS_DIR, '--quiet', '--split', out);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr.trim().split('\n').at(-1), /compiled into .*bundle: catalog\.triage \(\d+ bytes\) and \d+ parts/);
+  const split = triage.compileSplit(shippedFiles());
+  assert.deepEqual(readdirSync(out).sort(), [...split.keys()].sort(), 'a temporary file was left behind, or a file is missing');
+  for (const [name, bytes] of split) assert.deepEqual(readFileSync(join(out, name)), Buffer.from(bytes), name);
+  // The demo site was built with it.
+  for (const name of ['catalog.triage', 'chest-pain.part.triage']) {
+    assert.deepEqual(readFileSync(join(SITE_DIR, 'bundle', name)), Buffer.from(split.get(name)), `site/bundle/${name}`);
+  }
+  // The command-line tool writes the same bytes, where it is built.
+  const target = process.env.CARGO_TARGET_DIR ?? join(PKG_DIR, '..', '..', 'target');
+  const cli = join(target, 'debug', 'triage');
+  if (!existsSync(cli)) {
+    t.diagnostic(`${cli} is not built: not compared with \`triage compile --split\``);
+    return;
+  }
+  const fromCli = join(dir, 'cli');
+  const compiled = spawnSync(cli, ['compile', PATHWAYS_DIR, '--split', fromCli], { encoding: 'utf8' });
+  assert.equal(compiled.status, 0, compiled.stderr);
+  assert.deepEqual(readdirSync(fromCli).sort(), readdirSync(out).sort());
+  for (const name of readdirSync(out)) assert.deepEqual(readFileSync(join(fromCli, name)), readFileSync(join(out, name)), name);
 });
