@@ -584,8 +584,9 @@ mod tests {
         engine.start(&request).unwrap().1
     }
 
+    /// The step as the package writes it: an outcome without its transcript.
     fn step_of(bundle: &CompiledBundle, session: &Session) -> Value {
-        serde_json::to_value(session.step(bundle).unwrap()).unwrap()
+        serde_json::to_value(session.step(bundle).unwrap().without_transcript()).unwrap()
     }
 
     fn answer(engine: &Engine, session: &mut Session, value: Value) -> Result<Value, ErrorJson> {
@@ -718,6 +719,13 @@ mod tests {
         let option = first["options"][0]["id"].clone();
         let second = answer(engine, &mut session, option).unwrap();
         assert_eq!(second, step_of(&engine.bundle, &session));
+        // The transcript, left out of the step, comes on request.
+        let whole = serde_json::to_value(session.step(&engine.bundle).unwrap()).unwrap();
+        let transcript: Value =
+            serde_json::from_str(&transcript(&engine.bundle, &session).unwrap()).unwrap();
+        assert_eq!(whole["transcript"], transcript);
+        assert_eq!(transcript.as_array().map(Vec::len), Some(1));
+        assert_eq!(second.get("transcript"), None);
         let state: Value = serde_json::from_str(&state(&engine.bundle, &session).unwrap()).unwrap();
         assert_eq!(state["answers"].as_array().unwrap().len(), 1);
         assert_eq!(state["step"], second);
