@@ -207,11 +207,14 @@ fn question_of(node: Option<&NodeIr>) -> Option<&QuestionIr> {
 /// Whether `question` is the public id of the question `node`: its own id
 /// for the pathway's own questions (`own`), `unit/id` otherwise. Compared
 /// in place, without splitting or building a string.
-#[inline]
-fn public_id_is(bundle: &CompiledBundle, own: bool, node: &Node, question: &str) -> bool {
-    let Some(ir) = bundle.ir_of(node) else {
-        return false;
-    };
+#[inline(always)]
+fn public_id_is(
+    bundle: &CompiledBundle,
+    own: bool,
+    node: &Node,
+    ir: &NodeIr,
+    question: &str,
+) -> bool {
     if own {
         return same(&ir.id, question);
     }
@@ -227,7 +230,7 @@ fn public_id_is(bundle: &CompiledBundle, own: bool, node: &Node, question: &str)
 /// String equality for the short ids answers name: lengths first, then the
 /// bytes eight at a time, inline (a call to `memcmp` costs more than the
 /// comparison for strings this short).
-#[inline]
+#[inline(always)]
 fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
@@ -374,18 +377,19 @@ impl Cursor {
     /// [`Cursor::resolve`] for an answer that fits: the ids, or `None` for
     /// any answer that does not (or that this path does not know to fit).
     /// Nothing is built but the ids.
-    #[inline]
+    #[inline(always)]
     pub(super) fn resolve_quick(
         &self,
         bundle: &CompiledBundle,
         answer: &Answer,
     ) -> Option<AnswerIds> {
         let node = bundle.node(self.at)?;
-        let Some(NodeKindIr::Question(question)) = bundle.ir_of(node).map(|n| &n.kind) else {
+        let ir = bundle.ir_of(node)?;
+        let NodeKindIr::Question(question) = &ir.kind else {
             return None;
         };
         let own = node.unit == self.pathway.0;
-        if !public_id_is(bundle, own, node, &answer.question) {
+        if !public_id_is(bundle, own, node, ir, &answer.question) {
             return None;
         }
         let index = |id: &str| -> Option<u16> {
@@ -660,6 +664,7 @@ impl<'b> Walk<'b> {
 
     /// Starts a journey on `pathway` at `start` (a topic's start; the
     /// pathway's own if `None`).
+    #[inline]
     fn start_at(
         bundle: &'b CompiledBundle,
         pathway: PathwayId,
@@ -686,6 +691,7 @@ impl<'b> Walk<'b> {
 
     /// Starts a journey on the pathway named `pathway`, at the start of
     /// `topic` (an id or title of a topic the pathway serves) if given.
+    #[inline]
     pub(crate) fn start_named(
         bundle: &'b CompiledBundle,
         pathway: &str,
@@ -744,11 +750,6 @@ impl<'b> Walk<'b> {
         self.state
     }
 
-    /// Makes room for `more` answers.
-    pub(crate) fn reserve(&mut self, more: usize) {
-        self.state.history.reserve_exact(more);
-    }
-
     #[cfg(feature = "authoring")]
     pub(crate) fn trace(&self) -> &[(NodeId, usize)] {
         self.trace.as_deref().unwrap_or(&[])
@@ -799,6 +800,31 @@ impl<'b> Walk<'b> {
             self.state.history.pop();
         }
         applied
+    }
+
+    /// Resolves and applies `answers` in turn, untraced: [`Walk::give`] for
+    /// each, in one tight loop over the cursor. Stops at the first refused.
+    #[inline]
+    fn give_all(&mut self, answers: &[Answer]) -> Result<(), EvalError> {
+        if self.trace.is_some() {
+            return answers.iter().try_for_each(|answer| self.give(answer));
+        }
+        let (bundle, patient) = (self.bundle, self.patient);
+        let WalkState { cursor, history } = &mut self.state;
+        history.reserve(answers.len());
+        for answer in answers {
+            let ids = match cursor.resolve_quick(bundle, answer) {
+                Some(ids) => ids,
+                None => cursor.resolve_refused(bundle, answer)?,
+            };
+            history.push(ids);
+            let applied = match cursor.node(bundle) {
+                Ok(node) => cursor.apply(bundle, node, &patient, history, &mut ()),
+                Err(stop) => Err(stop),
+            };
+            applied.map_err(|stop| cursor.error(bundle, stop))?;
+        }
+        Ok(())
     }
 
     /// Resolves and applies an answer; a refused answer changes nothing.
@@ -1084,6 +1110,7 @@ pub fn evaluate_position(
     Ok(walk_strings(bundle, pathway, None, patient, answers)?.position())
 }
 
+#[inline]
 pub(crate) fn walk_strings<'b>(
     bundle: &'b CompiledBundle,
     pathway: &str,
@@ -1092,10 +1119,7 @@ pub(crate) fn walk_strings<'b>(
     answers: &[Answer],
 ) -> Result<Walk<'b>, EvalError> {
     let mut walk = Walk::start_named(bundle, pathway, topic, *patient)?;
-    walk.reserve(answers.len());
-    for answer in answers {
-        walk.give(answer)?;
-    }
+    walk.give_all(answers)?;
     Ok(walk)
 }
 
