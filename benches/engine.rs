@@ -273,22 +273,14 @@ fn bench_session(c: &mut Criterion, f: &Fixture) {
     group.bench_function("answer-first", |b| {
         b.iter_batched(
             || (start.clone(), first.clone()),
-            |(mut session, answer)| {
-                session
-                    .answer(&f.bundle, answer)
-                    .map(|s| s.outcome().is_some())
-            },
+            |(mut session, answer)| session.answer(&f.bundle, answer).map(|s| s.is_outcome()),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("answer-last", |b| {
         b.iter_batched(
             || (before_last.clone(), last.clone()),
-            |(mut session, answer)| {
-                session
-                    .answer(&f.bundle, answer)
-                    .map(|s| s.outcome().is_some())
-            },
+            |(mut session, answer)| session.answer(&f.bundle, answer).map(|s| s.is_outcome()),
             BatchSize::SmallInput,
         )
     });
@@ -545,7 +537,7 @@ mod summary {
             (
                 "journey",
                 "engine-strings",
-                "engine, string answers, full outcome view (`evaluate`)".into(),
+                "engine, string answers (`evaluate`; the step rendered on request)".into(),
             ),
             (
                 "journey",
