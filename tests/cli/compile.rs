@@ -196,22 +196,20 @@ fn damaged_or_foreign_files_are_refused_with_what_to_do() {
     );
 }
 
+/// Splits `dir` into `folder`, failing the test if it does not succeed.
+fn split(dir: &Path, folder: &Path) -> Output {
+    let output = triage(&["compile", path_arg(dir), "--split", path_arg(folder)], "");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    output
+}
+
 /// The tiny bundle split into a folder, and a second bundle (the tiny one
 /// with another title) split into another.
 fn split_tiny() -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
     let bundle = write_bundle(&tiny_files());
     let out = tempfile::tempdir().expect("temp dir");
     let folder = out.path().join("site");
-    let output = triage(
-        &[
-            "compile",
-            path_arg(bundle.path()),
-            "--split",
-            path_arg(&folder),
-        ],
-        "",
-    );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let output = split(bundle.path(), &folder);
     assert!(stderr(&output).contains("parts"), "{}", stderr(&output));
     (bundle, out, folder)
 }
@@ -260,16 +258,7 @@ fn a_split_bundle_is_a_catalog_and_a_part_per_pathway_that_runs_as_the_whole() {
     assert_eq!(code(&from_split), code(&from_dir));
     // The same bundle splits into the same bytes.
     let again = tempfile::tempdir().expect("temp dir");
-    let output = triage(
-        &[
-            "compile",
-            path_arg(bundle.path()),
-            "--split",
-            path_arg(again.path()),
-        ],
-        "",
-    );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    split(bundle.path(), again.path());
     for name in &names {
         assert_eq!(
             std::fs::read(folder.join(name)).expect("read"),
@@ -294,16 +283,7 @@ fn a_damaged_part_another_format_or_a_part_of_another_bundle_is_refused() {
         &COUGH.replacen("title: ", "title: Another ", 1),
     );
     let other = out.path().join("other");
-    let output = triage(
-        &[
-            "compile",
-            path_arg(other_bundle.path()),
-            "--split",
-            path_arg(&other),
-        ],
-        "",
-    );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    split(other_bundle.path(), &other);
     let foreign = std::fs::read(other.join("cough.part.triage")).expect("read");
 
     let mut corrupted = bytes.clone();

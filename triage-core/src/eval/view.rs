@@ -7,7 +7,7 @@
 //! English shown in a Welsh journey for screen readers.
 
 use super::walk::{AnswerIds, Chosen};
-use super::write::{StepJson, TranscriptOut};
+use super::write::{AdviceOut, DispositionOut, ReasonOut, StepJson, TranscriptOut};
 use super::{broken, EvalError};
 use crate::compile::{CompiledBundle, NodeId, PathwayId, Position};
 use crate::format;
@@ -191,7 +191,7 @@ impl<'a> StepView<'a> {
     pub fn transcript(&self) -> Vec<TranscriptEntry> {
         match self.outcome_ir() {
             Some((outcome, disposition)) => {
-                outcome_view(&OutcomeParts::new(self, outcome, disposition)).transcript
+                transcript(&OutcomeParts::new(self, outcome, disposition))
             }
             None => Vec::new(),
         }
@@ -258,11 +258,6 @@ impl<'a> StepView<'a> {
         }
     }
 
-    /// How many answers led here.
-    pub fn answered(&self) -> usize {
-        self.history.len()
-    }
-
     fn outcome_ir(&self) -> Option<(&'a OutcomeIr, &'a DispositionIr)> {
         match self.bundle.ir_node(self.at).map(|n| &n.kind) {
             Some(NodeKindIr::Outcome(outcome)) => {
@@ -317,12 +312,6 @@ impl PartialEq for StepView<'_> {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
         }
-    }
-}
-
-impl PartialEq<Step> for StepView<'_> {
-    fn eq(&self, other: &Step) -> bool {
-        self.render().is_ok_and(|step| step == *other)
     }
 }
 
@@ -447,21 +436,18 @@ pub struct DispositionView {
 
 impl DispositionView {
     pub(crate) fn of(disposition: &DispositionIr, reader: Reader) -> DispositionView {
-        let (title, lang) = disposition.title.pick(reader);
+        let chosen = DispositionOut::of(disposition, reader);
         DispositionView {
-            id: disposition.id.clone(),
-            code: disposition.code.clone(),
-            title: title.to_string(),
-            description: disposition
-                .description
-                .as_ref()
-                .map(|d| text_in(d, reader, lang).to_string()),
-            lang,
-            service: disposition.service,
-            act_within_minutes: disposition.act_within_minutes,
-            service_standard_minutes: disposition.service_standard_minutes,
-            rank: disposition.rank,
-            urgency: urgency(disposition),
+            id: chosen.id.to_string(),
+            code: chosen.code.to_string(),
+            title: chosen.title.to_string(),
+            description: chosen.description.map(str::to_string),
+            lang: chosen.lang,
+            service: chosen.service,
+            act_within_minutes: chosen.act_within_minutes,
+            service_standard_minutes: chosen.service_standard_minutes,
+            rank: chosen.rank,
+            urgency: chosen.urgency,
         }
     }
 }
@@ -787,8 +773,6 @@ pub(crate) struct OutcomeParts<'a> {
     pub(crate) reader: Reader,
     pub(crate) disposition: &'a DispositionIr,
     pub(crate) outcome: &'a OutcomeIr,
-    /// Care advice keys in order (answers, outcome, disposition), each once.
-    pub(crate) advice: Vec<AdviceIdx>,
 }
 
 impl<'a> OutcomeParts<'a> {
@@ -797,7 +781,7 @@ impl<'a> OutcomeParts<'a> {
         outcome: &'a OutcomeIr,
         disposition: &'a DispositionIr,
     ) -> OutcomeParts<'a> {
-        let mut parts = OutcomeParts {
+        OutcomeParts {
             bundle: view.bundle,
             pathway: view.pathway,
             at: view.at,
@@ -805,23 +789,7 @@ impl<'a> OutcomeParts<'a> {
             reader: view.reader,
             disposition,
             outcome,
-            advice: Vec::new(),
-        };
-        let keys = parts
-            .asked()
-            .flat_map(|(given, question)| chosen_answers(question, given))
-            .flat_map(|a| a.advice.iter())
-            .chain(&outcome.advice)
-            .chain(&disposition.advice)
-            .copied();
-        let mut seen: Vec<AdviceIdx> = Vec::with_capacity(keys.clone().count());
-        for key in keys {
-            if !seen.contains(&key) {
-                seen.push(key);
-            }
         }
-        parts.advice = seen;
-        parts
     }
 
     /// Each question asked, with its answer.
@@ -835,12 +803,25 @@ impl<'a> OutcomeParts<'a> {
         })
     }
 
-    /// The care advice, in order.
-    pub(crate) fn care_advice(&self) -> impl Iterator<Item = &'a AdviceIr> + Clone + '_ {
-        let bundle = self.bundle;
-        self.advice
-            .iter()
-            .filter_map(move |key| bundle.advice_ir(*key))
+    /// The care advice, in order (the chosen answers', the outcome's, then
+    /// the disposition's), each once.
+    pub(crate) fn care_advice(&self) -> Vec<&'a AdviceIr> {
+        let keys = self
+            .asked()
+            .flat_map(|(given, question)| chosen_answers(question, given))
+            .flat_map(|a| a.advice.iter())
+            .chain(&self.outcome.advice)
+            .chain(&self.disposition.advice)
+            .copied();
+        let mut seen: Vec<AdviceIdx> = Vec::with_capacity(keys.clone().count());
+        for key in keys {
+            if !seen.contains(&key) {
+                seen.push(key);
+            }
+        }
+        seen.iter()
+            .filter_map(|key| self.bundle.advice_ir(*key))
+            .collect()
     }
 
     /// Every chosen answer's reason, in journey order (a multiple-choice
@@ -1003,32 +984,43 @@ fn outcome_view(parts: &OutcomeParts<'_>) -> OutcomeView {
     let reader = parts.reader;
     let care_advice = parts
         .care_advice()
+        .into_iter()
         .map(|advice| {
-            let (title, lang) = advice.title.pick(reader);
+            let chosen = AdviceOut::of(advice, reader);
             AdviceView {
-                id: advice.id.clone(),
-                title: title.to_string(),
-                text: text_in(&advice.text, reader, lang).to_string(),
-                lang,
+                id: chosen.id.to_string(),
+                title: chosen.title.to_string(),
+                text: chosen.text.to_string(),
+                lang: chosen.lang,
             }
         })
         .collect();
     let reasons = parts
         .reasons()
         .map(|(node, reason)| {
-            let (text, lang) = reason.text.pick(reader);
+            let chosen = ReasonOut::of(parts, node, reason);
             ReasonView {
-                code: reason.code.clone(),
-                text: text.to_string(),
-                lang,
-                question: parts.public_id(node).to_string(),
+                code: chosen.code.to_string(),
+                text: chosen.text.to_string(),
+                lang: chosen.lang,
+                question: chosen.question.0.to_string(),
             }
         })
         .collect();
-    let transcript = parts
+    OutcomeView {
+        disposition: DispositionView::of(parts.disposition, reader),
+        care_advice,
+        reasons,
+        transcript: transcript(parts),
+    }
+}
+
+/// Every question asked and its answer, rendered.
+fn transcript(parts: &OutcomeParts<'_>) -> Vec<TranscriptEntry> {
+    parts
         .asked()
         .map(|(given, question)| {
-            let entry = TranscriptParts::new(given, question, reader);
+            let entry = TranscriptParts::new(given, question, parts.reader);
             TranscriptEntry {
                 question: parts.public_id(given.node).to_string(),
                 text: entry.text().to_string(),
@@ -1038,11 +1030,5 @@ fn outcome_view(parts: &OutcomeParts<'_>) -> OutcomeView {
                 report: entry.report().map(|r| r.to_string()),
             }
         })
-        .collect();
-    OutcomeView {
-        disposition: DispositionView::of(parts.disposition, reader),
-        care_advice,
-        reasons,
-        transcript,
-    }
+        .collect()
 }

@@ -44,7 +44,12 @@ impl Serialize for StepJson<'_> {
                 )?;
                 out.serialize_field(
                     "care_advice",
-                    &Each(parts.care_advice().map(|a| AdviceOut::of(a, parts.reader))),
+                    &Each(
+                        parts
+                            .care_advice()
+                            .into_iter()
+                            .map(|a| AdviceOut::of(a, parts.reader)),
+                    ),
                 )?;
                 out.serialize_field(
                     "reasons",
@@ -129,7 +134,7 @@ impl Serialize for TranscriptOut<'_, '_> {
 }
 
 /// Writes a [`Display`] as a JSON string, without building the string.
-struct AsStr<T>(T);
+pub(crate) struct AsStr<T>(pub(crate) T);
 
 impl<T: Display> Serialize for AsStr<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -157,21 +162,21 @@ struct OptionOut<'a> {
 }
 
 #[derive(Serialize)]
-struct DispositionOut<'a> {
-    id: &'a str,
-    code: &'a str,
-    title: &'a str,
-    description: Option<&'a str>,
-    lang: Language,
-    service: ServiceDoc,
-    act_within_minutes: Option<u32>,
-    service_standard_minutes: Option<u32>,
-    rank: u32,
-    urgency: super::Urgency,
+pub(crate) struct DispositionOut<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) code: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) lang: Language,
+    pub(crate) service: ServiceDoc,
+    pub(crate) act_within_minutes: Option<u32>,
+    pub(crate) service_standard_minutes: Option<u32>,
+    pub(crate) rank: u32,
+    pub(crate) urgency: super::Urgency,
 }
 
 impl<'a> DispositionOut<'a> {
-    fn of(disposition: &'a DispositionIr, reader: Reader) -> DispositionOut<'a> {
+    pub(crate) fn of(disposition: &'a DispositionIr, reader: Reader) -> DispositionOut<'a> {
         let (title, lang) = disposition.title.pick(reader);
         DispositionOut {
             id: &disposition.id,
@@ -192,15 +197,15 @@ impl<'a> DispositionOut<'a> {
 }
 
 #[derive(Serialize)]
-struct AdviceOut<'a> {
-    id: &'a str,
-    title: &'a str,
-    text: &'a str,
-    lang: Language,
+pub(crate) struct AdviceOut<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) lang: Language,
 }
 
 impl<'a> AdviceOut<'a> {
-    fn of(advice: &'a AdviceIr, reader: Reader) -> AdviceOut<'a> {
+    pub(crate) fn of(advice: &'a AdviceIr, reader: Reader) -> AdviceOut<'a> {
         let (title, lang) = advice.title.pick(reader);
         AdviceOut {
             id: &advice.id,
@@ -212,15 +217,15 @@ impl<'a> AdviceOut<'a> {
 }
 
 #[derive(Serialize)]
-struct ReasonOut<'a> {
-    code: &'a str,
-    text: &'a str,
-    lang: Language,
-    question: AsStr<PublicId<'a>>,
+pub(crate) struct ReasonOut<'a> {
+    pub(crate) code: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) lang: Language,
+    pub(crate) question: AsStr<PublicId<'a>>,
 }
 
 impl<'a> ReasonOut<'a> {
-    fn of(
+    pub(crate) fn of(
         parts: &OutcomeParts<'a>,
         node: crate::compile::NodeId,
         reason: &'a ReasonIr,
